@@ -1,0 +1,66 @@
+#include "api/http_probe.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace voxbase {
+
+struct HttpProbe::Metrics {
+  prometheus::Family<prometheus::Counter>* requests;
+  prometheus::Family<prometheus::Histogram>* latency;
+  std::mutex mu;
+  std::map<std::tuple<std::string, std::string, int>, prometheus::Counter*, std::less<>> counters;
+  std::map<std::string, prometheus::Histogram*, std::less<>> histograms;
+};
+
+HttpProbe::HttpProbe(prometheus::Registry& registry) : m_(std::make_unique<Metrics>()) {
+  m_->requests = &prometheus::BuildCounter()
+                      .Name("voxbase_http_requests_total")
+                      .Help("HTTP requests answered, by route, method and status")
+                      .Register(registry);
+  m_->latency = &prometheus::BuildHistogram()
+                     .Name("voxbase_http_request_duration_seconds")
+                     .Help("Time from a request being read to its answer being queued, by route")
+                     .Register(registry);
+}
+
+HttpProbe::~HttpProbe() = default;
+
+void HttpProbe::OnRequest(std::string_view route, std::string_view method, int status,
+                          double seconds) {
+  prometheus::Counter* counter;
+  prometheus::Histogram* histogram;
+  {
+    std::lock_guard<std::mutex> lock(m_->mu);
+    auto key = std::make_tuple(std::string(route), std::string(method), status);
+    auto it = m_->counters.find(key);
+    if (it == m_->counters.end()) {
+      counter = &m_->requests->Add({{"route", std::string(route)},
+                                    {"method", std::string(method)},
+                                    {"status", std::to_string(status)}});
+      m_->counters.emplace(std::move(key), counter);
+    } else {
+      counter = it->second;
+    }
+    auto h = m_->histograms.find(route);
+    if (h == m_->histograms.end()) {
+      histogram = &m_->latency->Add(
+          {{"route", std::string(route)}},
+          prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                  0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5});
+      m_->histograms.emplace(std::string(route), histogram);
+    } else {
+      histogram = h->second;
+    }
+  }
+  counter->Increment();
+  histogram->Observe(seconds);
+}
+
+}  // namespace voxbase

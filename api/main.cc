@@ -1,0 +1,225 @@
+// voxbase: the command-line entry point. Subcommands:
+//   serve      run the server on a data directory
+//   replay     rebuild every projection from the log and swap it in
+//   checksum   print a digest of all projections (last line)
+//   seed-app   create an app (through a running server, or straight onto the log)
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <future>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include "api/flags.h"
+#include "api/http_client.h"
+#include "api/node.h"
+#include "ingest/commands.h"
+#include "processors/replay.h"
+#include "processors/runner.h"
+#include "processors/tables_processor.h"
+#include "projections/checksum.h"
+#include "projections/read_models.h"
+#include "projections/tables.h"
+#include "schemas/clock.h"
+#include "storage/segment_log.h"
+#include "storage/store.h"
+
+namespace voxbase {
+namespace {
+
+constexpr char kUsage[] = R"(usage: voxbase <command> [flags]
+
+commands:
+  serve     --port 8080 --bind 127.0.0.1 --data-dir ./data --fsync always|interval|none
+            --fsync-interval-ms 20 --threads <cores> --max-body-bytes 1048576
+            --apply-timeout-ms 5000
+            (admin API: set VOXBASE_ADMIN_TOKEN)
+  replay    --data-dir ./data        rebuild all projections from the log (server stopped)
+  checksum  --data-dir ./data        digest of all projections, printed as the last line
+  seed-app  '<json>' --url http://127.0.0.1:8080 --data-dir ./data
+            creates an app from {slug, name, secret, modelId, replyAsAudio, systemPrompt}:
+            through the running server at --url (VOXBASE_ADMIN_TOKEN), or, when no server
+            holds the data dir, straight onto its log
+
+Every flag can also come from the environment: --data-dir is VOXBASE_DATA_DIR, and so on.
+)";
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "voxbase: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+int Serve(const Flags& flags) {
+  NodeOptions o;
+  o.data_dir = flags.Get("data-dir", "data");
+  Result<FsyncPolicy> fsync = ParseFsyncPolicy(flags.Get("fsync", "always"));
+  if (!fsync.ok()) return Fail(fsync.status());
+  o.fsync = *fsync;
+  Result<int64_t> interval = flags.GetInt("fsync-interval-ms", 20, 1, 60000);
+  Result<int64_t> port = flags.GetInt("port", 8080, 0, 65535);
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  Result<int64_t> threads = flags.GetInt("threads", cores, 1, 256);
+  Result<int64_t> body = flags.GetInt("max-body-bytes", 1 << 20, 1024, 64 << 20);
+  Result<int64_t> apply = flags.GetInt("apply-timeout-ms", 5000, 10, 600000);
+  for (const auto* r : {&interval, &port, &threads, &body, &apply}) {
+    if (!r->ok()) return Fail(r->status());
+  }
+  o.fsync_interval = std::chrono::milliseconds(*interval);
+  o.http.port = static_cast<uint16_t>(*port);
+  o.http.bind = flags.Get("bind", "127.0.0.1");
+  o.http.threads = static_cast<int>(*threads);
+  o.http.max_body_bytes = static_cast<uint64_t>(*body);
+  o.apply_timeout = std::chrono::milliseconds(*apply);
+  o.admin_token = flags.Get("admin-token", "");
+
+  // Signals are taken by sigwait below, so block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Result<std::unique_ptr<Node>> node = Node::Start(o);
+  if (!node.ok()) return Fail(node.status());
+  std::printf("voxbase listening on http://%s:%u (data in %s, fsync %s)\n", o.http.bind.c_str(),
+              (*node)->port(), o.data_dir.c_str(), std::string(FsyncPolicyName(o.fsync)).c_str());
+  if (o.admin_token.empty()) {
+    std::printf("admin API off: set VOXBASE_ADMIN_TOKEN to create apps over HTTP\n");
+  }
+  std::fflush(stdout);
+  int signal = 0;
+  sigwait(&signals, &signal);
+  std::fprintf(stderr, "voxbase: signal %d, stopping\n", signal);
+  (*node)->Stop();
+  return 0;
+}
+
+Result<std::unique_ptr<SegmentLog>> OpenLog(const std::string& data_dir) {
+  SegmentLogOptions options;
+  options.dir = LogDirectory(data_dir);
+  return SegmentLog::Open(options);
+}
+
+int Replay(const Flags& flags) {
+  std::string data_dir = flags.Get("data-dir", "data");
+  Result<std::unique_ptr<SegmentLog>> log = OpenLog(data_dir);
+  if (!log.ok()) return Fail(log.status());
+  const std::string target = ProjectionsDirectory(data_dir) + ".rebuild";
+  auto last = std::chrono::steady_clock::now();
+  Result<ReplayReport> report =
+      RebuildProjections(**log, target, [&last](int64_t applied, int64_t end) {
+        auto now = std::chrono::steady_clock::now();
+        if (now - last > std::chrono::seconds(1) || applied == end) {
+          std::fprintf(stderr, "replay: %lld / %lld events\n", static_cast<long long>(applied),
+                       static_cast<long long>(end));
+          last = now;
+        }
+      });
+  if (!report.ok()) return Fail(report.status());
+  Status swapped = SwapInProjections(target, ProjectionsDirectory(data_dir));
+  if (!swapped.ok()) return Fail(swapped);
+  std::fprintf(stderr, "replay: rebuilt %lld events in %.2fs (%.0f events/s)\n",
+               static_cast<long long>(report->events), report->seconds,
+               report->seconds > 0 ? static_cast<double>(report->events) / report->seconds : 0.0);
+  return 0;
+}
+
+int Checksum(const Flags& flags) {
+  StoreOptions options;
+  options.path = ProjectionsDirectory(flags.Get("data-dir", "data"));
+  options.families = FamilyNames();
+  options.read_only = true;
+  Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
+  if (!store.ok()) return Fail(store.status());
+  Result<ProjectionDigest> digest = ChecksumProjections(**store);
+  if (!digest.ok()) return Fail(digest.status());
+  std::fprintf(stderr, "checksum: %llu rows\n", static_cast<unsigned long long>(digest->rows));
+  std::printf("%s\n", digest->hex.c_str());
+  return 0;
+}
+
+int SeedApp(const Flags& flags) {
+  if (flags.positional().size() != 1) {
+    return Fail(InvalidArgument("seed-app takes one JSON argument"));
+  }
+  const std::string& json = flags.positional()[0];
+  std::string data_dir = flags.Get("data-dir", "data");
+  Result<std::unique_ptr<SegmentLog>> log = OpenLog(data_dir);
+  if (!log.ok() && log.status().code() != StatusCode::kFailedPrecondition) {
+    return Fail(log.status());
+  }
+  if (!log.ok()) {
+    // A server holds the data dir: go through its admin API.
+    std::string host;
+    uint16_t port = 0;
+    std::string url = flags.Get("url", "http://127.0.0.1:8080");
+    if (!ParseHttpUrl(url, &host, &port)) return Fail(InvalidArgument("bad --url " + url));
+    std::string token = flags.Get("admin-token", "");
+    BlockingHttpClient client(host, port);
+    Result<HttpResponse> r =
+        client.Request("POST", "/api/admin/apps", json, {{"Authorization", "Bearer " + token}});
+    if (!r.ok()) return Fail(r.status());
+    std::printf("%s\n", r->body.c_str());
+    return r->status == 201 ? 0 : 1;
+  }
+  // No server holds the data dir: append to the log, then fold it into the projections as the
+  // server would, and report whether this app is the one that owns the slug.
+  simdjson::dom::parser parser;
+  simdjson::dom::object body;
+  if (parser.parse(json).get(body)) return Fail(InvalidArgument("argument is not a JSON object"));
+  IngestLimits limits;
+  Result<Event> event =
+      BuildAppCreated({nullptr, body, SystemClock::Instance().NowMillis(), &limits});
+  if (!event.ok()) return Fail(event.status());
+  Result<LogPosition> at = (*log)->AppendAndWait(event->app_id, EncodeEvent(*event));
+  if (!at.ok()) return Fail(at.status());
+  StoreOptions store_options;
+  store_options.path = ProjectionsDirectory(data_dir);
+  store_options.families = FamilyNames();
+  Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(store_options);
+  if (!store.ok()) return Fail(store.status());
+  TablesProcessor tables;
+  ProcessorRunner runner(**log, **store, tables, nullptr, nullptr);
+  Status caught_up = runner.CatchUp();
+  if (!caught_up.ok()) return Fail(caught_up);
+  Result<std::optional<AppRecord>> app = AppsView(**store).Get(event->app_id);
+  if (!app.ok()) return Fail(app.status());
+  if (!app->has_value()) {
+    return Fail(Status(StatusCode::kAlreadyExists, "an app with that slug already exists"));
+  }
+  std::printf("{\"appId\":\"%s\",\"slug\":\"%s\"}\n", (*app)->app_id.c_str(), (*app)->slug.c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace voxbase
+
+int main(int argc, char** argv) {
+  using namespace voxbase;
+  if (argc < 2 || std::string(argv[1]) == "help" || std::string(argv[1]) == "--help") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  std::set<std::string> known;
+  if (command == "serve") {
+    known = {"port",    "bind",           "data-dir",         "fsync",      "fsync-interval-ms",
+             "threads", "max-body-bytes", "apply-timeout-ms", "admin-token"};
+  } else if (command == "replay" || command == "checksum") {
+    known = {"data-dir"};
+  } else if (command == "seed-app") {
+    known = {"data-dir", "url", "admin-token"};
+  } else {
+    std::cerr << "voxbase: unknown command '" << command << "'\n" << kUsage;
+    return 2;
+  }
+  Result<Flags> flags = Flags::Parse(args, known);
+  if (!flags.ok()) return Fail(flags.status());
+  if (command == "serve") return Serve(*flags);
+  if (command == "replay") return Replay(*flags);
+  if (command == "checksum") return Checksum(*flags);
+  return SeedApp(*flags);
+}

@@ -1,0 +1,131 @@
+#include "api/node.h"
+
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <filesystem>
+
+#include "api/auth.h"
+#include "api/routes.h"
+#include "ingest/submitter.h"
+#include "processors/runner.h"
+#include "processors/tables_processor.h"
+#include "projections/tables.h"
+#include "storage/segment_log.h"
+#include "storage/store.h"
+
+namespace voxbase {
+
+std::string LogDirectory(const std::string& data_dir) { return data_dir + "/log"; }
+std::string ProjectionsDirectory(const std::string& data_dir) { return data_dir + "/projections"; }
+
+struct Node::Parts {
+  NodeOptions options;
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  LogProbe log_probe{*registry};
+  ProcessorProbe processor_probe{*registry, "tables"};
+  IngestProbe ingest_probe{*registry};
+  HttpProbe http_probe{*registry};
+  std::unique_ptr<SegmentLog> log;
+  std::unique_ptr<ProjectionStore> store;
+  AppliedWatermark watermark;
+  TablesProcessor tables;
+  std::unique_ptr<ProcessorRunner> runner;
+  std::unique_ptr<Submitter> submitter;
+  std::unique_ptr<Authenticator> auth;
+  ApiContext api;
+  Router router;
+  std::unique_ptr<HttpServer> http;
+  uint16_t port = 0;
+  bool stopped = false;
+};
+
+Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return IOError("cannot create data dir " + options.data_dir + ": " + ec.message());
+
+  auto p = std::make_unique<Parts>();
+  p->options = std::move(options);
+  const NodeOptions& o = p->options;
+
+  SegmentLogOptions log_options;
+  log_options.dir = LogDirectory(o.data_dir);
+  log_options.fsync = o.fsync;
+  log_options.fsync_interval = o.fsync_interval;
+  log_options.probe = &p->log_probe;
+  Result<std::unique_ptr<SegmentLog>> log = SegmentLog::Open(log_options);
+  if (!log.ok()) return log.status();
+  p->log = std::move(*log);
+
+  StoreOptions store_options;
+  store_options.path = ProjectionsDirectory(o.data_dir);
+  store_options.families = FamilyNames();
+  Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(store_options);
+  if (!store.ok()) return store.status();
+  p->store = std::move(*store);
+
+  p->runner = std::make_unique<ProcessorRunner>(*p->log, *p->store, p->tables, &p->watermark,
+                                                &p->processor_probe);
+  VOX_RETURN_IF_ERROR(p->runner->Start());
+
+  p->submitter = std::make_unique<Submitter>(*p->log, &p->ingest_probe);
+  p->auth = std::make_unique<Authenticator>(*p->store, SystemClock::Instance(), o.admin_token);
+  p->http = std::make_unique<HttpServer>(o.http, p->router, &p->http_probe);
+
+  Parts* raw = p.get();
+  p->api.store = p->store.get();
+  p->api.submitter = p->submitter.get();
+  p->api.watermark = &p->watermark;
+  p->api.clock = &SystemClock::Instance();
+  p->api.auth = p->auth.get();
+  p->api.limits = o.limits;
+  p->api.apply_timeout = o.apply_timeout;
+  p->api.post = [raw](std::function<void()> fn) { raw->http->Post(std::move(fn)); };
+
+  OpsHooks hooks;
+  hooks.ready = [raw]() -> Status {
+    Status stall = raw->runner->stall();
+    if (!stall.ok())
+      return Status(StatusCode::kUnavailable, "processor stopped: " + stall.message());
+    if (!raw->runner->caught_up()) {
+      return Status(StatusCode::kUnavailable, "catching up with the event log");
+    }
+    return Status::Ok();
+  };
+  hooks.metrics = [raw] {
+    return prometheus::TextSerializer().Serialize(raw->registry->Collect());
+  };
+  AddOpsRoutes(p->router, hooks);
+  AddAdminRoutes(p->router, p->api);
+  AddSessionRoutes(p->router, p->api);
+  AddTelemetryRoutes(p->router, p->api);
+  AddMessageRoutes(p->router, p->api);
+  AddConversationRoutes(p->router, p->api);
+
+  Result<uint16_t> port = p->http->Start();
+  if (!port.ok()) return port.status();
+  p->port = *port;
+  return std::unique_ptr<Node>(new Node(std::move(p)));
+}
+
+Node::Node(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Node::~Node() { Stop(); }
+
+uint16_t Node::port() const { return parts_->port; }
+
+void Node::Stop() {
+  Parts& p = *parts_;
+  if (p.stopped) return;
+  p.stopped = true;
+  p.http->StopAccepting();
+  p.http->Drain(std::chrono::seconds(5));
+  p.log->Close();
+  p.runner->Stop();
+  p.watermark.FailAll();
+  p.http->Drain(std::chrono::seconds(1));
+  p.http->Stop();
+}
+
+}  // namespace voxbase

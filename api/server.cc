@@ -1,0 +1,232 @@
+#include "api/server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "schemas/json_writer.h"
+
+namespace voxbase {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct HttpServer::Impl {
+  Impl(HttpServerOptions o, const Router& r, HttpProbe* p)
+      : options(std::move(o)), router(r), probe(p), ioc(options.threads), acceptor(ioc) {}
+
+  void Accept();
+
+  const HttpServerOptions options;
+  const Router& router;
+  HttpProbe* probe;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<int64_t> in_flight{0};
+  std::atomic<bool> accepting{false};
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, HttpServer::Impl* server)
+      : stream_(std::move(socket)), server_(server) {}
+
+  void Start() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::Read, shared_from_this()));
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(server_->options.max_body_bytes);
+    parser_->header_limit(server_->options.max_header_bytes);
+    stream_.expires_after(server_->options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) {
+      if (ec == http::error::body_limit) {
+        return Refuse(413, "request body exceeds " +
+                               std::to_string(server_->options.max_body_bytes) + " bytes");
+      }
+      if (ec == http::error::header_limit) return Refuse(431, "request headers are too large");
+      if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
+          ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        return Refuse(400, "malformed HTTP request: " + ec.message());
+      }
+      return Close();  // end of stream, timeout, reset: nobody to answer
+    }
+    http::request<http::string_body> req = parser_->release();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    std::string_view target = req.target();
+    size_t q = target.find('?');
+    request.path = std::string(target.substr(0, q));
+    method_ = request.method;
+    started_ = std::chrono::steady_clock::now();
+    server_->in_flight++;
+    if (q != std::string_view::npos && !ParseQueryString(target.substr(q + 1), &request.query)) {
+      route_ = "unmatched";
+      return Write(ErrorResponse(400, "malformed query string"));
+    }
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    request.body = std::move(req.body());
+
+    auto self = shared_from_this();
+    server_->router.Dispatch(
+        request,
+        [self](HttpResponse response) {
+          net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+            self->Write(std::move(response));
+          });
+        },
+        &route_);
+  }
+
+  // Answers a request that could not be read whole, then closes the connection.
+  void Refuse(int status, const std::string& message) {
+    keep_alive_ = false;
+    version_ = 11;
+    method_ = "?";
+    route_ = "unmatched";
+    started_ = std::chrono::steady_clock::now();
+    server_->in_flight++;
+    Write(ErrorResponse(status, message));
+  }
+
+  void Write(HttpResponse response) {
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(response.status), version_);
+    res->set(http::field::server, "voxbase");
+    res->set(http::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) res->set(name, value);
+    res->keep_alive(keep_alive_);
+    res->body() = std::move(response.body);
+    res->prepare_payload();
+    if (server_->probe) {
+      server_->probe->OnRequest(
+          route_, method_, response.status,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
+    }
+    stream_.expires_after(server_->options.read_timeout);
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                        self->server_->in_flight--;
+                        self->OnWrite(ec, res->need_eof());
+                      });
+  }
+
+  void OnWrite(beast::error_code ec, bool close) {
+    if (ec) return;
+    if (close) return Close();
+    Read();
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  HttpServer::Impl* server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+  std::string method_;
+  std::string_view route_ = "unmatched";
+  std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (!accepting) return;
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket), this)->Start();
+    }
+    Accept();
+  });
+}
+
+HttpServer::HttpServer(HttpServerOptions options, const Router& router, HttpProbe* probe)
+    : impl_(std::make_unique<Impl>(std::move(options), router, probe)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Result<uint16_t> HttpServer::Start() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(impl_->options.bind, ec);
+  if (ec) return InvalidArgument("bad bind address '" + impl_->options.bind + "'");
+  tcp::endpoint endpoint(address, impl_->options.port);
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (!ec) impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status(StatusCode::kUnavailable, "cannot listen on " + impl_->options.bind + ":" +
+                                                std::to_string(impl_->options.port) + ": " +
+                                                ec.message());
+  }
+  uint16_t port = impl_->acceptor.local_endpoint().port();
+  impl_->accepting = true;
+  impl_->Accept();
+  for (int i = 0; i < std::max(1, impl_->options.threads); ++i) {
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+  return port;
+}
+
+void HttpServer::StopAccepting() {
+  if (!impl_->accepting.exchange(false)) return;
+  net::post(impl_->acceptor.get_executor(), [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+}
+
+void HttpServer::Drain(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+void HttpServer::Stop() {
+  StopAccepting();
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+  impl_->threads.clear();
+}
+
+void HttpServer::Post(std::function<void()> fn) { net::post(impl_->ioc, std::move(fn)); }
+
+}  // namespace voxbase

@@ -1,0 +1,94 @@
+#include "processors/applied_watermark.h"
+
+namespace voxbase {
+
+AppliedWatermark::AppliedWatermark(int partitions)
+    : next_(static_cast<size_t>(partitions), 0), waiters_(static_cast<size_t>(partitions)) {}
+
+void AppliedWatermark::WhenApplied(const LogPosition& position, Clock::time_point deadline,
+                                   Callback done) {
+  bool ready = false;
+  bool failed = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto p = static_cast<size_t>(position.partition);
+    if (p >= next_.size()) {
+      next_.resize(p + 1, 0);
+      waiters_.resize(p + 1);
+    }
+    if (failed_) {
+      failed = true;
+    } else if (position.offset < next_[p]) {
+      ready = true;
+    } else {
+      waiters_[p].emplace(position.offset, Waiter{deadline, std::move(done)});
+      return;
+    }
+  }
+  done(ready && !failed);
+}
+
+void AppliedWatermark::Advance(int32_t partition, int64_t next_offset) {
+  std::vector<Callback> ready;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto p = static_cast<size_t>(partition);
+    if (p >= next_.size()) {
+      next_.resize(p + 1, 0);
+      waiters_.resize(p + 1);
+    }
+    if (next_offset <= next_[p]) return;
+    next_[p] = next_offset;
+    auto& waiting = waiters_[p];
+    auto end = waiting.lower_bound(next_offset);
+    for (auto it = waiting.begin(); it != end; ++it) ready.push_back(std::move(it->second.done));
+    waiting.erase(waiting.begin(), end);
+  }
+  for (auto& done : ready) done(true);
+}
+
+void AppliedWatermark::ExpireOverdue(Clock::time_point now) {
+  std::vector<Callback> expired;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& waiting : waiters_) {
+      for (auto it = waiting.begin(); it != waiting.end();) {
+        if (it->second.deadline <= now) {
+          expired.push_back(std::move(it->second.done));
+          it = waiting.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+  }
+  for (auto& done : expired) done(false);
+}
+
+void AppliedWatermark::FailAll() {
+  std::vector<Callback> failed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    failed_ = true;
+    for (auto& waiting : waiters_) {
+      for (auto& [offset, waiter] : waiting) failed.push_back(std::move(waiter.done));
+      waiting.clear();
+    }
+  }
+  for (auto& done : failed) done(false);
+}
+
+int64_t AppliedWatermark::next_offset(int32_t partition) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto p = static_cast<size_t>(partition);
+  return p < next_.size() ? next_[p] : 0;
+}
+
+size_t AppliedWatermark::waiting() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (const auto& w : waiters_) n += w.size();
+  return n;
+}
+
+}  // namespace voxbase

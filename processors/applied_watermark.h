@@ -1,0 +1,50 @@
+// AppliedWatermark: how far a processor has applied the log, and who is waiting for it.
+//
+// A handler whose answer reports state registers with WhenApplied() after its event is durable;
+// the runner calls Advance() after each committed batch, and the waiter is called once its event
+// is in the projections (DESIGN.md invariant 6: read your writes), or with false at its deadline.
+// Deadlines are checked whenever the runner advances or polls, so they fire within one poll
+// interval. Thread-safe; callbacks run on the runner's thread or the caller's and must not block.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "storage/event_log.h"
+
+namespace voxbase {
+
+class AppliedWatermark {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Callback = std::function<void(bool applied)>;
+
+  explicit AppliedWatermark(int partitions = 1);
+
+  void WhenApplied(const LogPosition& position, Clock::time_point deadline, Callback done);
+  // Everything below `next_offset` in `partition` is applied.
+  void Advance(int32_t partition, int64_t next_offset);
+  // Fails waiters whose deadline has passed.
+  void ExpireOverdue(Clock::time_point now);
+  // The processor stopped: no waiter will be satisfied.
+  void FailAll();
+
+  int64_t next_offset(int32_t partition) const;
+  size_t waiting() const;
+
+ private:
+  struct Waiter {
+    Clock::time_point deadline;
+    Callback done;
+  };
+  mutable std::mutex mu_;
+  std::vector<int64_t> next_;                            // per partition
+  std::vector<std::multimap<int64_t, Waiter>> waiters_;  // per partition, by offset
+  bool failed_ = false;
+};
+
+}  // namespace voxbase

@@ -1,0 +1,34 @@
+// ProcessorProbe: a processor runner's metrics (applied offset, lag, events applied per type,
+// batch apply latency, stalled flag). Owns its families in the given registry, which must
+// outlive it. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace prometheus {
+class Registry;
+}
+
+namespace voxbase {
+
+class ProcessorProbe {
+ public:
+  ProcessorProbe(prometheus::Registry& registry, std::string_view processor);
+  ~ProcessorProbe();
+  ProcessorProbe(const ProcessorProbe&) = delete;
+  ProcessorProbe& operator=(const ProcessorProbe&) = delete;
+
+  void OnApplied(std::string_view event_type);
+  void OnBatch(uint64_t records, double seconds);
+  void OnPosition(int64_t applied_next, int64_t log_end);
+  void OnStalled(bool stalled);
+
+ private:
+  struct Metrics;
+  std::unique_ptr<Metrics> m_;
+};
+
+}  // namespace voxbase

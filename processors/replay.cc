@@ -1,0 +1,59 @@
+#include "processors/replay.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "processors/runner.h"
+#include "processors/tables_processor.h"
+#include "projections/tables.h"
+#include "storage/store.h"
+
+namespace voxbase {
+
+Result<ReplayReport> RebuildProjections(
+    EventLog& log, const std::string& target_path,
+    const std::function<void(int64_t applied, int64_t end)>& progress) {
+  std::error_code ec;
+  std::filesystem::remove_all(target_path, ec);
+  if (ec) return IOError("cannot clear " + target_path + ": " + ec.message());
+
+  auto started = std::chrono::steady_clock::now();
+  StoreOptions options;
+  options.path = target_path;
+  options.families = FamilyNames();
+  options.bulk_load = true;
+  Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
+  if (!store.ok()) return store.status();
+
+  TablesProcessor tables;
+  RunnerOptions runner_options;
+  runner_options.max_batch_records = 4096;
+  runner_options.poll_wait = std::chrono::milliseconds(0);
+  ProcessorRunner runner(log, **store, tables, nullptr, nullptr, runner_options);
+  VOX_RETURN_IF_ERROR(runner.CatchUp(progress));
+  VOX_RETURN_IF_ERROR((*store)->Flush());
+
+  ReplayReport report;
+  std::vector<int64_t> positions = runner.positions();
+  for (int64_t p : positions) report.events += p;
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+Status SwapInProjections(const std::string& rebuilt_path, const std::string& live_path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string aside = live_path + ".old";
+  fs::remove_all(aside, ec);
+  if (fs::exists(live_path)) {
+    fs::rename(live_path, aside, ec);
+    if (ec) return IOError("cannot move " + live_path + " aside: " + ec.message());
+  }
+  fs::rename(rebuilt_path, live_path, ec);
+  if (ec) return IOError("cannot move " + rebuilt_path + " into place: " + ec.message());
+  fs::remove_all(aside, ec);
+  return Status::Ok();
+}
+
+}  // namespace voxbase

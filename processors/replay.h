@@ -1,0 +1,29 @@
+// Replay: rebuild every projection from offset 0 of the log (DESIGN.md invariant 4).
+//
+// RebuildProjections folds the whole log into a fresh store at `target_path` with the same
+// processors the server runs, without a WAL (a rebuild that dies is thrown away), and flushes it.
+// SwapInProjections then moves it into place: the old store is renamed aside and removed only
+// after the new one is in place.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "schemas/status.h"
+#include "storage/event_log.h"
+
+namespace voxbase {
+
+struct ReplayReport {
+  int64_t events = 0;
+  double seconds = 0;
+};
+
+Result<ReplayReport> RebuildProjections(
+    EventLog& log, const std::string& target_path,
+    const std::function<void(int64_t applied, int64_t end)>& progress = nullptr);
+
+Status SwapInProjections(const std::string& rebuilt_path, const std::string& live_path);
+
+}  // namespace voxbase

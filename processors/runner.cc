@@ -1,0 +1,190 @@
+#include "processors/runner.h"
+
+#include <cstdio>
+
+#include "projections/keys.h"
+#include "projections/tables.h"
+
+namespace voxbase {
+
+std::string EncodePositions(const std::vector<int64_t>& next_offsets) {
+  std::string value(1, kValueVersion);
+  for (int64_t offset : next_offsets) AppendBigEndian64(&value, static_cast<uint64_t>(offset));
+  return value;
+}
+
+Result<std::vector<int64_t>> DecodePositions(std::string_view value) {
+  if (value.empty() || value[0] != kValueVersion || (value.size() - 1) % 8 != 0) {
+    return Corruption("stored processor position is malformed");
+  }
+  std::vector<int64_t> offsets;
+  for (size_t at = 1; at < value.size(); at += 8) {
+    offsets.push_back(static_cast<int64_t>(ReadBigEndian64(value.substr(at, 8))));
+  }
+  return offsets;
+}
+
+ProcessorRunner::ProcessorRunner(EventLog& log, ProjectionStore& store, Processor& processor,
+                                 AppliedWatermark* watermark, ProcessorProbe* probe,
+                                 RunnerOptions options)
+    : log_(log),
+      store_(store),
+      processor_(processor),
+      watermark_(watermark),
+      probe_(probe),
+      options_(options),
+      position_key_(processor.name()) {}
+
+ProcessorRunner::~ProcessorRunner() { Stop(); }
+
+Status ProcessorRunner::LoadPosition() {
+  std::string stored;
+  Result<bool> found = store_.Get(Family(Table::kPositions), position_key_, &stored);
+  if (!found.ok()) return found.status();
+  std::vector<int64_t> next;
+  if (*found) {
+    Result<std::vector<int64_t>> decoded = DecodePositions(stored);
+    if (!decoded.ok()) return decoded.status();
+    next = std::move(*decoded);
+  }
+  start_end_ = log_.EndOffsets();
+  if (next.size() < start_end_.size()) next.resize(start_end_.size(), 0);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    next_ = next;
+  }
+  if (watermark_) {
+    for (size_t p = 0; p < next.size(); ++p) watermark_->Advance(static_cast<int32_t>(p), next[p]);
+  }
+  bool done = true;
+  for (size_t p = 0; p < start_end_.size(); ++p) done = done && next[p] >= start_end_[p];
+  caught_up_ = done;
+  Result<std::unique_ptr<LogReader>> reader = log_.NewReader(next);
+  if (!reader.ok()) return reader.status();
+  reader_ = std::move(*reader);
+  return Status::Ok();
+}
+
+Status ProcessorRunner::Start() {
+  VOX_RETURN_IF_ERROR(LoadPosition());
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+void ProcessorRunner::Stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+Status ProcessorRunner::stall() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stall_;
+}
+
+std::vector<int64_t> ProcessorRunner::positions() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return next_;
+}
+
+void ProcessorRunner::Stall(const Status& status) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stall_ = status;
+  }
+  std::fprintf(stderr, "voxbase: processor '%s' STOPPED: %s\n", position_key_.c_str(),
+               status.ToString().c_str());
+  if (probe_) probe_->OnStalled(true);
+  if (watermark_) watermark_->FailAll();
+}
+
+void ProcessorRunner::Run() {
+  while (!stopping_) {
+    Result<std::vector<LogRecord>> records =
+        reader_->Poll(options_.max_batch_records, options_.poll_wait);
+    if (!records.ok()) {
+      Stall(records.status());
+      return;
+    }
+    if (!records->empty()) {
+      Status applied = ApplyBatch(*records);
+      if (!applied.ok()) {
+        Stall(applied);
+        return;
+      }
+    }
+    if (!caught_up_) {
+      std::vector<int64_t> next = positions();
+      bool done = true;
+      for (size_t p = 0; p < start_end_.size(); ++p) done = done && next[p] >= start_end_[p];
+      caught_up_ = done;
+    }
+    if (watermark_) watermark_->ExpireOverdue(AppliedWatermark::Clock::now());
+  }
+}
+
+Status ProcessorRunner::CatchUp(const std::function<void(int64_t, int64_t)>& progress) {
+  VOX_RETURN_IF_ERROR(LoadPosition());
+  const std::vector<int64_t> end = start_end_;
+  while (true) {
+    std::vector<int64_t> next = positions();
+    bool done = true;
+    for (size_t p = 0; p < end.size(); ++p) done = done && next[p] >= end[p];
+    if (done) break;
+    Result<std::vector<LogRecord>> records =
+        reader_->Poll(options_.max_batch_records, options_.poll_wait);
+    if (!records.ok()) return records.status();
+    if (!records->empty()) VOX_RETURN_IF_ERROR(ApplyBatch(*records));
+    if (progress && !end.empty()) progress(positions()[0], end[0]);
+  }
+  caught_up_ = true;
+  return Status::Ok();
+}
+
+Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records) {
+  auto started = std::chrono::steady_clock::now();
+  std::vector<int64_t> next = positions();
+  std::unique_ptr<StoreBatch> batch = store_.NewBatch();
+  Status failure;
+  size_t applied = 0;
+  for (const LogRecord& record : records) {
+    auto p = static_cast<size_t>(record.position.partition);
+    if (p >= next.size()) next.resize(p + 1, 0);
+    if (record.position.offset < next[p]) continue;  // redelivered: already in the projections
+    batch->SetSavePoint();
+    Result<DecodedEvent> event = decoder_.Decode(record.payload);
+    Status status = event.ok() ? processor_.Apply(*event, record.position, *batch) : event.status();
+    if (!status.ok()) {
+      VOX_RETURN_IF_ERROR(batch->RollbackToSavePoint());
+      failure = Status(status.code(), "at partition " + std::to_string(p) + " offset " +
+                                          std::to_string(record.position.offset) + ": " +
+                                          status.message());
+      break;
+    }
+    if (probe_) probe_->OnApplied(EventTypeName(event->type));
+    next[p] = record.position.offset + 1;
+    ++applied;
+  }
+  if (applied > 0) {
+    batch->Put(Family(Table::kPositions), position_key_, EncodePositions(next));
+    VOX_RETURN_IF_ERROR(store_.Write(*batch));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      next_ = next;
+    }
+    if (watermark_) {
+      for (size_t p = 0; p < next.size(); ++p) {
+        watermark_->Advance(static_cast<int32_t>(p), next[p]);
+      }
+    }
+    if (probe_) {
+      probe_->OnBatch(
+          applied,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      std::vector<int64_t> end = log_.EndOffsets();
+      probe_->OnPosition(next.empty() ? 0 : next[0], end.empty() ? 0 : end[0]);
+    }
+  }
+  return failure;
+}
+
+}  // namespace voxbase

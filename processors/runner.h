@@ -1,0 +1,84 @@
+// ProcessorRunner: drives one Processor over the log, on a thread of its own.
+//
+// Lifecycle: construct, Start() (loads the stored position and starts the thread), Stop(). Or,
+// without a thread, CatchUp() applies everything up to the log's current end (replay, tools).
+//
+// Each poll's records are folded into one StoreBatch together with the new position and committed
+// in one write (DESIGN.md invariant 3), so after a crash the runner resumes exactly after the last
+// committed event; records below the stored position (redelivered) are skipped. An event that
+// cannot be decoded or applied stops the runner at that event: what came before it in the batch
+// is committed, the error is logged and kept in stall(), waiters are failed, and nothing after it
+// is applied until an operator intervenes. Thread-safe accessors; Start/Stop from one thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "processors/applied_watermark.h"
+#include "processors/processor.h"
+#include "processors/processor_probe.h"
+#include "storage/event_log.h"
+#include "storage/store.h"
+
+namespace voxbase {
+
+struct RunnerOptions {
+  size_t max_batch_records = 1024;
+  std::chrono::milliseconds poll_wait{20};
+};
+
+class ProcessorRunner {
+ public:
+  // `watermark` and `probe` may be null; everything given must outlive the runner.
+  ProcessorRunner(EventLog& log, ProjectionStore& store, Processor& processor,
+                  AppliedWatermark* watermark, ProcessorProbe* probe, RunnerOptions options = {});
+  ~ProcessorRunner();
+
+  Status Start();
+  void Stop();
+
+  // Applies on the calling thread until the log end seen at the call; `progress` (optional) is
+  // called after each batch with the applied and end offsets of partition 0.
+  Status CatchUp(const std::function<void(int64_t applied, int64_t end)>& progress = nullptr);
+
+  // True once the runner applied the log end it saw when it started.
+  bool caught_up() const { return caught_up_.load(); }
+  // Non-OK once the runner stopped on an event it cannot apply.
+  Status stall() const;
+  std::vector<int64_t> positions() const;
+
+ private:
+  Status LoadPosition();
+  Status ApplyBatch(const std::vector<LogRecord>& records);
+  void Run();
+  void Stall(const Status& status);
+
+  EventLog& log_;
+  ProjectionStore& store_;
+  Processor& processor_;
+  AppliedWatermark* watermark_;
+  ProcessorProbe* probe_;
+  const RunnerOptions options_;
+  EventDecoder decoder_;
+  std::unique_ptr<LogReader> reader_;
+  std::string position_key_;
+
+  mutable std::mutex mu_;
+  std::vector<int64_t> next_;  // guarded by mu_: next offset to apply per partition
+  Status stall_;               // guarded by mu_
+  std::vector<int64_t> start_end_;
+  std::atomic<bool> caught_up_{false};
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+// Position values in the positions table: a version byte, then a big-endian offset per partition.
+std::string EncodePositions(const std::vector<int64_t>& next_offsets);
+Result<std::vector<int64_t>> DecodePositions(std::string_view value);
+
+}  // namespace voxbase

@@ -1,0 +1,43 @@
+// The tables voxbase projects the log into, and the RocksDB column family that holds each.
+//
+// The first 18 are seed 001's tables; the rest are system families: slug → app id (the one lookup
+// that happens before an app is known), secondary indexes, and processor positions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace voxbase {
+
+enum class Table : int {
+  kApps,
+  kConversations,
+  kEvents,
+  kTools,
+  kToolExecutions,
+  kHandoffs,
+  kGuardrailRules,
+  kGuardrailViolations,
+  kKnowledgeDocuments,
+  kKnowledgeGaps,
+  kInsights,
+  kCsatRatings,
+  kExperiments,
+  kExperimentExposures,
+  kMessages,
+  kSessions,
+  kLivekitRooms,
+  kLivekitParticipants,
+  kAppSlugs,   // slug → app id
+  kIndexes,    // secondary orders, keyed app id + index kind
+  kPositions,  // processor name → next offset per partition
+};
+
+inline constexpr int kTableCount = 21;
+
+inline int Family(Table table) { return static_cast<int>(table); }
+
+// Column family names, indexed by Family(table).
+const std::vector<std::string>& FamilyNames();
+
+}  // namespace voxbase

@@ -1,0 +1,25 @@
+// Identifiers decided at ingest: event ids, entity ids and hex encoding.
+//
+// Ids are random (a per-thread generator seeded from the OS) and are always recorded in the event
+// that introduces them, so replay never draws a new one. They are not secrets: tokens and salts
+// come from ingest/secrets.h instead. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace voxbase {
+
+// prefix + 16 lowercase hex digits, e.g. "evt_3f9c0a1b2c3d4e5f".
+std::string NewId(std::string_view prefix);
+
+// App ids are "app_" + 16 hex digits: fixed length, so a key can start with one and no more.
+inline constexpr size_t kAppIdLength = 20;
+bool IsAppId(std::string_view id);
+
+std::string HexEncode(std::string_view bytes);
+// Returns false when `hex` has odd length or a non-hex digit.
+bool HexDecode(std::string_view hex, std::string* out);
+
+}  // namespace voxbase

@@ -1,0 +1,518 @@
+#include "storage/segment_log.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+namespace voxbase {
+namespace {
+
+constexpr size_t kHeaderBytes = 16;
+constexpr size_t kReadChunk = 1 << 20;
+
+void PutU32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+void PutU64(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+uint32_t GetU32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+uint64_t GetU64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+uint32_t RecordCrc(const char* after_crc, size_t length) {
+  return static_cast<uint32_t>(
+      crc32_z(0, reinterpret_cast<const Bytef*>(after_crc), static_cast<z_size_t>(length)));
+}
+
+Status Errno(const std::string& what) { return IOError(what + ": " + std::strerror(errno)); }
+
+Status WriteAll(int fd, const std::string& data) {
+  const char* p = data.data();
+  size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("write to event log");
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return Errno("open " + dir);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : Errno("fsync " + dir);
+}
+
+// Reads one segment sequentially with a buffer; shared by recovery and readers.
+class SegmentCursor {
+ public:
+  SegmentCursor(int fd, uint64_t file_pos) : fd_(fd), file_pos_(file_pos) {}
+
+  // Makes at least `n` bytes available; false at end of file.
+  Result<bool> Ensure(size_t n) {
+    if (buffer_.size() - start_ >= n) return true;
+    buffer_.erase(0, start_);
+    file_pos_ += start_;
+    start_ = 0;
+    size_t have = buffer_.size();
+    size_t want = std::max(n - have, kReadChunk);
+    buffer_.resize(have + want);
+    size_t got = 0;
+    while (got < want) {
+      ssize_t r = ::pread(fd_, buffer_.data() + have + got, want - got,
+                          static_cast<off_t>(file_pos_ + have + got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        buffer_.resize(have + got);
+        return Errno("read event log");
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+      if (have + got >= n) break;
+    }
+    buffer_.resize(have + got);
+    return buffer_.size() >= n;
+  }
+  const char* data() const { return buffer_.data() + start_; }
+  void Consume(size_t n) { start_ += n; }
+  uint64_t position() const { return file_pos_ + start_; }
+
+ private:
+  int fd_;
+  uint64_t file_pos_;
+  std::string buffer_;
+  size_t start_ = 0;
+};
+
+enum class RecordCheck { kOk, kEnd, kTorn };
+
+// Checks the record at the cursor; on kOk `*payload_len` is its payload size.
+Result<RecordCheck> CheckRecord(SegmentCursor& cursor, int64_t expected_offset,
+                                uint32_t max_record_bytes, uint32_t* payload_len) {
+  Result<bool> have_header = cursor.Ensure(kHeaderBytes);
+  if (!have_header.ok()) return have_header.status();
+  if (!*have_header) {
+    // Zero bytes left is a clean end; a few bytes is a torn header.
+    Result<bool> any = cursor.Ensure(1);
+    if (!any.ok()) return any.status();
+    return *any ? RecordCheck::kTorn : RecordCheck::kEnd;
+  }
+  uint32_t crc = GetU32(cursor.data());
+  uint32_t len = GetU32(cursor.data() + 4);
+  uint64_t offset = GetU64(cursor.data() + 8);
+  if (len > max_record_bytes || offset != static_cast<uint64_t>(expected_offset)) {
+    return RecordCheck::kTorn;
+  }
+  Result<bool> have_body = cursor.Ensure(kHeaderBytes + len);
+  if (!have_body.ok()) return have_body.status();
+  if (!*have_body) return RecordCheck::kTorn;
+  if (RecordCrc(cursor.data() + 4, kHeaderBytes - 4 + len) != crc) return RecordCheck::kTorn;
+  *payload_len = len;
+  return RecordCheck::kOk;
+}
+
+class SegmentReader final : public LogReader {
+ public:
+  SegmentReader(const SegmentLog* log, int64_t start) : log_(log), next_(start) {}
+  ~SegmentReader() override { CloseSegment(); }
+
+  Result<std::vector<LogRecord>> Poll(size_t max_records, std::chrono::milliseconds wait) override {
+    std::vector<LogRecord> out;
+    int64_t end = log_->WaitForEnd(next_, wait);
+    while (out.size() < max_records && next_ < end) {
+      if (fd_ < 0) VOX_RETURN_IF_ERROR(OpenSegment());
+      uint32_t len = 0;
+      Result<RecordCheck> check = CheckRecord(*cursor_, next_, log_->max_record_bytes(), &len);
+      if (!check.ok()) return check.status();
+      if (*check == RecordCheck::kEnd) {
+        // The segment is done; the log rolled to a new one starting at next_.
+        std::optional<SegmentLog::SegmentRef> seg = log_->SegmentFor(next_);
+        if (seg && seg->base != base_) {
+          VOX_RETURN_IF_ERROR(OpenSegment());
+          continue;
+        }
+      }
+      if (*check != RecordCheck::kOk) {
+        return Corruption("event log record at offset " + std::to_string(next_) +
+                          " is missing or damaged below the durable end " + std::to_string(end));
+      }
+      out.push_back({{0, next_}, std::string(cursor_->data() + kHeaderBytes, len)});
+      cursor_->Consume(kHeaderBytes + len);
+      ++next_;
+    }
+    return out;
+  }
+
+ private:
+  void CloseSegment() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    cursor_.reset();
+  }
+
+  // Opens the segment holding next_ and walks to it.
+  Status OpenSegment() {
+    CloseSegment();
+    std::optional<SegmentLog::SegmentRef> seg = log_->SegmentFor(next_);
+    if (!seg) return NotFound("no segment holds offset " + std::to_string(next_));
+    base_ = seg->base;
+    fd_ = ::open(seg->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return Errno("open " + seg->path);
+    cursor_ = std::make_unique<SegmentCursor>(fd_, 0);
+    for (int64_t offset = seg->base; offset < next_; ++offset) {
+      uint32_t len = 0;
+      Result<RecordCheck> check = CheckRecord(*cursor_, offset, log_->max_record_bytes(), &len);
+      if (!check.ok()) return check.status();
+      if (*check != RecordCheck::kOk) {
+        return Corruption("event log record at offset " + std::to_string(offset) +
+                          " is damaged in " + seg->path);
+      }
+      cursor_->Consume(kHeaderBytes + len);
+    }
+    return Status::Ok();
+  }
+
+  const SegmentLog* log_;
+  int64_t next_;
+  int64_t base_ = -1;  // base offset of the open segment
+  int fd_ = -1;
+  std::unique_ptr<SegmentCursor> cursor_;
+};
+
+}  // namespace
+
+SegmentLog::SegmentLog(SegmentLogOptions options) : options_(std::move(options)) {}
+
+Result<std::unique_ptr<SegmentLog>> SegmentLog::Open(SegmentLogOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) return IOError("create " + options.dir + ": " + ec.message());
+  std::unique_ptr<SegmentLog> log(new SegmentLog(std::move(options)));
+  std::string lock_path = log->options_.dir + "/LOCK";
+  log->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (log->lock_fd_ < 0) return Errno("open " + lock_path);
+  if (::flock(log->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "event log " + log->options_.dir + " is in use by another process");
+  }
+  VOX_RETURN_IF_ERROR(log->Recover());
+  log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
+  return log;
+}
+
+SegmentLog::~SegmentLog() {
+  Close();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+std::string SegmentLog::SegmentPath(int64_t base) const {
+  char name[32];
+  std::snprintf(name, sizeof(name), "%020" PRId64 ".log", base);
+  return options_.dir + "/" + name;
+}
+
+Status SegmentLog::Recover() {
+  DIR* dir = ::opendir(options_.dir.c_str());
+  if (dir == nullptr) return Errno("open " + options_.dir);
+  std::vector<int64_t> bases;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name.size() == 24 && name.ends_with(".log") &&
+        std::all_of(name.begin(), name.begin() + 20, [](char c) { return c >= '0' && c <= '9'; })) {
+      bases.push_back(std::stoll(name.substr(0, 20)));
+    }
+  }
+  ::closedir(dir);
+  std::sort(bases.begin(), bases.end());
+  if (bases.empty()) {
+    segment_bases_ = {0};
+    return OpenSegmentForAppend(0, /*create=*/true);
+  }
+  segment_bases_ = bases;
+
+  int64_t base = bases.back();
+  std::string path = SegmentPath(base);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open " + path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return Errno("stat " + path);
+  }
+  SegmentCursor cursor(fd, 0);
+  int64_t offset = base;
+  while (true) {
+    uint32_t len = 0;
+    Result<RecordCheck> check = CheckRecord(cursor, offset, options_.max_record_bytes, &len);
+    if (!check.ok()) {
+      ::close(fd);
+      return check.status();
+    }
+    if (*check != RecordCheck::kOk) break;
+    cursor.Consume(kHeaderBytes + len);
+    ++offset;
+  }
+  uint64_t valid = cursor.position();
+  ::close(fd);
+
+  uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  if (valid < file_size) {
+    if (::truncate(path.c_str(), static_cast<off_t>(valid)) != 0) return Errno("truncate " + path);
+    recovery_.truncated_bytes = file_size - valid;
+    std::fprintf(stderr,
+                 "voxbase: event log recovery cut a torn tail of %" PRIu64
+                 " bytes from %s after offset %" PRId64 "\n",
+                 recovery_.truncated_bytes, path.c_str(), offset);
+  }
+  next_offset_ = offset;
+  durable_end_ = offset;
+  recovery_.end_offset = offset;
+  VOX_RETURN_IF_ERROR(OpenSegmentForAppend(base, /*create=*/false));
+  segment_size_ = valid;
+  if (recovery_.truncated_bytes > 0) VOX_RETURN_IF_ERROR(Sync());
+  if (options_.probe) options_.probe->OnEndOffset(offset);
+  return Status::Ok();
+}
+
+Status SegmentLog::OpenSegmentForAppend(int64_t base, bool create) {
+  std::string path = SegmentPath(base);
+  int flags = O_WRONLY | O_APPEND | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
+  int fd = ::open(path.c_str(), flags, 0644);
+  if (fd < 0) return Errno("open " + path);
+  if (create) {
+    Status synced = SyncDirectory(options_.dir);
+    if (!synced.ok()) {
+      ::close(fd);
+      return synced;
+    }
+  }
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+  segment_size_ = 0;
+  return Status::Ok();
+}
+
+void SegmentLog::Append(std::string_view /*key*/, std::string record, AppendCallback done) {
+  if (record.size() > options_.max_record_bytes) {
+    done(Status(StatusCode::kPayloadTooLarge, "event of " + std::to_string(record.size()) +
+                                                  " bytes exceeds the log's record limit"));
+    return;
+  }
+  Status refusal;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) {
+      refusal = Status(StatusCode::kUnavailable, "event log is closing");
+    } else if (!failure_.ok()) {
+      refusal = Status(StatusCode::kUnavailable, "event log failed: " + failure_.message());
+    } else if (queued_bytes_ + record.size() > options_.max_queued_bytes) {
+      refusal = Status(StatusCode::kResourceExhausted, "event log append queue is full");
+    } else {
+      queued_bytes_ += record.size();
+      pending_.push_back({std::move(record), std::move(done)});
+      if (pending_.size() == 1) writer_cv_.notify_one();
+      return;
+    }
+  }
+  if (options_.probe && refusal.code() == StatusCode::kResourceExhausted) {
+    options_.probe->OnRefused();
+  }
+  done(refusal);
+}
+
+void SegmentLog::WriterLoop() {
+  std::vector<Pending> batch;
+  auto next_sync = std::chrono::steady_clock::now() + options_.fsync_interval;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      auto ready = [&] { return !pending_.empty() || stopping_; };
+      if (options_.fsync == FsyncPolicy::kInterval && dirty_) {
+        writer_cv_.wait_until(lock, next_sync, ready);
+      } else {
+        writer_cv_.wait(lock, ready);
+      }
+      if (pending_.empty() && stopping_) break;
+      batch.swap(pending_);
+    }
+    if (!batch.empty()) CommitBatch(batch);
+    batch.clear();
+    if (options_.fsync == FsyncPolicy::kInterval && dirty_ &&
+        std::chrono::steady_clock::now() >= next_sync) {
+      Status synced = Sync();
+      if (!synced.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        failure_ = synced;
+      }
+      next_sync = std::chrono::steady_clock::now() + options_.fsync_interval;
+    }
+  }
+  if (dirty_) Sync().IgnoreError();  // best effort on shutdown; failures were reported before
+}
+
+void SegmentLog::CommitBatch(std::vector<Pending>& batch) {
+  Status failed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    failed = failure_;
+    if (!failed.ok()) {
+      for (const Pending& p : batch) queued_bytes_ -= p.record.size();
+    }
+  }
+  if (!failed.ok()) {
+    FailBatch(batch, Status(StatusCode::kUnavailable, "event log failed: " + failed.message()));
+    return;
+  }
+  write_buffer_.clear();
+  uint64_t payload_bytes = 0;
+  int64_t offset = next_offset_;
+  for (const Pending& p : batch) {
+    size_t at = write_buffer_.size();
+    write_buffer_.resize(at + kHeaderBytes);
+    write_buffer_.append(p.record);
+    char* header = write_buffer_.data() + at;
+    PutU32(header + 4, static_cast<uint32_t>(p.record.size()));
+    PutU64(header + 8, static_cast<uint64_t>(offset++));
+    PutU32(header, RecordCrc(header + 4, kHeaderBytes - 4 + p.record.size()));
+    payload_bytes += p.record.size();
+  }
+
+  Status status = WriteAll(fd_, write_buffer_);
+  if (status.ok()) {
+    segment_size_ += write_buffer_.size();
+    dirty_ = true;
+    if (options_.fsync == FsyncPolicy::kAlways) status = Sync();
+  } else {
+    // Leave no partial batch behind for the next commit to follow.
+    if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
+      status = Errno("truncate after failed write");
+    }
+  }
+  if (!status.ok()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      failure_ = status;
+      queued_bytes_ -= payload_bytes;
+    }
+    std::fprintf(stderr, "voxbase: event log failed, refusing further appends: %s\n",
+                 status.ToString().c_str());
+    FailBatch(batch, Status(StatusCode::kUnavailable, status.message()));
+    return;
+  }
+
+  int64_t first = next_offset_;
+  next_offset_ = offset;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queued_bytes_ -= payload_bytes;
+    durable_end_ = next_offset_;
+  }
+  reader_cv_.notify_all();
+  if (options_.probe) {
+    options_.probe->OnGroupCommit(batch.size(), write_buffer_.size());
+    options_.probe->OnEndOffset(next_offset_);
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i].done(LogPosition{0, first + static_cast<int64_t>(i)});
+  }
+  if (segment_size_ >= options_.segment_bytes) {
+    Status rolled = Roll();
+    if (!rolled.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      failure_ = rolled;
+    }
+  }
+}
+
+void SegmentLog::FailBatch(std::vector<Pending>& batch, const Status& status) {
+  for (Pending& p : batch) p.done(status);
+}
+
+Status SegmentLog::Sync() {
+  auto start = std::chrono::steady_clock::now();
+  if (::fdatasync(fd_) != 0) return Errno("fdatasync event log");
+  dirty_ = false;
+  if (options_.probe) {
+    options_.probe->OnFsync(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return Status::Ok();
+}
+
+Status SegmentLog::Roll() {
+  if (dirty_) VOX_RETURN_IF_ERROR(Sync());
+  VOX_RETURN_IF_ERROR(OpenSegmentForAppend(next_offset_, /*create=*/true));
+  std::lock_guard<std::mutex> lock(mu_);
+  segment_bases_.push_back(next_offset_);
+  return Status::Ok();
+}
+
+std::vector<int64_t> SegmentLog::EndOffsets() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {durable_end_};
+}
+
+std::optional<SegmentLog::SegmentRef> SegmentLog::SegmentFor(int64_t offset) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = std::upper_bound(segment_bases_.begin(), segment_bases_.end(), offset);
+  if (it == segment_bases_.begin()) return std::nullopt;
+  int64_t base = *std::prev(it);
+  return SegmentRef{base, SegmentPath(base)};
+}
+
+int64_t SegmentLog::WaitForEnd(int64_t after, std::chrono::milliseconds wait) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  reader_cv_.wait_for(lock, wait, [&] { return durable_end_ > after || closed_; });
+  return durable_end_;
+}
+
+Result<std::unique_ptr<LogReader>> SegmentLog::NewReader(std::vector<int64_t> start_offsets) {
+  int64_t start = start_offsets.empty() ? 0 : start_offsets[0];
+  if (start < 0) return InvalidArgument("negative start offset");
+  return std::unique_ptr<LogReader>(new SegmentReader(this, start));
+}
+
+void SegmentLog::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    stopping_ = true;
+  }
+  writer_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+  }
+  reader_cv_.notify_all();
+}
+
+}  // namespace voxbase

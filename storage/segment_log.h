@@ -1,0 +1,109 @@
+// SegmentLog: the embedded EventLog: one partition in segment files in one directory.
+//
+// Each segment is named by the offset of its first record (00000000000000000000.log) and holds
+// records back to back:
+//   u32 crc32 | u32 payload length | u64 offset | payload      (little-endian; the CRC covers
+//                                                               everything after itself)
+// One writer thread does group commit: it takes every queued append, writes them with one
+// write(), syncs per FsyncPolicy, then acknowledges them in order. Readers only ever see records
+// that were acknowledged, so a projection never gets ahead of what the log keeps.
+//
+// On open, the last segment is scanned and a torn tail (a partial or corrupt record left by a
+// crash) is truncated; every acknowledged record precedes it. A LOCK file (flock) keeps a second
+// process out of the directory.
+//
+// Thread-safety: Append, EndOffsets and NewReader from any thread; each reader on one thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/event_log.h"
+#include "storage/log_probe.h"
+
+namespace voxbase {
+
+struct SegmentLogOptions {
+  std::string dir;
+  FsyncPolicy fsync = FsyncPolicy::kAlways;
+  std::chrono::milliseconds fsync_interval{20};
+  uint64_t segment_bytes = 64ull << 20;     // roll to a new segment past this size
+  uint64_t max_queued_bytes = 64ull << 20;  // appends beyond this are refused
+  uint32_t max_record_bytes = 16u << 20;
+  LogProbe* probe = nullptr;  // optional; must outlive the log
+};
+
+class SegmentLog final : public EventLog {
+ public:
+  struct RecoveryReport {
+    int64_t end_offset = 0;        // records kept
+    uint64_t truncated_bytes = 0;  // bytes of torn tail removed
+  };
+
+  static Result<std::unique_ptr<SegmentLog>> Open(SegmentLogOptions options);
+  ~SegmentLog() override;
+
+  void Append(std::string_view key, std::string record, AppendCallback done) override;
+  std::vector<int64_t> EndOffsets() const override;
+  Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start_offsets) override;
+  void Close() override;
+
+  const RecoveryReport& recovery() const { return recovery_; }
+
+  // For readers: the segment holding `offset` (its base and path), and a wait for new records.
+  struct SegmentRef {
+    int64_t base;
+    std::string path;
+  };
+  std::optional<SegmentRef> SegmentFor(int64_t offset) const;
+  int64_t WaitForEnd(int64_t after, std::chrono::milliseconds wait) const;
+  uint32_t max_record_bytes() const { return options_.max_record_bytes; }
+
+ private:
+  struct Pending {
+    std::string record;
+    AppendCallback done;
+  };
+
+  explicit SegmentLog(SegmentLogOptions options);
+  Status Recover();
+  Status OpenSegmentForAppend(int64_t base, bool create);
+  void WriterLoop();
+  void CommitBatch(std::vector<Pending>& batch);
+  void FailBatch(std::vector<Pending>& batch, const Status& status);
+  Status Sync();
+  Status Roll();
+  std::string SegmentPath(int64_t base) const;
+
+  const SegmentLogOptions options_;
+  RecoveryReport recovery_;
+  int lock_fd_ = -1;
+
+  // Owned by the writer thread once it runs.
+  int fd_ = -1;
+  uint64_t segment_size_ = 0;
+  int64_t next_offset_ = 0;
+  bool dirty_ = false;  // written but not synced (interval/none)
+  std::string write_buffer_;
+
+  mutable std::mutex mu_;
+  std::condition_variable writer_cv_;
+  mutable std::condition_variable reader_cv_;
+  std::vector<Pending> pending_;        // guarded by mu_
+  uint64_t queued_bytes_ = 0;           // guarded by mu_
+  int64_t durable_end_ = 0;             // guarded by mu_
+  std::vector<int64_t> segment_bases_;  // guarded by mu_, ascending
+  Status failure_;                      // guarded by mu_; once set, appends fail
+  bool stopping_ = false;               // guarded by mu_
+  bool closed_ = false;                 // guarded by mu_
+  std::thread writer_;
+};
+
+}  // namespace voxbase

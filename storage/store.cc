@@ -1,0 +1,182 @@
+#include "storage/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+namespace voxbase {
+namespace {
+
+Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsCorruption()) return Corruption(s.ToString());
+  if (s.IsNotFound()) return NotFound(s.ToString());
+  if (s.IsIOError()) return IOError(s.ToString());
+  if (s.IsBusy() || s.IsTryAgain()) return Status(StatusCode::kUnavailable, s.ToString());
+  return Internal(s.ToString());
+}
+
+rocksdb::Slice ToSlice(std::string_view v) { return {v.data(), v.size()}; }
+
+class RocksIterator final : public StoreIterator {
+ public:
+  explicit RocksIterator(rocksdb::Iterator* it) : it_(it) {}
+  void Seek(std::string_view key) override { it_->Seek(ToSlice(key)); }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  bool Valid() const override { return it_->Valid(); }
+  void Next() override { it_->Next(); }
+  std::string_view key() const override { return it_->key().ToStringView(); }
+  std::string_view value() const override { return it_->value().ToStringView(); }
+  Status status() const override { return FromRocks(it_->status()); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RocksBatch final : public StoreBatch {
+ public:
+  RocksBatch(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& families)
+      : db_(db), families_(families), batch_(rocksdb::BytewiseComparator(), 0, true) {}
+
+  void Put(int family, std::string_view key, std::string_view value) override {
+    rocksdb::Status s =
+        batch_.Put(families_[static_cast<size_t>(family)], ToSlice(key), ToSlice(value));
+    if (!s.ok()) status_ = FromRocks(s);
+    ++count_;
+  }
+  void Delete(int family, std::string_view key) override {
+    rocksdb::Status s = batch_.Delete(families_[static_cast<size_t>(family)], ToSlice(key));
+    if (!s.ok()) status_ = FromRocks(s);
+    ++count_;
+  }
+  Result<bool> Get(int family, std::string_view key, std::string* value) override {
+    rocksdb::Status s = batch_.GetFromBatchAndDB(
+        db_, rocksdb::ReadOptions(), families_[static_cast<size_t>(family)], ToSlice(key), value);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return FromRocks(s);
+    return true;
+  }
+  size_t Count() const override { return count_; }
+  void SetSavePoint() override {
+    batch_.SetSavePoint();
+    saved_counts_.push_back(count_);
+  }
+  Status RollbackToSavePoint() override {
+    if (saved_counts_.empty()) return Internal("no save point to roll back to");
+    count_ = saved_counts_.back();
+    saved_counts_.pop_back();
+    return FromRocks(batch_.RollbackToSavePoint());
+  }
+
+  rocksdb::WriteBatch* raw() { return batch_.GetWriteBatch(); }
+  const Status& status() const { return status_; }
+
+ private:
+  rocksdb::DB* db_;
+  const std::vector<rocksdb::ColumnFamilyHandle*>& families_;
+  rocksdb::WriteBatchWithIndex batch_;
+  size_t count_ = 0;
+  std::vector<size_t> saved_counts_;
+  Status status_;
+};
+
+class RocksStore final : public ProjectionStore {
+ public:
+  RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+             std::vector<std::string> names, bool bulk_load)
+      : db_(std::move(db)),
+        handles_(std::move(handles)),
+        names_(std::move(names)),
+        bulk_load_(bulk_load) {
+    user_handles_.assign(handles_.begin() + 1, handles_.end());
+  }
+
+  ~RocksStore() override {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    db_->Close().PermitUncheckedError();
+  }
+
+  Result<bool> Get(int family, std::string_view key, std::string* value) const override {
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[static_cast<size_t>(family + 1)],
+                                 ToSlice(key), value);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return FromRocks(s);
+    return true;
+  }
+
+  std::unique_ptr<StoreIterator> NewIterator(int family) const override {
+    return std::make_unique<RocksIterator>(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[static_cast<size_t>(family + 1)]));
+  }
+
+  std::unique_ptr<StoreBatch> NewBatch() override {
+    return std::make_unique<RocksBatch>(db_.get(), user_handles_);
+  }
+
+  Status Write(StoreBatch& batch) override {
+    auto& rocks_batch = static_cast<RocksBatch&>(batch);
+    VOX_RETURN_IF_ERROR(rocks_batch.status());
+    rocksdb::WriteOptions options;
+    options.disableWAL = bulk_load_;
+    return FromRocks(db_->Write(options, rocks_batch.raw()));
+  }
+
+  Status Flush() override {
+    rocksdb::FlushOptions options;
+    options.wait = true;
+    return FromRocks(db_->Flush(options, handles_));
+  }
+
+  size_t family_count() const override { return names_.size(); }
+  const std::string& family_name(int family) const override {
+    return names_[static_cast<size_t>(family)];
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is "default"
+  std::vector<rocksdb::ColumnFamilyHandle*> user_handles_;
+  std::vector<std::string> names_;
+  bool bulk_load_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOptions& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = !options.read_only;
+  db_options.create_missing_column_families = !options.read_only;
+  db_options.IncreaseParallelism(2);
+  db_options.max_background_jobs = 2;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.keep_log_file_num = 3;
+
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.write_buffer_size = options.bulk_load ? 128ull << 20 : 32ull << 20;
+  cf_options.compression = rocksdb::kLZ4Compression;
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+  for (const std::string& name : options.families) descriptors.emplace_back(name, cf_options);
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors, &handles, &raw)
+          : rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw);
+  if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "projection store " + options.path + " is in use by another process");
+    }
+    return FromRocks(s);
+  }
+  return std::unique_ptr<ProjectionStore>(new RocksStore(
+      std::unique_ptr<rocksdb::DB>(raw), std::move(handles), options.families, options.bulk_load));
+}
+
+}  // namespace voxbase

@@ -1,0 +1,72 @@
+// ProjectionStore: the RocksDB database that holds every projection, one column family each.
+//
+// Families are named at open and addressed by index after that, so storage knows nothing of the
+// tables themselves (projections/tables.h does). A StoreBatch collects puts and deletes that are
+// committed atomically; it also answers reads as they would be after the batch, which is what a
+// processor folding several events into one batch needs. RocksDB types stay in store.cc.
+//
+// Thread-safety: ProjectionStore is safe for concurrent reads and writes. A StoreBatch and a
+// StoreIterator each belong to one thread. Iterators must be destroyed before the store.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schemas/status.h"
+
+namespace voxbase {
+
+class StoreBatch {
+ public:
+  virtual ~StoreBatch() = default;
+  virtual void Put(int family, std::string_view key, std::string_view value) = 0;
+  virtual void Delete(int family, std::string_view key) = 0;
+  // The value for `key` as it stands with this batch applied. Returns false when absent.
+  virtual Result<bool> Get(int family, std::string_view key, std::string* value) = 0;
+  virtual size_t Count() const = 0;
+  // Marks a point that RollbackToSavePoint() returns the batch to, undoing what came after.
+  virtual void SetSavePoint() = 0;
+  virtual Status RollbackToSavePoint() = 0;
+};
+
+class StoreIterator {
+ public:
+  virtual ~StoreIterator() = default;
+  virtual void Seek(std::string_view key) = 0;
+  virtual void SeekToFirst() = 0;
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  virtual Status status() const = 0;
+};
+
+struct StoreOptions {
+  std::string path;
+  std::vector<std::string> families;  // "default" is added by RocksDB itself
+  bool read_only = false;
+  // For a rebuild into a fresh directory that is thrown away if it does not finish: no WAL.
+  bool bulk_load = false;
+  uint64_t block_cache_bytes = 256ull << 20;
+};
+
+class ProjectionStore {
+ public:
+  static Result<std::unique_ptr<ProjectionStore>> Open(const StoreOptions& options);
+  virtual ~ProjectionStore() = default;
+
+  virtual Result<bool> Get(int family, std::string_view key, std::string* value) const = 0;
+  virtual std::unique_ptr<StoreIterator> NewIterator(int family) const = 0;
+  virtual std::unique_ptr<StoreBatch> NewBatch() = 0;
+  // Commits the batch atomically (to the WAL, not synced: the event log is what is durable).
+  virtual Status Write(StoreBatch& batch) = 0;
+  // Writes memtables to disk; used before a rebuilt store is swapped in.
+  virtual Status Flush() = 0;
+  virtual size_t family_count() const = 0;
+  virtual const std::string& family_name(int family) const = 0;
+};
+
+}  // namespace voxbase

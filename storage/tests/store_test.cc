@@ -1,0 +1,70 @@
+#include "storage/store.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/tests/test_dir.h"
+
+namespace voxbase {
+namespace {
+
+std::unique_ptr<ProjectionStore> OpenStore(const std::string& path, bool read_only = false) {
+  StoreOptions options;
+  options.path = path;
+  options.families = {"a", "b"};
+  options.read_only = read_only;
+  Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+TEST(StoreTest, BatchIsAtomicAndReadsThroughItself) {
+  TestDir dir;
+  auto store = OpenStore(dir.path() + "/db");
+  auto batch = store->NewBatch();
+  batch->Put(0, "k1", "v1");
+  std::string value;
+  Result<bool> found = batch->Get(0, "k1", &value);
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(*found);
+  EXPECT_EQ(value, "v1");
+  // Not visible in the store until written.
+  ASSERT_TRUE(store->Get(0, "k1", &value).ok());
+  EXPECT_FALSE(*store->Get(0, "k1", &value));
+  ASSERT_TRUE(store->Write(*batch).ok());
+  EXPECT_TRUE(*store->Get(0, "k1", &value));
+  // Families are separate key spaces.
+  EXPECT_FALSE(*store->Get(1, "k1", &value));
+}
+
+TEST(StoreTest, SavePointRollsBackOnlyWhatCameAfter) {
+  TestDir dir;
+  auto store = OpenStore(dir.path() + "/db");
+  auto batch = store->NewBatch();
+  batch->Put(0, "keep", "1");
+  batch->SetSavePoint();
+  batch->Put(0, "drop", "2");
+  ASSERT_TRUE(batch->RollbackToSavePoint().ok());
+  ASSERT_TRUE(store->Write(*batch).ok());
+  std::string value;
+  EXPECT_TRUE(*store->Get(0, "keep", &value));
+  EXPECT_FALSE(*store->Get(0, "drop", &value));
+}
+
+TEST(StoreTest, IteratorSeeksInKeyOrderAndReopenKeepsData) {
+  TestDir dir;
+  {
+    auto store = OpenStore(dir.path() + "/db");
+    auto batch = store->NewBatch();
+    for (const char* k : {"c", "a", "b"}) batch->Put(1, k, k);
+    ASSERT_TRUE(store->Write(*batch).ok());
+  }
+  auto store = OpenStore(dir.path() + "/db", /*read_only=*/true);
+  auto it = store->NewIterator(1);
+  std::string keys;
+  for (it->Seek("b"); it->Valid(); it->Next()) keys += it->key();
+  EXPECT_EQ(keys, "bc");
+  EXPECT_TRUE(it->status().ok());
+}
+
+}  // namespace
+}  // namespace voxbase
