@@ -39,6 +39,8 @@ struct HttpServer::Impl {
 
 namespace {
 
+constexpr size_t kMaxLingerBytes = 64ull << 20;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, HttpServer::Impl* server)
@@ -110,6 +112,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Answers a request that could not be read whole, then closes the connection.
   void Refuse(int status, const std::string& message) {
     keep_alive_ = false;
+    linger_ = true;
     version_ = 11;
     method_ = "?";
     route_ = "unmatched";
@@ -142,8 +145,32 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnWrite(beast::error_code ec, bool close) {
     if (ec) return;
+    if (linger_) return Linger();
     if (close) return Close();
     Read();
+  }
+
+  // After refusing a request that was not read whole, keep reading (and dropping) what the client
+  // is still sending for a short, bounded while, so it gets to read the answer instead of a reset.
+  void Linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    DrainSome();
+  }
+
+  void DrainSome() {
+    drain_.resize(64 * 1024);
+    stream_.async_read_some(net::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kMaxLingerBytes) {
+                                beast::error_code ignored;
+                                self->stream_.socket().close(ignored);
+                                return;
+                              }
+                              self->DrainSome();
+                            });
   }
 
   void Close() {
@@ -160,6 +187,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string method_;
   std::string_view route_ = "unmatched";
   std::chrono::steady_clock::time_point started_;
+  bool linger_ = false;
+  std::string drain_;
+  size_t drained_ = 0;
 };
 
 }  // namespace

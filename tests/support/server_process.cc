@@ -1,0 +1,181 @@
+#include "tests/support/server_process.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <simdjson.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+namespace voxbase::testing {
+namespace {
+
+std::vector<char*> Argv(std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
+std::string ReadAllFd(int fd) {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extra_flags)
+    : data_dir_(std::move(data_dir)), extra_flags_(std::move(extra_flags)) {}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Kill();
+}
+
+void ServerProcess::Start() {
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  std::vector<std::string> args = {VOXBASE_BINARY, "serve", "--port", "0", "--data-dir", data_dir_};
+  for (const auto& f : extra_flags_) args.push_back(f);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    ::close(out[0]);
+    ::close(out[1]);
+    ::setenv("VOXBASE_ADMIN_TOKEN", kAdminToken, 1);
+    auto argv = Argv(args);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  pid_ = pid;
+  // First line: "voxbase listening on http://127.0.0.1:PORT (...)"
+  std::string line;
+  char c;
+  while (::read(out[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+  // Keep draining stdout in the background so the child never blocks on a full pipe.
+  std::thread([fd = out[0]] {
+    char buf[1024];
+    while (::read(fd, buf, sizeof(buf)) > 0) {
+    }
+    ::close(fd);
+  }).detach();
+  size_t colon = line.rfind(':', line.find(" ("));
+  ASSERT_NE(colon, std::string::npos) << "server did not start: '" << line << "'";
+  port_ = static_cast<uint16_t>(std::stoi(line.substr(colon + 1)));
+  ASSERT_GT(port_, 0);
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+void ServerProcess::Stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "server exit status " << status;
+}
+
+std::unique_ptr<BlockingHttpClient> ServerProcess::Client() const {
+  return std::make_unique<BlockingHttpClient>("127.0.0.1", port_);
+}
+
+bool ServerProcess::WaitReady(int timeout_ms) const {
+  auto client = Client();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    Result<HttpResponse> r = client->Request("GET", "/readyz");
+    if (r.ok() && r->status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+CommandOutput RunVoxbase(const std::vector<std::string>& extra) {
+  int out[2], err[2];
+  CommandOutput result;
+  if (::pipe(out) != 0 || ::pipe(err) != 0) return result;
+  std::vector<std::string> args = {VOXBASE_BINARY};
+  args.insert(args.end(), extra.begin(), extra.end());
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    ::dup2(err[1], STDERR_FILENO);
+    ::close(out[0]);
+    ::close(err[0]);
+    ::close(out[1]);
+    ::close(err[1]);
+    auto argv = Argv(args);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  ::close(err[1]);
+  std::thread err_reader([&] { result.stderr_text = ReadAllFd(err[0]); });
+  result.stdout_text = ReadAllFd(out[0]);
+  err_reader.join();
+  ::close(out[0]);
+  ::close(err[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = (std::filesystem::temp_directory_path() /
+           ("voxbase-e2e-" + std::to_string(rd()) + std::to_string(rd())))
+              .string();
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+TestApp CreateApp(BlockingHttpClient& client, const std::string& slug) {
+  TestApp app{slug, "secret-for-" + slug + "-0123456789", ""};
+  Result<HttpResponse> r = client.Request(
+      "POST", "/api/admin/apps",
+      R"({"slug":")" + slug + R"(","name":"Test )" + slug + R"(","secret":")" + app.secret +
+          R"(","modelId":"gemini-2.5-flash","replyAsAudio":true,"systemPrompt":"Be brief."})",
+      {{"Authorization", std::string("Bearer ") + kAdminToken}});
+  EXPECT_TRUE(r.ok());
+  if (!r.ok()) return app;
+  EXPECT_EQ(r->status, 201) << r->body;
+  app.app_id = JsonString(r->body, "appId");
+  return app;
+}
+
+std::string JsonString(const std::string& body, const std::string& field) {
+  simdjson::dom::parser parser;
+  std::string_view v;
+  if (parser.parse(body)[field].get(v)) return {};
+  return std::string(v);
+}
+
+int64_t JsonInt(const std::string& body, const std::string& field) {
+  simdjson::dom::parser parser;
+  int64_t v = -1;
+  if (parser.parse(body)[field].get(v)) return -1;
+  return v;
+}
+
+}  // namespace voxbase::testing

@@ -1,0 +1,72 @@
+// ServerProcess: runs the real voxbase binary as a child process for end-to-end tests.
+//
+// Start() launches `voxbase serve --port 0` on a data directory and reads the bound port from the
+// first line it prints; Kill() sends SIGKILL (a crash), Stop() SIGTERM (a clean stop). Also helpers
+// to run the other subcommands and to create an app. One test thread uses one ServerProcess.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/http_client.h"
+
+namespace voxbase::testing {
+
+inline constexpr char kAdminToken[] = "test-admin-token-0123456789";
+
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_flags = {});
+  ~ServerProcess();
+
+  void Start();  // fails the test (ASSERT) when the server does not come up
+  void Kill();   // SIGKILL, then reap
+  void Stop();   // SIGTERM, then reap
+  bool running() const { return pid_ > 0; }
+  uint16_t port() const { return port_; }
+  std::unique_ptr<BlockingHttpClient> Client() const;
+  // Waits until /readyz answers 200.
+  bool WaitReady(int timeout_ms = 10000) const;
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_flags_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+struct CommandOutput {
+  int exit_code = -1;
+  std::string stdout_text;
+  std::string stderr_text;
+};
+// Runs `voxbase <args>` to completion.
+CommandOutput RunVoxbase(const std::vector<std::string>& args);
+
+// A fresh temporary directory, removed with the object.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct TestApp {
+  std::string slug;
+  std::string secret;
+  std::string app_id;
+};
+// Creates an app through the admin API; ASSERTs on failure.
+TestApp CreateApp(BlockingHttpClient& client, const std::string& slug);
+
+// A JSON string field from a body, or "" (simdjson; for test assertions).
+std::string JsonString(const std::string& body, const std::string& field);
+int64_t JsonInt(const std::string& body, const std::string& field);
+
+}  // namespace voxbase::testing
