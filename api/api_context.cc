@@ -26,16 +26,6 @@ Result<simdjson::dom::object> ParseJsonBody(const std::string& body) {
   return obj;
 }
 
-void AnswerWhenDurable(ApiContext& api, const Event& event, Respond respond,
-                       std::function<HttpResponse(const LogPosition&)> make_response) {
-  api.submitter->Submit(event,
-                        [respond = std::move(respond),
-                         make_response = std::move(make_response)](Result<LogPosition> position) {
-                          if (!position.ok()) return respond(ErrorResponse(position.status()));
-                          respond(make_response(*position));
-                        });
-}
-
 void AnswerWhenApplied(ApiContext& api, const Event& event, Respond respond,
                        std::function<HttpResponse(const LogPosition&)> make_response) {
   ApiContext* ctx = &api;

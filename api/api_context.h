@@ -35,13 +35,9 @@ struct ApiContext {
 // until the next call on the same thread.
 Result<simdjson::dom::object> ParseJsonBody(const std::string& body);
 
-// Appends `event` and answers with `make_response(position)` once it is durable.
-void AnswerWhenDurable(ApiContext& api, const Event& event, Respond respond,
-                       std::function<HttpResponse(const LogPosition&)> make_response);
-
-// Appends `event` and, once the local processor has applied it, runs `make_response` on an API
-// thread so the answer can report the new state (DESIGN.md invariant 6). A write that is durable
-// but not applied within the deadline gets a 503 saying so.
+// Every write goes through here. Appends `event` and, once the local processor has applied it, runs
+// `make_response` on an API thread so the answer can report the new state (DESIGN.md invariant 6).
+// A write that is durable but not applied within the deadline gets a 503 saying so.
 void AnswerWhenApplied(ApiContext& api, const Event& event, Respond respond,
                        std::function<HttpResponse(const LogPosition&)> make_response);
 

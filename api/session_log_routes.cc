@@ -1,5 +1,6 @@
 // /api/events and /api/messages: batches appended as one event, listed back per session in time
-// order. The two differ only in their builder, table and field names.
+// order. A POST is answered once the batch is applied, so the writer's next GET sees it. The two
+// differ only in their builder, table and field names.
 #include "api/routes.h"
 #include "projections/read_models.h"
 #include "projections/tables.h"
@@ -26,7 +27,7 @@ void AddSessionLogRoutes(Router& router, ApiContext& api, SessionLogRoute route)
     if (!app.ok()) return respond(ErrorResponse(app.status()));
     Result<BatchEvent> batch = route.build({&*app, *body, api.clock->NowMillis(), &api.limits});
     if (!batch.ok()) return respond(ErrorResponse(batch.status()));
-    AnswerWhenDurable(api, batch->event, std::move(respond),
+    AnswerWhenApplied(api, batch->event, std::move(respond),
                       [items = batch->items, id = batch->event.id](const LogPosition& at) {
                         JsonWriter w;
                         w.BeginObject()
