@@ -1,1 +1,185 @@
+// The runner's exactly-once contract (DESIGN.md invariant 3): each event's effect and the new log
+// position are committed together, a restarted runner resumes after the last committed event, and
+// redelivered records change nothing.
+#include "processors/runner.h"
+
 #include <gtest/gtest.h>
+
+#include <future>
+
+#include "projections/tables.h"
+#include "storage/segment_log.h"
+#include "storage/tests/test_dir.h"
+
+namespace voxbase {
+namespace {
+
+// Counts applications in the store, through the batch: re-applying an event would show.
+class CountingProcessor final : public Processor {
+ public:
+  explicit CountingProcessor(int64_t fail_at = -1) : fail_at_(fail_at) {}
+  std::string_view name() const override { return "counting"; }
+  Status Apply(const DecodedEvent&, const LogPosition& position, StoreBatch& batch) override {
+    if (position.offset == fail_at_) return Internal("injected failure");
+    std::string value;
+    Result<bool> found = batch.Get(Family(Table::kInsights), "count", &value);
+    if (!found.ok()) return found.status();
+    int64_t count = *found ? std::stoll(value) : 0;
+    batch.Put(Family(Table::kInsights), "count", std::to_string(count + 1));
+    return Status::Ok();
+  }
+
+ private:
+  int64_t fail_at_;
+};
+
+// An in-memory log whose reader can be told to deliver some records again, as a Kafka consumer
+// may after a rebalance.
+class RedeliveringLog final : public EventLog {
+ public:
+  explicit RedeliveringLog(std::vector<std::string> records) : records_(std::move(records)) {}
+  void Append(std::string_view, std::string, AppendCallback done) override {
+    done(Internal("read-only"));
+  }
+  std::vector<int64_t> EndOffsets() const override {
+    return {static_cast<int64_t>(records_.size())};
+  }
+  Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start) override {
+    return std::unique_ptr<LogReader>(new Reader(this, start.empty() ? 0 : start[0]));
+  }
+  void Close() override {}
+
+ private:
+  class Reader final : public LogReader {
+   public:
+    Reader(RedeliveringLog* log, int64_t next) : log_(log), next_(next) {}
+    Result<std::vector<LogRecord>> Poll(size_t max, std::chrono::milliseconds) override {
+      std::vector<LogRecord> out;
+      int64_t end = static_cast<int64_t>(log_->records_.size());
+      for (; next_ < end && out.size() < max; ++next_) {
+        out.push_back({{0, next_}, log_->records_[static_cast<size_t>(next_)]});
+      }
+      if (!rewound_ && next_ > 3) {  // deliver offsets 2.. again once
+        rewound_ = true;
+        next_ = 2;
+      }
+      return out;
+    }
+
+   private:
+    RedeliveringLog* log_;
+    int64_t next_;
+    bool rewound_ = false;
+  };
+  std::vector<std::string> records_;
+};
+
+std::string SampleRecord(int i) {
+  return EncodeEvent(Event{"evt_" + std::to_string(i), EventType::kMessagesAdded,
+                           "app_0123456789abcdef", 1000 + i, R"({"messages":[]})"});
+}
+
+std::unique_ptr<ProjectionStore> OpenStore(const std::string& path) {
+  StoreOptions options;
+  options.path = path;
+  options.families = FamilyNames();
+  Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return std::move(*store);
+}
+
+int64_t Count(ProjectionStore& store) {
+  std::string value;
+  Result<bool> found = store.Get(Family(Table::kInsights), "count", &value);
+  return found.ok() && *found ? std::stoll(value) : 0;
+}
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<std::unique_ptr<SegmentLog>> log = SegmentLog::Open({.dir = dir_.path() + "/log"});
+    ASSERT_TRUE(log.ok());
+    log_ = std::move(*log);
+    for (int i = 0; i < 50; ++i) ASSERT_TRUE(log_->AppendAndWait("k", SampleRecord(i)).ok());
+  }
+  TestDir dir_;
+  std::unique_ptr<SegmentLog> log_;
+};
+
+TEST_F(RunnerTest, RestartResumesAfterTheLastCommittedEventWithoutReapplying) {
+  {
+    auto store = OpenStore(dir_.path() + "/db");
+    CountingProcessor counting;
+    ProcessorRunner runner(*log_, *store, counting, nullptr, nullptr);
+    ASSERT_TRUE(runner.CatchUp().ok());
+    EXPECT_EQ(Count(*store), 50);
+    EXPECT_EQ(runner.positions(), std::vector<int64_t>{50});
+  }
+  for (int i = 50; i < 60; ++i) ASSERT_TRUE(log_->AppendAndWait("k", SampleRecord(i)).ok());
+  auto store = OpenStore(dir_.path() + "/db");
+  CountingProcessor counting;
+  ProcessorRunner runner(*log_, *store, counting, nullptr, nullptr);
+  ASSERT_TRUE(runner.CatchUp().ok());
+  EXPECT_EQ(Count(*store), 60);
+}
+
+TEST_F(RunnerTest, AFailingEventStopsTheRunnerAfterCommittingWhatCameBefore) {
+  auto store = OpenStore(dir_.path() + "/db");
+  {
+    CountingProcessor failing(/*fail_at=*/17);
+    ProcessorRunner runner(*log_, *store, failing, nullptr, nullptr);
+    Status status = runner.CatchUp();
+    ASSERT_FALSE(status.ok());
+    EXPECT_NE(status.message().find("offset 17"), std::string::npos) << status.ToString();
+    EXPECT_EQ(Count(*store), 17);
+    EXPECT_EQ(runner.positions(), std::vector<int64_t>{17});
+  }
+  CountingProcessor healthy;
+  ProcessorRunner runner(*log_, *store, healthy, nullptr, nullptr);
+  ASSERT_TRUE(runner.CatchUp().ok());
+  EXPECT_EQ(Count(*store), 50);
+}
+
+TEST_F(RunnerTest, AnUnknownEventTypeStallsTheThreadedRunnerAndFailsWaiters) {
+  ASSERT_TRUE(log_->AppendAndWait("k", R"({"id":"evt_x","type":"from.the.future","version":1,)"
+                                       R"("appId":"app_0123456789abcdef","ts":1,"payload":{}})")
+                  .ok());
+  auto store = OpenStore(dir_.path() + "/db");
+  CountingProcessor counting;
+  AppliedWatermark watermark;
+  ProcessorRunner runner(*log_, *store, counting, &watermark, nullptr);
+  ASSERT_TRUE(runner.Start().ok());
+  std::promise<bool> waited;
+  watermark.WhenApplied({0, 50}, AppliedWatermark::Clock::now() + std::chrono::seconds(10),
+                        [&](bool applied) { waited.set_value(applied); });
+  EXPECT_FALSE(waited.get_future().get());
+  Status stall = runner.stall();
+  ASSERT_FALSE(stall.ok());
+  EXPECT_NE(stall.message().find("from.the.future"), std::string::npos) << stall.ToString();
+  runner.Stop();
+  EXPECT_EQ(Count(*store), 50);  // everything before it was applied, nothing skipped past it
+  EXPECT_EQ(runner.positions(), std::vector<int64_t>{50});
+}
+
+TEST(RunnerRedeliveryTest, RedeliveredRecordsChangeNothing) {
+  TestDir dir;
+  std::vector<std::string> records;
+  for (int i = 0; i < 9; ++i) records.push_back(SampleRecord(i));
+  RedeliveringLog log(records);
+  auto store = OpenStore(dir.path() + "/db");
+  CountingProcessor counting;
+  ProcessorRunner runner(log, *store, counting, nullptr, nullptr, {.max_batch_records = 4});
+  ASSERT_TRUE(runner.CatchUp().ok());
+  EXPECT_EQ(Count(*store), 9);
+}
+
+TEST(PositionsTest, EncodeDecodeRoundTrips) {
+  std::vector<int64_t> positions = {0, 5, 1ll << 40};
+  Result<std::vector<int64_t>> decoded = DecodePositions(EncodePositions(positions));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, positions);
+  EXPECT_FALSE(DecodePositions("\x01xyz").ok());
+}
+
+}  // namespace
+}  // namespace voxbase
