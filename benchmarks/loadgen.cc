@@ -1,0 +1,243 @@
+// voxbase_loadgen: keep-alive HTTP load against a running voxbase, N connections, one request in
+// flight per connection, for a fixed duration. Reports requests/s, items/s and latency percentiles.
+//
+//   voxbase_loadgen --url http://127.0.0.1:8080 --admin-token T --mode events --connections 64
+//                   --seconds 10 [--batch 100] [--threads 1]
+//
+// --mode events:   POST /api/events with --batch telemetry events per request (default 1)
+// --mode messages: POST /api/messages with --batch messages per request
+// It creates its own app through the admin API. Every answer must be 200; others are counted
+// and reported as errors.
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  std::string host = "127.0.0.1";
+  std::string port = "8080";
+  std::string admin_token;
+  std::string mode = "events";
+  int connections = 64;
+  int seconds = 10;
+  int batch = 1;
+  int threads = 1;
+};
+
+struct Stats {
+  std::vector<uint32_t> latencies_us;
+  uint64_t ok = 0;
+  uint64_t errors = 0;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(net::io_context& ioc, const tcp::resolver::results_type& endpoints, std::string target,
+             std::string body, Clock::time_point end, Stats* stats)
+      : stream_(ioc), endpoints_(endpoints), end_(end), stats_(stats) {
+    request_.method(http::verb::post);
+    request_.target(target);
+    request_.version(11);
+    request_.keep_alive(true);
+    request_.set(http::field::host, "voxbase");
+    request_.set(http::field::content_type, "application/json");
+    request_.body() = std::move(body);
+    request_.prepare_payload();
+  }
+
+  void Start() {
+    stream_.async_connect(endpoints_, [self = shared_from_this()](beast::error_code ec,
+                                                                   const tcp::endpoint&) {
+      if (ec) {
+        std::cerr << "connect: " << ec.message() << "\n";
+        return;
+      }
+      self->stream_.socket().set_option(tcp::no_delay(true));
+      self->Send();
+    });
+  }
+
+ private:
+  void Send() {
+    if (Clock::now() >= end_) return;
+    sent_at_ = Clock::now();
+    http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Fail(ec);
+      self->response_ = {};
+      http::async_read(self->stream_, self->buffer_, self->response_,
+                       [self](beast::error_code ec2, size_t) {
+                         if (ec2) return self->Fail(ec2);
+                         auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                       Clock::now() - self->sent_at_)
+                                       .count();
+                         self->stats_->latencies_us.push_back(static_cast<uint32_t>(us));
+                         if (self->response_.result_int() == 200) {
+                           self->stats_->ok++;
+                         } else {
+                           if (self->stats_->errors++ < 3) {
+                             std::cerr << "status " << self->response_.result_int() << ": "
+                                       << self->response_.body() << "\n";
+                           }
+                         }
+                         self->Send();
+                       });
+    });
+  }
+
+  void Fail(beast::error_code ec) {
+    stats_->errors++;
+    std::cerr << "connection error: " << ec.message() << "\n";
+  }
+
+  beast::tcp_stream stream_;
+  tcp::resolver::results_type endpoints_;
+  Clock::time_point end_;
+  Stats* stats_;
+  http::request<http::string_body> request_;
+  http::response<http::string_body> response_;
+  beast::flat_buffer buffer_;
+  Clock::time_point sent_at_;
+};
+
+std::string Post(const Options& o, const std::string& target, const std::string& body,
+                 const std::string& auth_header, int* status) {
+  net::io_context ioc;
+  tcp::resolver resolver(ioc);
+  beast::tcp_stream stream(ioc);
+  stream.connect(resolver.resolve(o.host, o.port));
+  http::request<http::string_body> req{http::verb::post, target, 11};
+  req.set(http::field::host, o.host);
+  req.set(http::field::content_type, "application/json");
+  if (!auth_header.empty()) req.set(http::field::authorization, auth_header);
+  req.body() = body;
+  req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  *status = static_cast<int>(res.result_int());
+  return res.body();
+}
+
+std::string Body(const Options& o, const std::string& auth, int connection) {
+  std::string session = "bench-" + std::to_string(connection);
+  std::string body = "{" + auth;
+  if (o.mode == "messages") {
+    body += R"(,"messages":[)";
+    for (int i = 0; i < o.batch; ++i) {
+      body += std::string(i ? "," : "") + R"({"sessionId":")" + session +
+              R"(","roomName":"room-1","participantIdentity":"user","role":"user","content":"I would like to check the status of my order please, it was due yesterday.","isFinal":true})";
+    }
+  } else {
+    body += R"(,"events":[)";
+    for (int i = 0; i < o.batch; ++i) {
+      body += std::string(i ? "," : "") + R"({"type":"latency","sessionId":")" + session +
+              R"(","data":{"stage":"tts","ms":182}})";
+    }
+  }
+  return body + "]}";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  std::map<std::string, std::string> args;
+  for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
+  if (args.count("--url")) {
+    std::string url = args["--url"];
+    url = url.substr(url.find("//") + 2);
+    o.host = url.substr(0, url.find(':'));
+    o.port = url.substr(url.find(':') + 1);
+  }
+  if (args.count("--admin-token")) o.admin_token = args["--admin-token"];
+  if (o.admin_token.empty() && std::getenv("VOXBASE_ADMIN_TOKEN")) {
+    o.admin_token = std::getenv("VOXBASE_ADMIN_TOKEN");
+  }
+  if (args.count("--mode")) o.mode = args["--mode"];
+  if (args.count("--connections")) o.connections = std::stoi(args["--connections"]);
+  if (args.count("--seconds")) o.seconds = std::stoi(args["--seconds"]);
+  if (args.count("--batch")) o.batch = std::stoi(args["--batch"]);
+  if (args.count("--threads")) o.threads = std::stoi(args["--threads"]);
+  if (o.mode != "events" && o.mode != "messages") {
+    std::cerr << "--mode must be events or messages\n";
+    return 2;
+  }
+
+  std::random_device rd;
+  std::string slug = "bench-" + std::to_string(rd() % 1000000000);
+  std::string secret = "bench-secret-0123456789-" + std::to_string(rd());
+  int status = 0;
+  std::string created = Post(o, "/api/admin/apps",
+                             R"({"slug":")" + slug + R"(","name":"bench","secret":")" + secret + "\"}",
+                             "Bearer " + o.admin_token, &status);
+  if (status != 201) {
+    std::cerr << "cannot create the bench app (" << status << "): " << created << "\n";
+    return 1;
+  }
+  const std::string auth = R"("appSlug":")" + slug + R"(","appSecret":")" + secret + "\"";
+  const std::string target = o.mode == "messages" ? "/api/messages" : "/api/events";
+
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<Stats> stats(static_cast<size_t>(o.threads));
+  auto start = Clock::now();
+  auto end = start + std::chrono::seconds(o.seconds);
+  for (int t = 0; t < o.threads; ++t) {
+    contexts.push_back(std::make_unique<net::io_context>(1));
+    tcp::resolver resolver(*contexts.back());
+    auto endpoints = resolver.resolve(o.host, o.port);
+    for (int c = t; c < o.connections; c += o.threads) {
+      std::make_shared<Connection>(*contexts.back(), endpoints, target, Body(o, auth, c), end,
+                                   &stats[static_cast<size_t>(t)])
+          ->Start();
+    }
+  }
+  std::vector<std::thread> threads;
+  for (auto& ioc : contexts) threads.emplace_back([&ioc] { ioc->run(); });
+  for (auto& th : threads) th.join();
+  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+
+  Stats all;
+  for (auto& s : stats) {
+    all.ok += s.ok;
+    all.errors += s.errors;
+    all.latencies_us.insert(all.latencies_us.end(), s.latencies_us.begin(), s.latencies_us.end());
+  }
+  std::sort(all.latencies_us.begin(), all.latencies_us.end());
+  auto pct = [&](double p) -> double {
+    if (all.latencies_us.empty()) return 0;
+    size_t i = std::min(all.latencies_us.size() - 1,
+                        static_cast<size_t>(p * static_cast<double>(all.latencies_us.size())));
+    return all.latencies_us[i] / 1000.0;
+  };
+  std::printf(
+      "mode=%s batch=%d connections=%d seconds=%.1f\n"
+      "requests ok=%llu errors=%llu  %.0f req/s  %.0f items/s\n"
+      "latency ms: p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f\n",
+      o.mode.c_str(), o.batch, o.connections, elapsed, static_cast<unsigned long long>(all.ok),
+      static_cast<unsigned long long>(all.errors), static_cast<double>(all.ok) / elapsed,
+      static_cast<double>(all.ok) * o.batch / elapsed, pct(0.50), pct(0.90), pct(0.99), pct(0.999),
+      all.latencies_us.empty() ? 0.0 : all.latencies_us.back() / 1000.0);
+  return all.errors == 0 ? 0 : 1;
+}
