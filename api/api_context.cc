@@ -28,29 +28,28 @@ Result<simdjson::dom::object> ParseJsonBody(const std::string& body) {
 
 void AnswerWhenApplied(ApiContext& api, const Event& event, Respond respond,
                        std::function<HttpResponse(const LogPosition&)> make_response) {
-  ApiContext* ctx = &api;
+  AppliedWatermark* watermark = api.watermark;
   auto deadline = AppliedWatermark::Clock::now() + api.apply_timeout;
-  api.submitter->Submit(event, [ctx, deadline, respond = std::move(respond),
-                                make_response = std::move(make_response)](
-                                   Result<LogPosition> position) mutable {
-    if (!position.ok()) return respond(ErrorResponse(position.status()));
-    LogPosition at = *position;
-    ctx->watermark->WhenApplied(
-        at, deadline,
-        [ctx, at, respond = std::move(respond),
-         make_response = std::move(make_response)](bool applied) mutable {
-          if (!applied) {
-            HttpResponse r =
-                ErrorResponse(503, "the write is durable at offset " + std::to_string(at.offset) +
-                                       " but was not applied in time; read it again shortly");
-            r.headers.emplace_back("Retry-After", "1");
-            return respond(std::move(r));
-          }
-          ctx->post([at, respond = std::move(respond), make_response = std::move(make_response)]() {
-            respond(make_response(at));
-          });
-        });
-  });
+  api.submitter->Submit(
+      event, [watermark, deadline, respond = std::move(respond),
+              make_response = std::move(make_response)](Result<LogPosition> position) mutable {
+        if (!position.ok()) return respond(ErrorResponse(position.status()));
+        LogPosition at = *position;
+        watermark->WhenApplied(
+            at, deadline,
+            [at, respond = std::move(respond),
+             make_response = std::move(make_response)](bool applied) mutable {
+              if (!applied) {
+                HttpResponse r = ErrorResponse(
+                    503, "the write is durable at offset " + std::to_string(at.offset) +
+                             " but was not applied in time; read it again shortly");
+                r.headers.emplace_back("Retry-After", "1");
+                return respond(std::move(r));
+              }
+              respond.Later(
+                  [at, make_response = std::move(make_response)] { return make_response(at); });
+            });
+      });
 }
 
 Result<size_t> PageLimit(const HttpRequest& request, size_t fallback, size_t max) {

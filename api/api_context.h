@@ -27,8 +27,6 @@ struct ApiContext {
   const Authenticator* auth = nullptr;
   IngestLimits limits;
   std::chrono::milliseconds apply_timeout{5000};
-  // Runs work on an API thread (never on the log's or the processor's).
-  std::function<void(std::function<void()>)> post;
 };
 
 // Parses a request body that must be one JSON object, nested at most 64 deep. The object is valid
@@ -36,8 +34,8 @@ struct ApiContext {
 Result<simdjson::dom::object> ParseJsonBody(const std::string& body);
 
 // Every write goes through here. Appends `event` and, once the local processor has applied it, runs
-// `make_response` on an API thread so the answer can report the new state (DESIGN.md invariant 6).
-// A write that is durable but not applied within the deadline gets a 503 saying so.
+// `make_response` on the connection's thread so the answer can report the new state (DESIGN.md
+// invariant 6). A write that is durable but not applied within the deadline gets a 503 saying so.
 void AnswerWhenApplied(ApiContext& api, const Event& event, Respond respond,
                        std::function<HttpResponse(const LogPosition&)> make_response);
 

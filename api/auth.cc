@@ -1,13 +1,14 @@
 #include "api/auth.h"
 
 #include "ingest/secrets.h"
-#include "projections/read_models.h"
 
 namespace voxbase {
 namespace {
 
 constexpr std::string_view kBearer = "Bearer ";
 constexpr size_t kMaxCredentialBytes = 512;
+constexpr auto kAppCacheTtl = std::chrono::seconds(5);
+constexpr size_t kMaxCachedEntries = 10000;
 
 Status BadCredentials() { return Unauthenticated("invalid credentials"); }
 
@@ -68,7 +69,7 @@ Result<AppContext> Authenticator::Resolve(const Credentials& c, bool allow_token
     if (c.slug.empty() || c.secret.empty()) {
       return Unauthenticated("appSlug and appSecret go together");
     }
-    Result<std::optional<AppRecord>> app = AppsView(store_).FindBySlug(c.slug);
+    Result<std::optional<AppRecord>> app = FindApp(c.slug);
     if (!app.ok()) return app.status();
     if (!app->has_value()) {
       // Same work as a wrong secret, so timing does not tell which slugs exist.
@@ -85,8 +86,7 @@ Result<AppContext> Authenticator::Resolve(const Credentials& c, bool allow_token
   if (!c.token.empty() && allow_token) {
     std::string app_id;
     if (!SessionTokenAppId(c.token, &app_id)) return BadCredentials();
-    Result<std::optional<SessionRecord>> session =
-        SessionsView(store_).Find(app_id, Sha256(c.token));
+    Result<std::optional<SessionRecord>> session = FindSession(app_id, Sha256(c.token));
     if (!session.ok()) return session.status();
     if (!session->has_value()) return BadCredentials();
     if ((*session)->expires_at <= clock_.NowMillis()) {
@@ -95,6 +95,42 @@ Result<AppContext> Authenticator::Resolve(const Credentials& c, bool allow_token
     return AppContext{app_id, true};
   }
   return Unauthenticated("credentials required: appSlug and appSecret, or sessionToken");
+}
+
+Result<std::optional<AppRecord>> Authenticator::FindApp(std::string_view slug) const {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = apps_by_slug_.find(std::string(slug));
+    if (it != apps_by_slug_.end() && now - it->second.loaded < kAppCacheTtl) {
+      return std::optional<AppRecord>(it->second.app);
+    }
+  }
+  Result<std::optional<AppRecord>> app = AppsView(store_).FindBySlug(slug);
+  if (app.ok() && app->has_value()) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (apps_by_slug_.size() >= kMaxCachedEntries) apps_by_slug_.clear();
+    apps_by_slug_[std::string(slug)] = CachedApp{**app, now};
+  }
+  return app;
+}
+
+Result<std::optional<SessionRecord>> Authenticator::FindSession(
+    const std::string& app_id, const std::string& token_hash) const {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = sessions_by_hash_.find(token_hash);
+    if (it != sessions_by_hash_.end() && it->second.app_id == app_id) {
+      return std::optional<SessionRecord>(it->second.session);
+    }
+  }
+  Result<std::optional<SessionRecord>> session = SessionsView(store_).Find(app_id, token_hash);
+  if (session.ok() && session->has_value()) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (sessions_by_hash_.size() >= kMaxCachedEntries) sessions_by_hash_.clear();
+    sessions_by_hash_[token_hash] = CachedSession{app_id, **session};
+  }
+  return session;
 }
 
 Status Authenticator::CheckAdmin(const HttpRequest& request) const {

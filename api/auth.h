@@ -7,15 +7,24 @@
 // Authorization: Bearer <sessionToken>). Secrets and tokens are compared as hashes in constant
 // time, and an unknown slug costs the same hash as a wrong secret. The admin API takes
 // Authorization: Bearer $VOXBASE_ADMIN_TOKEN, and is off when no token is configured.
+//
+// Found apps and sessions are cached (bounded, apps for 5 s) so that a busy app does not pay two
+// RocksDB reads and a JSON parse per request; only lookups that succeeded are cached, so a new app
+// or token is seen at once, and a change to an existing app would be seen within 5 s.
 // Thread-safe; the store and clock must outlive it.
 #pragma once
 
 #include <simdjson.h>
 
+#include <chrono>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "api/http.h"
 #include "ingest/commands.h"
+#include "projections/read_models.h"
 #include "schemas/clock.h"
 #include "storage/store.h"
 
@@ -39,6 +48,21 @@ class Authenticator {
   };
   Result<AppContext> Resolve(const Credentials& credentials, bool allow_token) const;
   static void FromHeaders(const HttpRequest& request, Credentials* credentials);
+  Result<std::optional<AppRecord>> FindApp(std::string_view slug) const;
+  Result<std::optional<SessionRecord>> FindSession(const std::string& app_id,
+                                                   const std::string& token_hash) const;
+
+  struct CachedApp {
+    AppRecord app;
+    std::chrono::steady_clock::time_point loaded;
+  };
+  struct CachedSession {
+    std::string app_id;
+    SessionRecord session;
+  };
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<std::string, CachedApp> apps_by_slug_;          // guarded by cache_mu_
+  mutable std::unordered_map<std::string, CachedSession> sessions_by_hash_;  // guarded by cache_mu_
 
   const ProjectionStore& store_;
   const Clock& clock_;

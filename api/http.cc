@@ -53,6 +53,19 @@ bool HttpRequest::HasQuery(std::string_view name) const {
 
 std::string_view HttpRequest::Header(std::string_view name) const { return Find(headers, name); }
 
+Respond Respond::To(std::function<void(HttpResponse)> fn) {
+  class FunctionSink final : public ResponseSink {
+   public:
+    explicit FunctionSink(std::function<void(HttpResponse)> fn) : fn_(std::move(fn)) {}
+    void Send(HttpResponse response) override { fn_(std::move(response)); }
+    void SendLater(std::function<HttpResponse()> make) override { fn_(make()); }
+
+   private:
+    std::function<void(HttpResponse)> fn_;
+  };
+  return Respond(std::make_shared<FunctionSink>(std::move(fn)));
+}
+
 HttpResponse JsonResponse(int status, std::string body) {
   HttpResponse r;
   r.status = status;

@@ -1,10 +1,12 @@
 // HttpRequest / HttpResponse: what handlers see of HTTP, with Beast kept inside server.cc.
 //
-// A handler gets the request and a Respond function that it must call exactly once, from any
-// thread; the server writes the answer on the connection's own strand. Value types.
+// A handler gets the request and a Respond that it must use exactly once, from any thread: either
+// with an answer, or with Later() and a function that builds the answer on the connection's own
+// thread (for answers built after waiting on another thread). Value types.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,7 +36,26 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-using Respond = std::function<void(HttpResponse)>;
+// Where an answer goes: the connection that read the request (or a test's collector).
+class ResponseSink {
+ public:
+  virtual ~ResponseSink() = default;
+  virtual void Send(HttpResponse response) = 0;
+  virtual void SendLater(std::function<HttpResponse()> make) = 0;
+};
+
+class Respond {
+ public:
+  explicit Respond(std::shared_ptr<ResponseSink> sink) : sink_(std::move(sink)) {}
+  // For tests and tools: a Respond that hands the answer to `fn` on the calling thread.
+  static Respond To(std::function<void(HttpResponse)> fn);
+
+  void operator()(HttpResponse response) const { sink_->Send(std::move(response)); }
+  void Later(std::function<HttpResponse()> make) const { sink_->SendLater(std::move(make)); }
+
+ private:
+  std::shared_ptr<ResponseSink> sink_;
+};
 
 HttpResponse JsonResponse(int status, std::string body);
 HttpResponse ErrorResponse(int status, std::string_view message);

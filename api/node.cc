@@ -81,7 +81,6 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   p->api.auth = p->auth.get();
   p->api.limits = o.limits;
   p->api.apply_timeout = o.apply_timeout;
-  p->api.post = [raw](std::function<void()> fn) { raw->http->Post(std::move(fn)); };
 
   OpsHooks hooks;
   hooks.ready = [raw]() -> Status {

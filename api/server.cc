@@ -1,6 +1,7 @@
 #include "api/server.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -21,17 +22,31 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+using Executor = net::io_context::executor_type;
+using Stream = beast::basic_stream<tcp, Executor>;
+
+// One io_context per thread: a connection lives on one of them for its whole life, so it needs no
+// strand, and its executor is a concrete type rather than a type-erased one.
 struct HttpServer::Impl {
   Impl(HttpServerOptions o, const Router& r, HttpProbe* p)
-      : options(std::move(o)), router(r), probe(p), ioc(options.threads), acceptor(ioc) {}
+      : options(std::move(o)), router(r), probe(p) {
+    for (int i = 0; i < std::max(1, options.threads); ++i) {
+      contexts.push_back(std::make_unique<net::io_context>(1));
+      guards.push_back(net::make_work_guard(*contexts.back()));
+    }
+    acceptor.emplace(*contexts[0]);
+  }
 
+  net::io_context& NextContext() { return *contexts[next_context++ % contexts.size()]; }
   void Accept();
 
   const HttpServerOptions options;
   const Router& router;
   HttpProbe* probe;
-  net::io_context ioc;
-  tcp::acceptor acceptor;
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<net::executor_work_guard<Executor>> guards;
+  std::optional<net::basic_socket_acceptor<tcp, Executor>> acceptor;
+  std::atomic<size_t> next_context{0};
   std::vector<std::thread> threads;
   std::atomic<int64_t> in_flight{0};
   std::atomic<bool> accepting{false};
@@ -40,10 +55,13 @@ struct HttpServer::Impl {
 namespace {
 
 constexpr size_t kMaxLingerBytes = 64ull << 20;
+// The only request headers handlers read (auth.h); others are not copied.
+constexpr std::array<std::string_view, 3> kHeadersForHandlers = {"authorization", "x-app-slug",
+                                                                 "x-app-secret"};
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session final : public ResponseSink, public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, HttpServer::Impl* server)
+  Session(net::basic_stream_socket<tcp, Executor>&& socket, HttpServer::Impl* server)
       : stream_(std::move(socket)), server_(server) {}
 
   void Start() {
@@ -90,23 +108,25 @@ class Session : public std::enable_shared_from_this<Session> {
       route_ = "unmatched";
       return Write(ErrorResponse(400, "malformed query string"));
     }
-    for (const auto& field : req) {
-      std::string name(field.name_string());
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    for (std::string_view name : kHeadersForHandlers) {
+      auto it = req.find(name);
+      if (it != req.end()) request.headers.emplace_back(name, it->value());
     }
     request.body = std::move(req.body());
 
-    auto self = shared_from_this();
-    server_->router.Dispatch(
-        request,
-        [self](HttpResponse response) {
-          net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-            self->Write(std::move(response));
-          });
-        },
-        &route_);
+    server_->router.Dispatch(request, Respond(shared_from_this()), &route_);
+  }
+
+  // ResponseSink: answers may come from any thread; writing happens on this connection's.
+  void Send(HttpResponse response) override {
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), response = std::move(response)]() mutable {
+                self->Write(std::move(response));
+              });
+  }
+  void SendLater(std::function<HttpResponse()> make) override {
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), make = std::move(make)] { self->Write(make()); });
   }
 
   // Answers a request that could not be read whole, then closes the connection.
@@ -178,7 +198,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   HttpServer::Impl* server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -195,14 +215,15 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    if (!accepting) return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(socket), this)->Start();
-    }
-    Accept();
-  });
+  acceptor->async_accept(
+      NextContext(), [this](beast::error_code ec, net::basic_stream_socket<tcp, Executor> socket) {
+        if (!accepting) return;
+        if (!ec) {
+          socket.set_option(tcp::no_delay(true), ec);
+          std::make_shared<Session>(std::move(socket), this)->Start();
+        }
+        Accept();
+      });
 }
 
 HttpServer::HttpServer(HttpServerOptions options, const Router& router, HttpProbe* probe)
@@ -215,29 +236,29 @@ Result<uint16_t> HttpServer::Start() {
   auto address = net::ip::make_address(impl_->options.bind, ec);
   if (ec) return InvalidArgument("bad bind address '" + impl_->options.bind + "'");
   tcp::endpoint endpoint(address, impl_->options.port);
-  impl_->acceptor.open(endpoint.protocol(), ec);
-  if (!ec) impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) impl_->acceptor.bind(endpoint, ec);
-  if (!ec) impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  impl_->acceptor->open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor->bind(endpoint, ec);
+  if (!ec) impl_->acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     return Status(StatusCode::kUnavailable, "cannot listen on " + impl_->options.bind + ":" +
                                                 std::to_string(impl_->options.port) + ": " +
                                                 ec.message());
   }
-  uint16_t port = impl_->acceptor.local_endpoint().port();
+  uint16_t port = impl_->acceptor->local_endpoint().port();
   impl_->accepting = true;
   impl_->Accept();
-  for (int i = 0; i < std::max(1, impl_->options.threads); ++i) {
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (auto& context : impl_->contexts) {
+    impl_->threads.emplace_back([&context] { context->run(); });
   }
   return port;
 }
 
 void HttpServer::StopAccepting() {
   if (!impl_->accepting.exchange(false)) return;
-  net::post(impl_->acceptor.get_executor(), [this] {
+  net::post(impl_->acceptor->get_executor(), [this] {
     beast::error_code ec;
-    impl_->acceptor.close(ec);
+    impl_->acceptor->close(ec);
   });
 }
 
@@ -250,13 +271,12 @@ void HttpServer::Drain(std::chrono::milliseconds timeout) {
 
 void HttpServer::Stop() {
   StopAccepting();
-  impl_->ioc.stop();
+  for (auto& guard : impl_->guards) guard.reset();
+  for (auto& context : impl_->contexts) context->stop();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }
   impl_->threads.clear();
 }
-
-void HttpServer::Post(std::function<void()> fn) { net::post(impl_->ioc, std::move(fn)); }
 
 }  // namespace voxbase

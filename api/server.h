@@ -1,9 +1,9 @@
 // HttpServer: the Boost.Beast HTTP/1.1 server in front of the Router.
 //
-// One io_context run by `threads` threads; one Session object per connection (Beast's advanced
-// server example): keep-alive, a body limit (413), a header limit (431), a read timeout, one
-// request in flight per connection. Malformed HTTP gets a 400 and the connection is closed.
-// Handlers answer through Respond from any thread; the write happens on the connection's strand.
+// One io_context per thread (`threads` of them); one Session object per connection (Beast's
+// advanced server example): keep-alive, a body limit (413), a header limit (431), a read timeout,
+// one request in flight per connection. Malformed HTTP gets a 400 and the connection is closed.
+// Handlers answer through Respond from any thread; the write happens on the connection's thread.
 //
 // Lifecycle: Start() binds and runs; StopAccepting() and Drain() let in-flight requests finish;
 // Stop() ends everything. The router and probe must outlive the server.
@@ -41,8 +41,6 @@ class HttpServer {
   // Waits up to `timeout` for requests already read to be answered.
   void Drain(std::chrono::milliseconds timeout);
   void Stop();
-  // Runs `fn` on one of the server's threads.
-  void Post(std::function<void()> fn);
 
   struct Impl;  // defined in server.cc; public so the connection sessions there can reach it
 

@@ -8,13 +8,12 @@
 // --mode messages: POST /api/messages with --batch messages per request
 // It creates its own app through the admin API. Every answer must be 200; others are counted
 // and reported as errors.
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -67,15 +66,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Start() {
-    stream_.async_connect(endpoints_, [self = shared_from_this()](beast::error_code ec,
-                                                                   const tcp::endpoint&) {
-      if (ec) {
-        std::cerr << "connect: " << ec.message() << "\n";
-        return;
-      }
-      self->stream_.socket().set_option(tcp::no_delay(true));
-      self->Send();
-    });
+    stream_.async_connect(endpoints_,
+                          [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
+                            if (ec) {
+                              std::cerr << "connect: " << ec.message() << "\n";
+                              return;
+                            }
+                            self->stream_.socket().set_option(tcp::no_delay(true));
+                            self->Send();
+                          });
   }
 
  private:
@@ -85,23 +84,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
     http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Fail(ec);
       self->response_ = {};
-      http::async_read(self->stream_, self->buffer_, self->response_,
-                       [self](beast::error_code ec2, size_t) {
-                         if (ec2) return self->Fail(ec2);
-                         auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                       Clock::now() - self->sent_at_)
-                                       .count();
-                         self->stats_->latencies_us.push_back(static_cast<uint32_t>(us));
-                         if (self->response_.result_int() == 200) {
-                           self->stats_->ok++;
-                         } else {
-                           if (self->stats_->errors++ < 3) {
-                             std::cerr << "status " << self->response_.result_int() << ": "
-                                       << self->response_.body() << "\n";
-                           }
-                         }
-                         self->Send();
-                       });
+      http::async_read(
+          self->stream_, self->buffer_, self->response_, [self](beast::error_code ec2, size_t) {
+            if (ec2) return self->Fail(ec2);
+            auto us =
+                std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - self->sent_at_)
+                    .count();
+            self->stats_->latencies_us.push_back(static_cast<uint32_t>(us));
+            if (self->response_.result_int() == 200) {
+              self->stats_->ok++;
+            } else {
+              if (self->stats_->errors++ < 3) {
+                std::cerr << "status " << self->response_.result_int() << ": "
+                          << self->response_.body() << "\n";
+              }
+            }
+            self->Send();
+          });
     });
   }
 
@@ -146,8 +145,9 @@ std::string Body(const Options& o, const std::string& auth, int connection) {
   if (o.mode == "messages") {
     body += R"(,"messages":[)";
     for (int i = 0; i < o.batch; ++i) {
-      body += std::string(i ? "," : "") + R"({"sessionId":")" + session +
-              R"(","roomName":"room-1","participantIdentity":"user","role":"user","content":"I would like to check the status of my order please, it was due yesterday.","isFinal":true})";
+      body +=
+          std::string(i ? "," : "") + R"({"sessionId":")" + session +
+          R"(","roomName":"room-1","participantIdentity":"user","role":"user","content":"I would like to check the status of my order please, it was due yesterday.","isFinal":true})";
     }
   } else {
     body += R"(,"events":[)";
@@ -189,9 +189,10 @@ int main(int argc, char** argv) {
   std::string slug = "bench-" + std::to_string(rd() % 1000000000);
   std::string secret = "bench-secret-0123456789-" + std::to_string(rd());
   int status = 0;
-  std::string created = Post(o, "/api/admin/apps",
-                             R"({"slug":")" + slug + R"(","name":"bench","secret":")" + secret + "\"}",
-                             "Bearer " + o.admin_token, &status);
+  std::string created =
+      Post(o, "/api/admin/apps",
+           R"({"slug":")" + slug + R"(","name":"bench","secret":")" + secret + "\"}",
+           "Bearer " + o.admin_token, &status);
   if (status != 201) {
     std::cerr << "cannot create the bench app (" << status << "): " << created << "\n";
     return 1;

@@ -7,13 +7,13 @@
 // the same code `voxbase replay` runs — and prints log records/s and events/s. The log is
 // generated without fsync (it is input, not what is measured); an existing log of the same shape
 // in --dir is reused.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <thread>
-#include <atomic>
 
 #include "processors/replay.h"
 #include "schemas/event.h"
@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
   const int64_t events = args.count("--events") ? std::stoll(args["--events"]) : 1000000;
   const int64_t per_record = args.count("--per-record") ? std::stoll(args["--per-record"]) : 100;
   const int64_t records = (events + per_record - 1) / per_record;
-  const std::string log_dir = dir + "/log-" + std::to_string(events) + "x" + std::to_string(per_record);
+  const std::string log_dir =
+      dir + "/log-" + std::to_string(events) + "x" + std::to_string(per_record);
 
   SegmentLogOptions options;
   options.dir = log_dir;
@@ -84,11 +85,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", report.status().ToString().c_str());
     return 1;
   }
-  std::printf("replayed %lld records (%lld events, %lld per record) in %.2fs: %.0f records/s, %.0f events/s\n",
-              static_cast<long long>(report->events), static_cast<long long>(events),
-              static_cast<long long>(per_record), report->seconds,
-              static_cast<double>(report->events) / report->seconds,
-              static_cast<double>(events) / report->seconds);
+  std::printf(
+      "replayed %lld records (%lld events, %lld per record) in %.2fs: %.0f records/s, %.0f "
+      "events/s\n",
+      static_cast<long long>(report->events), static_cast<long long>(events),
+      static_cast<long long>(per_record), report->seconds,
+      static_cast<double>(report->events) / report->seconds,
+      static_cast<double>(events) / report->seconds);
   std::filesystem::remove_all(target);
   return 0;
 }

@@ -48,16 +48,20 @@ int CurrentVersion(EventType type) {
 }
 
 std::string EncodeEvent(const Event& event) {
-  JsonWriter w;
-  w.BeginObject()
+  // The envelope is written by the JSON writer up to the payload key; the payload, already JSON,
+  // is appended as it is, so a large batch is copied once rather than three times.
+  JsonWriter head;
+  head.BeginObject()
       .Field("id", event.id)
       .Field("type", EventTypeName(event.type))
       .Field("version", CurrentVersion(event.type))
       .Field("appId", event.app_id)
       .Field("ts", event.ts_ms)
-      .RawField("payload", event.payload_json)
-      .EndObject();
-  return w.str();
+      .Key("payload");
+  std::string record;
+  record.reserve(head.view().size() + event.payload_json.size() + 2);
+  record.append(head.view()).append(":").append(event.payload_json).push_back('}');
+  return record;
 }
 
 EventDecoder::EventDecoder() {

@@ -67,45 +67,51 @@ Status SyncDirectory(const std::string& dir) {
   return rc == 0 ? Status::Ok() : Errno("fsync " + dir);
 }
 
-// Reads one segment sequentially with a buffer; shared by recovery and readers.
+// Reads one segment sequentially with a buffer; shared by recovery and readers. The buffer is
+// never zero-filled: a reader that polls often must not pay for clearing a megabyte each time.
 class SegmentCursor {
  public:
   SegmentCursor(int fd, uint64_t file_pos) : fd_(fd), file_pos_(file_pos) {}
 
   // Makes at least `n` bytes available; false at end of file.
   Result<bool> Ensure(size_t n) {
-    if (buffer_.size() - start_ >= n) return true;
-    buffer_.erase(0, start_);
-    file_pos_ += start_;
-    start_ = 0;
-    size_t have = buffer_.size();
-    size_t want = std::max(n - have, kReadChunk);
-    buffer_.resize(have + want);
-    size_t got = 0;
-    while (got < want) {
-      ssize_t r = ::pread(fd_, buffer_.data() + have + got, want - got,
-                          static_cast<off_t>(file_pos_ + have + got));
+    if (end_ - start_ >= n) return true;
+    if (start_ > 0) {  // move what is left to the front
+      std::memmove(buffer_.get(), buffer_.get() + start_, end_ - start_);
+      file_pos_ += start_;
+      end_ -= start_;
+      start_ = 0;
+    }
+    if (capacity_ < std::max(n, kReadChunk)) {
+      size_t capacity = std::max(n, kReadChunk);
+      std::unique_ptr<char[]> bigger(new char[capacity]);
+      if (end_ > 0) std::memcpy(bigger.get(), buffer_.get(), end_);
+      buffer_ = std::move(bigger);
+      capacity_ = capacity;
+    }
+    while (end_ < n) {
+      ssize_t r = ::pread(fd_, buffer_.get() + end_, capacity_ - end_,
+                          static_cast<off_t>(file_pos_ + end_));
       if (r < 0) {
         if (errno == EINTR) continue;
-        buffer_.resize(have + got);
         return Errno("read event log");
       }
       if (r == 0) break;
-      got += static_cast<size_t>(r);
-      if (have + got >= n) break;
+      end_ += static_cast<size_t>(r);
     }
-    buffer_.resize(have + got);
-    return buffer_.size() >= n;
+    return end_ >= n;
   }
-  const char* data() const { return buffer_.data() + start_; }
+  const char* data() const { return buffer_.get() + start_; }
   void Consume(size_t n) { start_ += n; }
   uint64_t position() const { return file_pos_ + start_; }
 
  private:
   int fd_;
-  uint64_t file_pos_;
-  std::string buffer_;
-  size_t start_ = 0;
+  uint64_t file_pos_;  // file position of buffer_[0]
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0;
+  size_t start_ = 0;  // first unconsumed byte
+  size_t end_ = 0;    // one past the last byte read
 };
 
 enum class RecordCheck { kOk, kEnd, kTorn };

@@ -83,15 +83,18 @@ class RocksBatch final : public StoreBatch {
 class RocksStore final : public ProjectionStore {
  public:
   RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-             std::vector<std::string> names, bool bulk_load)
+             std::vector<std::string> names, bool read_only)
       : db_(std::move(db)),
         handles_(std::move(handles)),
         names_(std::move(names)),
-        bulk_load_(bulk_load) {
+        read_only_(read_only) {
     user_handles_.assign(handles_.begin() + 1, handles_.end());
   }
 
   ~RocksStore() override {
+    // Without a WAL, what is only in memtables would be re-applied from the event log on the next
+    // open; flushing here makes a clean stop resume exactly where it stopped.
+    if (!read_only_) Flush().IgnoreError();
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
     db_->Close().PermitUncheckedError();
   }
@@ -116,8 +119,9 @@ class RocksStore final : public ProjectionStore {
   Status Write(StoreBatch& batch) override {
     auto& rocks_batch = static_cast<RocksBatch&>(batch);
     VOX_RETURN_IF_ERROR(rocks_batch.status());
+    // No RocksDB WAL: the event log is the write-ahead log. See the note at Open().
     rocksdb::WriteOptions options;
-    options.disableWAL = bulk_load_;
+    options.disableWAL = true;
     return FromRocks(db_->Write(options, rocks_batch.raw()));
   }
 
@@ -137,13 +141,19 @@ class RocksStore final : public ProjectionStore {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is "default"
   std::vector<rocksdb::ColumnFamilyHandle*> user_handles_;
   std::vector<std::string> names_;
-  bool bulk_load_;
+  bool read_only_;
 };
 
 }  // namespace
 
+// The store keeps no WAL of its own. Every write is one batch holding an event's changes and the
+// processor's new log position, and atomic_flush writes all column families to disk together, so
+// what survives a crash is always some earlier batch boundary with its matching position: the
+// runner resumes there and re-applies the rest from the event log (DESIGN.md invariant 3). This
+// saves writing every projected byte twice.
 Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOptions& options) {
   rocksdb::Options db_options;
+  db_options.atomic_flush = true;
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
   db_options.IncreaseParallelism(2);
@@ -152,9 +162,17 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
   db_options.keep_log_file_num = 3;
 
   rocksdb::ColumnFamilyOptions cf_options;
-  cf_options.write_buffer_size = options.bulk_load ? 128ull << 20 : 32ull << 20;
-  cf_options.compression = rocksdb::kLZ4Compression;
+  cf_options.write_buffer_size = options.bulk_load ? 128ull << 20 : 64ull << 20;
+  cf_options.max_write_buffer_number = 4;
+  // Fresh data is compacted soon: compressing it only to decompress it again costs more than the
+  // space it saves. Older levels are compressed.
+  cf_options.compression_per_level = {rocksdb::kNoCompression,  rocksdb::kNoCompression,
+                                      rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
+                                      rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
+                                      rocksdb::kLZ4Compression};
+  cf_options.level_compaction_dynamic_level_bytes = true;
   rocksdb::BlockBasedTableOptions table_options;
+  table_options.checksum = rocksdb::kXXH3;  // Debian's RocksDB has only the software CRC32C
   table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
 

@@ -48,7 +48,7 @@ struct StoreOptions {
   std::string path;
   std::vector<std::string> families;  // "default" is added by RocksDB itself
   bool read_only = false;
-  // For a rebuild into a fresh directory that is thrown away if it does not finish: no WAL.
+  // For a rebuild into a fresh directory: larger memtables.
   bool bulk_load = false;
   uint64_t block_cache_bytes = 256ull << 20;
 };
@@ -61,7 +61,8 @@ class ProjectionStore {
   virtual Result<bool> Get(int family, std::string_view key, std::string* value) const = 0;
   virtual std::unique_ptr<StoreIterator> NewIterator(int family) const = 0;
   virtual std::unique_ptr<StoreBatch> NewBatch() = 0;
-  // Commits the batch atomically (to the WAL, not synced: the event log is what is durable).
+  // Commits the batch atomically. There is no RocksDB WAL: a batch reaches disk with the next
+  // (atomic, all-family) flush, and after a crash the runner re-applies from the event log.
   virtual Status Write(StoreBatch& batch) = 0;
   // Writes memtables to disk; used before a rebuilt store is swapped in.
   virtual Status Flush() = 0;

@@ -11,8 +11,7 @@ HttpResponse Dispatch(const Router& router, const std::string& method, const std
   request.method = method;
   request.path = path;
   HttpResponse out;
-  router.Dispatch(
-      request, [&](HttpResponse r) { out = std::move(r); }, route);
+  router.Dispatch(request, Respond::To([&](HttpResponse r) { out = std::move(r); }), route);
   return out;
 }
 
