@@ -127,9 +127,8 @@ int Replay(const Flags& flags) {
 }
 
 int Checksum(const Flags& flags) {
-  StoreOptions options;
-  options.path = ProjectionsDirectory(flags.Get("data-dir", "data"));
-  options.families = FamilyNames();
+  StoreOptions options =
+      ProjectionStoreOptions(ProjectionsDirectory(flags.Get("data-dir", "data")));
   options.read_only = true;
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
   if (!store.ok()) return Fail(store.status());
@@ -175,9 +174,7 @@ int SeedApp(const Flags& flags) {
   if (!event.ok()) return Fail(event.status());
   Result<LogPosition> at = (*log)->AppendAndWait(event->app_id, EncodeEvent(*event));
   if (!at.ok()) return Fail(at.status());
-  StoreOptions store_options;
-  store_options.path = ProjectionsDirectory(data_dir);
-  store_options.families = FamilyNames();
+  StoreOptions store_options = ProjectionStoreOptions(ProjectionsDirectory(data_dir));
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(store_options);
   if (!store.ok()) return Fail(store.status());
   TablesProcessor tables;

@@ -58,9 +58,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   if (!log.ok()) return log.status();
   p->log = std::move(*log);
 
-  StoreOptions store_options;
-  store_options.path = ProjectionsDirectory(o.data_dir);
-  store_options.families = FamilyNames();
+  StoreOptions store_options = ProjectionStoreOptions(ProjectionsDirectory(o.data_dir));
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(store_options);
   if (!store.ok()) return store.status();
   p->store = std::move(*store);

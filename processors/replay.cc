@@ -18,16 +18,14 @@ Result<ReplayReport> RebuildProjections(
   if (ec) return IOError("cannot clear " + target_path + ": " + ec.message());
 
   auto started = std::chrono::steady_clock::now();
-  StoreOptions options;
-  options.path = target_path;
-  options.families = FamilyNames();
+  StoreOptions options = ProjectionStoreOptions(target_path);
   options.bulk_load = true;
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
   if (!store.ok()) return store.status();
 
   TablesProcessor tables;
   RunnerOptions runner_options;
-  runner_options.max_batch_records = 4096;
+  runner_options.max_batch_records = 64;
   runner_options.poll_wait = std::chrono::milliseconds(0);
   ProcessorRunner runner(log, **store, tables, nullptr, nullptr, runner_options);
   VOX_RETURN_IF_ERROR(runner.CatchUp(progress));

@@ -160,6 +160,7 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records) {
                                           status.message());
       break;
     }
+    VOX_RETURN_IF_ERROR(batch->PopSavePoint());
     if (probe_) probe_->OnApplied(EventTypeName(event->type));
     next[p] = record.position.offset + 1;
     ++applied;

@@ -1,5 +1,7 @@
 #include "projections/tables.h"
 
+#include "schemas/ids.h"
+
 namespace voxbase {
 
 const std::vector<std::string>& FamilyNames() {
@@ -27,6 +29,17 @@ const std::vector<std::string>& FamilyNames() {
       "sys.positions",
   };
   return kNames;
+}
+
+StoreOptions ProjectionStoreOptions(std::string path) {
+  StoreOptions options;
+  options.path = std::move(path);
+  options.families = FamilyNames();
+  // SessionLogKey: app id (20 bytes) | session id | NUL | increasing time, offset, index.
+  for (Table table : {Table::kMessages, Table::kEvents}) {
+    options.append_ordered.push_back({Family(table), kAppIdLength, '\0'});
+  }
+  return options;
 }
 
 }  // namespace voxbase

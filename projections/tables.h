@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/store.h"
+
 namespace voxbase {
 
 enum class Table : int {
@@ -39,5 +41,9 @@ inline int Family(Table table) { return static_cast<int>(table); }
 
 // Column family names, indexed by Family(table).
 const std::vector<std::string>& FamilyNames();
+
+// How to open the projection store at `path`: every family above, with the session-ordered
+// tables (messages, events) marked append-ordered per session for faster memtable inserts.
+StoreOptions ProjectionStoreOptions(std::string path);
 
 }  // namespace voxbase

@@ -1,8 +1,13 @@
 #include "storage/store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <unordered_map>
 
 namespace voxbase {
 namespace {
@@ -17,6 +22,27 @@ Status FromRocks(const rocksdb::Status& s) {
 }
 
 rocksdb::Slice ToSlice(std::string_view v) { return {v.data(), v.size()}; }
+
+// The group of an AppendOrderedFamily key, as a memtable insert hint.
+class GroupPrefix final : public rocksdb::SliceTransform {
+ public:
+  GroupPrefix(size_t fixed_bytes, char terminator)
+      : fixed_bytes_(fixed_bytes),
+        terminator_(terminator),
+        name_("voxbase.GroupPrefix." + std::to_string(fixed_bytes)) {}
+  const char* Name() const override { return name_.c_str(); }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const char* end = static_cast<const char*>(
+        std::memchr(key.data() + fixed_bytes_, terminator_, key.size() - fixed_bytes_));
+    return {key.data(), end ? static_cast<size_t>(end - key.data()) + 1 : key.size()};
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() > fixed_bytes_; }
+
+ private:
+  size_t fixed_bytes_;
+  char terminator_;
+  std::string name_;
+};
 
 class RocksIterator final : public StoreIterator {
  public:
@@ -33,50 +59,102 @@ class RocksIterator final : public StoreIterator {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+// A plain WriteBatch plus a hash index of what it wrote, so reads see the batch's own writes.
+// The index points at each value's bytes inside the batch (a Put record ends with its value), so
+// no value is copied twice. Save points keep an undo log of index entries.
 class RocksBatch final : public StoreBatch {
  public:
   RocksBatch(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& families)
-      : db_(db), families_(families), batch_(rocksdb::BytewiseComparator(), 0, true) {}
+      : db_(db), families_(families) {}
 
   void Put(int family, std::string_view key, std::string_view value) override {
     rocksdb::Status s =
         batch_.Put(families_[static_cast<size_t>(family)], ToSlice(key), ToSlice(value));
     if (!s.ok()) status_ = FromRocks(s);
-    ++count_;
+    Remember(family, key, Written{batch_.Data().size() - value.size(), value.size()});
   }
   void Delete(int family, std::string_view key) override {
     rocksdb::Status s = batch_.Delete(families_[static_cast<size_t>(family)], ToSlice(key));
     if (!s.ok()) status_ = FromRocks(s);
-    ++count_;
+    Remember(family, key, Written{0, kDeleted});
   }
   Result<bool> Get(int family, std::string_view key, std::string* value) override {
-    rocksdb::Status s = batch_.GetFromBatchAndDB(
-        db_, rocksdb::ReadOptions(), families_[static_cast<size_t>(family)], ToSlice(key), value);
+    auto it = written_.find(IndexKey(family, key));
+    if (it != written_.end()) {
+      if (it->second.length == kDeleted) return false;
+      value->assign(batch_.Data(), it->second.offset, it->second.length);
+      return true;
+    }
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), families_[static_cast<size_t>(family)],
+                                 ToSlice(key), value);
     if (s.IsNotFound()) return false;
     if (!s.ok()) return FromRocks(s);
     return true;
   }
-  size_t Count() const override { return count_; }
+  size_t Count() const override { return batch_.Count(); }
+
   void SetSavePoint() override {
     batch_.SetSavePoint();
-    saved_counts_.push_back(count_);
+    save_points_.push_back(undo_.size());
   }
   Status RollbackToSavePoint() override {
-    if (saved_counts_.empty()) return Internal("no save point to roll back to");
-    count_ = saved_counts_.back();
-    saved_counts_.pop_back();
+    if (save_points_.empty()) return Internal("no save point to roll back to");
+    for (size_t i = undo_.size(); i > save_points_.back(); --i) {
+      Undo& u = undo_[i - 1];
+      if (u.previous) {
+        written_[u.key] = *u.previous;
+      } else {
+        written_.erase(u.key);
+      }
+    }
+    undo_.resize(save_points_.back());
+    save_points_.pop_back();
     return FromRocks(batch_.RollbackToSavePoint());
   }
+  Status PopSavePoint() override {
+    if (save_points_.empty()) return Internal("no save point to pop");
+    save_points_.pop_back();
+    if (save_points_.empty()) undo_.clear();
+    return FromRocks(batch_.PopSavePoint());
+  }
 
-  rocksdb::WriteBatch* raw() { return batch_.GetWriteBatch(); }
+  rocksdb::WriteBatch* raw() { return &batch_; }
   const Status& status() const { return status_; }
 
  private:
+  static constexpr size_t kDeleted = SIZE_MAX;
+  struct Written {
+    size_t offset;
+    size_t length;  // kDeleted for a delete
+  };
+  struct Undo {
+    std::string key;
+    std::optional<Written> previous;
+  };
+
+  static std::string IndexKey(int family, std::string_view key) {
+    std::string k;
+    k.reserve(key.size() + 1);
+    k.push_back(static_cast<char>(family));
+    k.append(key);
+    return k;
+  }
+
+  void Remember(int family, std::string_view key, Written written) {
+    std::string k = IndexKey(family, key);
+    auto [it, inserted] = written_.try_emplace(k, written);
+    if (!save_points_.empty()) {
+      undo_.push_back({k, inserted ? std::nullopt : std::optional<Written>(it->second)});
+    }
+    if (!inserted) it->second = written;
+  }
+
   rocksdb::DB* db_;
   const std::vector<rocksdb::ColumnFamilyHandle*>& families_;
-  rocksdb::WriteBatchWithIndex batch_;
-  size_t count_ = 0;
-  std::vector<size_t> saved_counts_;
+  rocksdb::WriteBatch batch_;
+  std::unordered_map<std::string, Written> written_;
+  std::vector<Undo> undo_;
+  std::vector<size_t> save_points_;  // undo_ sizes
   Status status_;
 };
 
@@ -154,6 +232,8 @@ class RocksStore final : public ProjectionStore {
 Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOptions& options) {
   rocksdb::Options db_options;
   db_options.atomic_flush = true;
+  // One writer (the processor) at a time; this also lets memtable insert hints work.
+  db_options.allow_concurrent_memtable_write = false;
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
   db_options.IncreaseParallelism(2);
@@ -178,7 +258,16 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
-  for (const std::string& name : options.families) descriptors.emplace_back(name, cf_options);
+  for (size_t f = 0; f < options.families.size(); ++f) {
+    rocksdb::ColumnFamilyOptions family_options = cf_options;
+    for (const AppendOrderedFamily& ordered : options.append_ordered) {
+      if (ordered.family == static_cast<int>(f)) {
+        family_options.memtable_insert_with_hint_prefix_extractor =
+            std::make_shared<GroupPrefix>(ordered.fixed_bytes, ordered.terminator);
+      }
+    }
+    descriptors.emplace_back(options.families[f], family_options);
+  }
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

@@ -27,9 +27,11 @@ class StoreBatch {
   // The value for `key` as it stands with this batch applied. Returns false when absent.
   virtual Result<bool> Get(int family, std::string_view key, std::string* value) = 0;
   virtual size_t Count() const = 0;
-  // Marks a point that RollbackToSavePoint() returns the batch to, undoing what came after.
+  // Marks a point that RollbackToSavePoint() returns the batch to, undoing what came after;
+  // PopSavePoint() forgets the latest mark and keeps what came after it.
   virtual void SetSavePoint() = 0;
   virtual Status RollbackToSavePoint() = 0;
+  virtual Status PopSavePoint() = 0;
 };
 
 class StoreIterator {
@@ -44,9 +46,19 @@ class StoreIterator {
   virtual Status status() const = 0;
 };
 
+// A family whose keys come in increasing order within groups: the group is the first
+// `fixed_bytes` of the key and then everything up to and including the first `terminator` byte.
+// Telling RocksDB lets it insert next to the group's last key instead of searching the memtable.
+struct AppendOrderedFamily {
+  int family;
+  size_t fixed_bytes;
+  char terminator;
+};
+
 struct StoreOptions {
   std::string path;
   std::vector<std::string> families;  // "default" is added by RocksDB itself
+  std::vector<AppendOrderedFamily> append_ordered;
   bool read_only = false;
   // For a rebuild into a fresh directory: larger memtables.
   bool bulk_load = false;

@@ -80,9 +80,7 @@ std::string SampleRecord(int i) {
 }
 
 std::unique_ptr<ProjectionStore> OpenStore(const std::string& path) {
-  StoreOptions options;
-  options.path = path;
-  options.families = FamilyNames();
+  StoreOptions options = ProjectionStoreOptions(path);
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   return std::move(*store);

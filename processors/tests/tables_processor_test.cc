@@ -15,9 +15,7 @@ constexpr char kApp[] = "app_0123456789abcdef";
 class TablesProcessorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    StoreOptions options;
-    options.path = dir_.path() + "/db";
-    options.families = FamilyNames();
+    StoreOptions options = ProjectionStoreOptions(dir_.path() + "/db");
     Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);

@@ -68,3 +68,44 @@ TEST(StoreTest, IteratorSeeksInKeyOrderAndReopenKeepsData) {
 
 }  // namespace
 }  // namespace voxbase
+
+namespace voxbase {
+namespace {
+
+TEST(StoreTest, ReadsThroughTheBatchFollowSavePointsPopsAndDeletes) {
+  TestDir dir;
+  auto store = OpenStore(dir.path() + "/db");
+  {
+    auto seed = store->NewBatch();
+    seed->Put(0, "j", "stored");
+    ASSERT_TRUE(store->Write(*seed).ok());
+  }
+  auto batch = store->NewBatch();
+  std::string value;
+  batch->Put(0, "k", "one");
+  batch->SetSavePoint();
+  batch->Put(0, "k", "two");
+  batch->Delete(0, "j");
+  ASSERT_TRUE(*batch->Get(0, "k", &value));
+  EXPECT_EQ(value, "two");
+  EXPECT_FALSE(*batch->Get(0, "j", &value));
+  ASSERT_TRUE(batch->RollbackToSavePoint().ok());
+  ASSERT_TRUE(*batch->Get(0, "k", &value));
+  EXPECT_EQ(value, "one");
+  ASSERT_TRUE(*batch->Get(0, "j", &value));
+  EXPECT_EQ(value, "stored");  // read from the store again
+
+  batch->SetSavePoint();
+  batch->Put(1, "k", "other family");
+  ASSERT_TRUE(batch->PopSavePoint().ok());
+  EXPECT_FALSE(batch->RollbackToSavePoint().ok());  // nothing left to roll back to
+  ASSERT_TRUE(store->Write(*batch).ok());
+  ASSERT_TRUE(*store->Get(0, "k", &value));
+  EXPECT_EQ(value, "one");
+  ASSERT_TRUE(*store->Get(1, "k", &value));
+  EXPECT_EQ(value, "other family");
+  EXPECT_TRUE(*store->Get(0, "j", &value));
+}
+
+}  // namespace
+}  // namespace voxbase
