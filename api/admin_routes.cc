@@ -1,5 +1,7 @@
 #include "api/routes.h"
+#include "projections/keys.h"
 #include "projections/read_models.h"
+#include "projections/tables.h"
 #include "schemas/json_writer.h"
 
 namespace voxbase {
@@ -45,6 +47,27 @@ void AddAdminRoutes(Router& router, ApiContext& api) {
               .EndObject();
           return JsonResponse(201, w.str());
         });
+  });
+}
+
+// Records the processor could not apply (poison records), oldest first, at most 1000.
+void AddDeadLetterRoutes(Router& router, ApiContext& api) {
+  router.Add("GET", "/api/admin/dead-letters", [&api](HttpRequest& request, Respond respond) {
+    Status admin = api.auth->CheckAdmin(request);
+    if (!admin.ok()) return respond(ErrorResponse(admin));
+    constexpr size_t kMaxRows = 1000;
+    JsonWriter w;
+    w.BeginObject().Key("deadLetters").BeginArray();
+    auto it = api.store->NewIterator(Family(Table::kDeadLetters));
+    size_t rows = 0;
+    for (it->SeekToFirst(); it->Valid() && rows < kMaxRows; it->Next(), ++rows) {
+      Result<std::string_view> json = DecodeValue(it->value());
+      if (!json.ok()) return respond(ErrorResponse(json.status()));
+      w.Raw(*json);
+    }
+    if (Status s = it->status(); !s.ok()) return respond(ErrorResponse(s));
+    w.EndArray().EndObject();
+    respond(JsonResponse(200, w.str()));
   });
 }
 

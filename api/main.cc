@@ -10,6 +10,7 @@
 #include <future>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "api/flags.h"
@@ -23,6 +24,7 @@
 #include "projections/read_models.h"
 #include "projections/tables.h"
 #include "schemas/clock.h"
+#include "storage/kafka_mock_cluster.h"
 #include "storage/segment_log.h"
 #include "storage/store.h"
 
@@ -35,8 +37,14 @@ commands:
   serve     --port 8080 --bind 127.0.0.1 --data-dir ./data --fsync always|interval|none
             --fsync-interval-ms 20 --threads <cores> --max-body-bytes 1048576
             --apply-timeout-ms 5000
+            --log embedded|kafka --kafka-brokers h:p[,h:p] --kafka-topic voxbase.events
+            --kafka-partitions 6 --kafka-replication 3
             (admin API: set VOXBASE_ADMIN_TOKEN)
-  replay    --data-dir ./data        rebuild all projections from the log (server stopped)
+  replay    --data-dir ./data        rebuild all projections from the log (server stopped);
+            takes the --log and --kafka-* flags of serve
+  dev-kafka --brokers 3 --partitions 6 --kafka-topic voxbase.events
+            a mock Kafka cluster (librdkafka's) for tests and local play; prints its bootstrap
+            servers on the first line, takes fault-injection commands on stdin
   checksum  --data-dir ./data        digest of all projections, printed as the last line
   seed-app  '<json>' --url http://127.0.0.1:8080 --data-dir ./data
             creates an app from {slug, name, secret, modelId, replyAsAudio, systemPrompt}:
@@ -51,22 +59,63 @@ int Fail(const Status& status) {
   return 1;
 }
 
+const std::set<std::string> kLogFlags = {"log",
+                                         "fsync",
+                                         "fsync-interval-ms",
+                                         "kafka-brokers",
+                                         "kafka-topic",
+                                         "kafka-partitions",
+                                         "kafka-replication"};
+
+Result<LogConfig> LogConfigFromFlags(const Flags& flags) {
+  LogConfig config;
+  std::string backend = flags.Get("log", "embedded");
+  if (backend == "kafka") {
+    config.backend = LogConfig::Backend::kKafka;
+  } else if (backend != "embedded") {
+    return InvalidArgument("--log must be embedded or kafka, not '" + backend + "'");
+  }
+  Result<FsyncPolicy> fsync = ParseFsyncPolicy(flags.Get("fsync", "always"));
+  if (!fsync.ok()) return fsync.status();
+  config.fsync = *fsync;
+  Result<int64_t> interval = flags.GetInt("fsync-interval-ms", 20, 1, 60000);
+  Result<int64_t> partitions = flags.GetInt("kafka-partitions", 6, 1, 10000);
+  Result<int64_t> replication = flags.GetInt("kafka-replication", 3, 1, 16);
+  for (const auto* r : {&interval, &partitions, &replication}) {
+    if (!r->ok()) return r->status();
+  }
+  config.fsync_interval = std::chrono::milliseconds(*interval);
+  config.kafka.brokers = flags.Get("kafka-brokers", "");
+  config.kafka.topic = flags.Get("kafka-topic", "voxbase.events");
+  config.kafka.partitions = static_cast<int>(*partitions);
+  config.kafka.replication = static_cast<int>(*replication);
+  if (config.backend == LogConfig::Backend::kKafka && config.kafka.brokers.empty()) {
+    return InvalidArgument("--log kafka needs --kafka-brokers host:port[,host:port]");
+  }
+  return config;
+}
+
+std::string DescribeLog(const LogConfig& config) {
+  if (config.backend == LogConfig::Backend::kKafka) {
+    return "kafka " + config.kafka.brokers + " topic " + config.kafka.topic;
+  }
+  return "embedded log, fsync " + std::string(FsyncPolicyName(config.fsync));
+}
+
 int Serve(const Flags& flags) {
   NodeOptions o;
   o.data_dir = flags.Get("data-dir", "data");
-  Result<FsyncPolicy> fsync = ParseFsyncPolicy(flags.Get("fsync", "always"));
-  if (!fsync.ok()) return Fail(fsync.status());
-  o.fsync = *fsync;
-  Result<int64_t> interval = flags.GetInt("fsync-interval-ms", 20, 1, 60000);
+  Result<LogConfig> log = LogConfigFromFlags(flags);
+  if (!log.ok()) return Fail(log.status());
+  o.log = *log;
   Result<int64_t> port = flags.GetInt("port", 8080, 0, 65535);
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   Result<int64_t> threads = flags.GetInt("threads", cores, 1, 256);
   Result<int64_t> body = flags.GetInt("max-body-bytes", 1 << 20, 1024, 64 << 20);
   Result<int64_t> apply = flags.GetInt("apply-timeout-ms", 5000, 10, 600000);
-  for (const auto* r : {&interval, &port, &threads, &body, &apply}) {
+  for (const auto* r : {&port, &threads, &body, &apply}) {
     if (!r->ok()) return Fail(r->status());
   }
-  o.fsync_interval = std::chrono::milliseconds(*interval);
   o.http.port = static_cast<uint16_t>(*port);
   o.http.bind = flags.Get("bind", "127.0.0.1");
   o.http.threads = static_cast<int>(*threads);
@@ -83,8 +132,8 @@ int Serve(const Flags& flags) {
 
   Result<std::unique_ptr<Node>> node = Node::Start(o);
   if (!node.ok()) return Fail(node.status());
-  std::printf("voxbase listening on http://%s:%u (data in %s, fsync %s)\n", o.http.bind.c_str(),
-              (*node)->port(), o.data_dir.c_str(), std::string(FsyncPolicyName(o.fsync)).c_str());
+  std::printf("voxbase listening on http://%s:%u (data in %s, %s)\n", o.http.bind.c_str(),
+              (*node)->port(), o.data_dir.c_str(), DescribeLog(o.log).c_str());
   if (o.admin_token.empty()) {
     std::printf("admin API off: set VOXBASE_ADMIN_TOKEN to create apps over HTTP\n");
   }
@@ -104,7 +153,9 @@ Result<std::unique_ptr<SegmentLog>> OpenLog(const std::string& data_dir) {
 
 int Replay(const Flags& flags) {
   std::string data_dir = flags.Get("data-dir", "data");
-  Result<std::unique_ptr<SegmentLog>> log = OpenLog(data_dir);
+  Result<LogConfig> config = LogConfigFromFlags(flags);
+  if (!config.ok()) return Fail(config.status());
+  Result<std::unique_ptr<EventLog>> log = OpenEventLog(*config, data_dir, nullptr);
   if (!log.ok()) return Fail(log.status());
   const std::string target = ProjectionsDirectory(data_dir) + ".rebuild";
   auto last = std::chrono::steady_clock::now();
@@ -190,6 +241,62 @@ int SeedApp(const Flags& flags) {
   return 0;
 }
 
+// A mock Kafka cluster in this process until stdin closes or a signal arrives. First line of
+// stdout: the bootstrap servers. Commands on stdin, one per line, each answered "ok" or "error: …":
+//   broker-down ID | broker-up ID | leader PARTITION BROKER | produce-errors COUNT CODE |
+//   poison PARTITION TEXT
+int DevKafka(const Flags& flags) {
+  Result<int64_t> brokers = flags.GetInt("brokers", 3, 1, 16);
+  Result<int64_t> partitions = flags.GetInt("partitions", 6, 1, 1000);
+  if (!brokers.ok()) return Fail(brokers.status());
+  if (!partitions.ok()) return Fail(partitions.status());
+  std::string topic = flags.Get("kafka-topic", "voxbase.events");
+  Result<std::unique_ptr<KafkaMockCluster>> cluster =
+      KafkaMockCluster::Start(static_cast<int>(*brokers));
+  if (!cluster.ok()) return Fail(cluster.status());
+  Status created = (*cluster)->CreateTopic(topic, static_cast<int>(*partitions),
+                                           static_cast<int>(std::min<int64_t>(*brokers, 3)));
+  if (!created.ok()) return Fail(created);
+  std::printf("%s\n", (*cluster)->bootstrap_servers().c_str());
+  std::fflush(stdout);
+  std::fprintf(stderr, "dev-kafka: %lld brokers, topic %s with %lld partitions\n",
+               static_cast<long long>(*brokers), topic.c_str(),
+               static_cast<long long>(*partitions));
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    std::istringstream words(line);
+    std::string command;
+    words >> command;
+    Status status;
+    if (command == "broker-down" || command == "broker-up") {
+      int id = 0;
+      words >> id;
+      status = (*cluster)->SetBrokerDown(id, command == "broker-down");
+    } else if (command == "leader") {
+      int partition = 0, broker = 0;
+      words >> partition >> broker;
+      status = (*cluster)->SetPartitionLeader(topic, partition, broker);
+    } else if (command == "produce-errors") {
+      int count = 0, code = 0;
+      words >> count >> code;
+      status = (*cluster)->PushProduceErrors(count, code);
+    } else if (command == "poison") {
+      int partition = 0;
+      std::string text;
+      words >> partition;
+      std::getline(words >> std::ws, text);
+      status = (*cluster)->ProduceRaw(topic, partition, text);
+    } else if (command.empty()) {
+      continue;
+    } else {
+      status = InvalidArgument("unknown command " + command);
+    }
+    std::printf("%s\n", status.ok() ? "ok" : ("error: " + status.message()).c_str());
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
 }  // namespace
 }  // namespace voxbase
 
@@ -203,10 +310,16 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   std::set<std::string> known;
   if (command == "serve") {
-    known = {"port",    "bind",           "data-dir",         "fsync",      "fsync-interval-ms",
-             "threads", "max-body-bytes", "apply-timeout-ms", "admin-token"};
-  } else if (command == "replay" || command == "checksum") {
+    known = {"port",       "bind", "data-dir", "threads", "max-body-bytes", "apply-timeout-ms",
+             "admin-token"};
+    known.insert(kLogFlags.begin(), kLogFlags.end());
+  } else if (command == "replay") {
     known = {"data-dir"};
+    known.insert(kLogFlags.begin(), kLogFlags.end());
+  } else if (command == "checksum") {
+    known = {"data-dir"};
+  } else if (command == "dev-kafka") {
+    known = {"brokers", "partitions", "kafka-topic"};
   } else if (command == "seed-app") {
     known = {"data-dir", "url", "admin-token"};
   } else {
@@ -218,5 +331,6 @@ int main(int argc, char** argv) {
   if (command == "serve") return Serve(*flags);
   if (command == "replay") return Replay(*flags);
   if (command == "checksum") return Checksum(*flags);
+  if (command == "dev-kafka") return DevKafka(*flags);
   return SeedApp(*flags);
 }

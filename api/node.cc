@@ -19,6 +19,25 @@ namespace voxbase {
 std::string LogDirectory(const std::string& data_dir) { return data_dir + "/log"; }
 std::string ProjectionsDirectory(const std::string& data_dir) { return data_dir + "/projections"; }
 
+Result<std::unique_ptr<EventLog>> OpenEventLog(const LogConfig& config, const std::string& data_dir,
+                                               LogProbe* probe) {
+  if (config.backend == LogConfig::Backend::kKafka) {
+    KafkaLogOptions options = config.kafka;
+    options.probe = probe;
+    Result<std::unique_ptr<KafkaLog>> log = KafkaLog::Open(options);
+    if (!log.ok()) return log.status();
+    return std::unique_ptr<EventLog>(std::move(*log));
+  }
+  SegmentLogOptions options;
+  options.dir = LogDirectory(data_dir);
+  options.fsync = config.fsync;
+  options.fsync_interval = config.fsync_interval;
+  options.probe = probe;
+  Result<std::unique_ptr<SegmentLog>> log = SegmentLog::Open(options);
+  if (!log.ok()) return log.status();
+  return std::unique_ptr<EventLog>(std::move(*log));
+}
+
 struct Node::Parts {
   NodeOptions options;
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
@@ -26,7 +45,7 @@ struct Node::Parts {
   ProcessorProbe processor_probe{*registry, "tables"};
   IngestProbe ingest_probe{*registry};
   HttpProbe http_probe{*registry};
-  std::unique_ptr<SegmentLog> log;
+  std::unique_ptr<EventLog> log;
   std::unique_ptr<ProjectionStore> store;
   AppliedWatermark watermark;
   TablesProcessor tables;
@@ -49,12 +68,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   p->options = std::move(options);
   const NodeOptions& o = p->options;
 
-  SegmentLogOptions log_options;
-  log_options.dir = LogDirectory(o.data_dir);
-  log_options.fsync = o.fsync;
-  log_options.fsync_interval = o.fsync_interval;
-  log_options.probe = &p->log_probe;
-  Result<std::unique_ptr<SegmentLog>> log = SegmentLog::Open(log_options);
+  Result<std::unique_ptr<EventLog>> log = OpenEventLog(o.log, o.data_dir, &p->log_probe);
   if (!log.ok()) return log.status();
   p->log = std::move(*log);
 
@@ -99,6 +113,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   AddTelemetryRoutes(p->router, p->api);
   AddMessageRoutes(p->router, p->api);
   AddConversationRoutes(p->router, p->api);
+  AddDeadLetterRoutes(p->router, p->api);
 
   Result<uint16_t> port = p->http->Start();
   if (!port.ok()) return port.status();

@@ -14,13 +14,27 @@
 #include "api/server.h"
 #include "ingest/commands.h"
 #include "storage/event_log.h"
+#include "storage/kafka_log.h"
+#include "storage/log_probe.h"
 
 namespace voxbase {
 
+// Which event log a node runs on; nothing else differs between the two.
+struct LogConfig {
+  enum class Backend { kEmbedded, kKafka };
+  Backend backend = Backend::kEmbedded;
+  FsyncPolicy fsync = FsyncPolicy::kAlways;  // embedded
+  std::chrono::milliseconds fsync_interval{20};
+  KafkaLogOptions kafka;  // kafka
+};
+
+// Opens the configured log; the embedded one lives in <data_dir>/log.
+Result<std::unique_ptr<EventLog>> OpenEventLog(const LogConfig& config, const std::string& data_dir,
+                                               LogProbe* probe);
+
 struct NodeOptions {
   std::string data_dir = "data";
-  FsyncPolicy fsync = FsyncPolicy::kAlways;
-  std::chrono::milliseconds fsync_interval{20};
+  LogConfig log;
   HttpServerOptions http;
   std::string admin_token;  // empty: admin API off
   IngestLimits limits;

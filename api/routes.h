@@ -21,5 +21,6 @@ void AddSessionRoutes(Router& router, ApiContext& api);       // /api/auth/sessi
 void AddTelemetryRoutes(Router& router, ApiContext& api);     // /api/events
 void AddMessageRoutes(Router& router, ApiContext& api);       // /api/messages
 void AddConversationRoutes(Router& router, ApiContext& api);  // /api/conversations
+void AddDeadLetterRoutes(Router& router, ApiContext& api);    // /api/admin/dead-letters
 
 }  // namespace voxbase

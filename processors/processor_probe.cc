@@ -20,6 +20,7 @@ struct ProcessorProbe::Metrics {
   prometheus::Gauge* applied_offset;
   prometheus::Gauge* lag;
   prometheus::Gauge* stalled;
+  prometheus::Counter* dead_letters;
 };
 
 ProcessorProbe::ProcessorProbe(prometheus::Registry& registry, std::string_view processor)
@@ -57,6 +58,11 @@ ProcessorProbe::ProcessorProbe(prometheus::Registry& registry, std::string_view 
                      .Help("1 when the processor stopped on an event it cannot apply")
                      .Register(registry)
                      .Add(labels);
+  m_->dead_letters = &prometheus::BuildCounter()
+                          .Name("voxbase_processor_dead_letters_total")
+                          .Help("Records set aside in the dead-letter table (poison records)")
+                          .Register(registry)
+                          .Add(labels);
 }
 
 ProcessorProbe::~ProcessorProbe() = default;
@@ -88,5 +94,6 @@ void ProcessorProbe::OnPosition(int64_t applied_next, int64_t log_end) {
 }
 
 void ProcessorProbe::OnStalled(bool stalled) { m_->stalled->Set(stalled ? 1 : 0); }
+void ProcessorProbe::OnDeadLetter() { m_->dead_letters->Increment(); }
 
 }  // namespace voxbase

@@ -1,6 +1,6 @@
 // ProcessorProbe: a processor runner's metrics (applied offset, lag, events applied per type,
-// batch apply latency, stalled flag). Owns its families in the given registry, which must
-// outlive it. Thread-safe.
+// batch apply latency, stalled flag, dead letters). Offsets and lag are summed over partitions.
+// Owns its families in the given registry, which must outlive it. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,7 @@ class ProcessorProbe {
   void OnBatch(uint64_t records, double seconds);
   void OnPosition(int64_t applied_next, int64_t log_end);
   void OnStalled(bool stalled);
+  void OnDeadLetter();
 
  private:
   struct Metrics;

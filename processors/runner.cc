@@ -4,6 +4,8 @@
 
 #include "projections/keys.h"
 #include "projections/tables.h"
+#include "schemas/ids.h"
+#include "schemas/json_writer.h"
 
 namespace voxbase {
 
@@ -12,6 +14,30 @@ std::string EncodePositions(const std::vector<int64_t>& next_offsets) {
   for (int64_t offset : next_offsets) AppendBigEndian64(&value, static_cast<uint64_t>(offset));
   return value;
 }
+
+std::string DeadLetterKey(int32_t partition, int64_t offset) {
+  std::string key;
+  AppendBigEndian32(&key, static_cast<uint32_t>(partition));
+  AppendBigEndian64(&key, static_cast<uint64_t>(offset));
+  return key;
+}
+
+namespace {
+
+std::string DeadLetterValue(const LogRecord& record, const Status& error) {
+  constexpr size_t kPreviewBytes = 64;
+  JsonWriter w;
+  w.BeginObject()
+      .Field("partition", static_cast<int64_t>(record.position.partition))
+      .Field("offset", record.position.offset)
+      .Field("error", error.ToString())
+      .Field("bytes", static_cast<int64_t>(record.payload.size()))
+      .Field("previewHex", HexEncode(std::string_view(record.payload).substr(0, kPreviewBytes)))
+      .EndObject();
+  return EncodeValue(w.view());
+}
+
+}  // namespace
 
 Result<std::vector<int64_t>> DecodePositions(std::string_view value) {
   if (value.empty() || value[0] != kValueVersion || (value.size() - 1) % 8 != 0) {
@@ -153,6 +179,19 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records) {
     batch->SetSavePoint();
     Result<DecodedEvent> event = decoder_.Decode(record.payload);
     Status status = event.ok() ? processor_.Apply(*event, record.position, *batch) : event.status();
+    if (!status.ok() && status.code() == StatusCode::kCorruption) {
+      // Poison: this record can never be applied. Keep it, with why, and go on.
+      VOX_RETURN_IF_ERROR(batch->RollbackToSavePoint());
+      batch->Put(Family(Table::kDeadLetters),
+                 DeadLetterKey(record.position.partition, record.position.offset),
+                 DeadLetterValue(record, status));
+      std::fprintf(stderr, "voxbase: dead letter at partition %zu offset %lld: %s\n", p,
+                   static_cast<long long>(record.position.offset), status.ToString().c_str());
+      if (probe_) probe_->OnDeadLetter();
+      next[p] = record.position.offset + 1;
+      ++applied;
+      continue;
+    }
     if (!status.ok()) {
       VOX_RETURN_IF_ERROR(batch->RollbackToSavePoint());
       failure = Status(status.code(), "at partition " + std::to_string(p) + " offset " +

@@ -5,10 +5,15 @@
 //
 // Each poll's records are folded into one StoreBatch together with the new position and committed
 // in one write (DESIGN.md invariant 3), so after a crash the runner resumes exactly after the last
-// committed event; records below the stored position (redelivered) are skipped. An event that
-// cannot be decoded or applied stops the runner at that event: what came before it in the batch
-// is committed, the error is logged and kept in stall(), waiters are failed, and nothing after it
-// is applied until an operator intervenes. Thread-safe accessors; Start/Stop from one thread.
+// committed event; records below the stored position (redelivered) are skipped.
+//
+// A record that can never be applied — not an event at all, or an event whose payload is
+// malformed (a poison record written by another producer) — goes to the dead-letter table with its
+// position and error, is counted and logged, and the runner goes on. An event this build does not
+// know (a newer type or version) or any other failure stops the runner at that event: what came
+// before it is committed, the error is logged and kept in stall(), waiters are failed, and nothing
+// after it is applied until an operator intervenes. Thread-safe accessors; Start/Stop from one
+// thread.
 #pragma once
 
 #include <atomic>
@@ -72,6 +77,7 @@ class ProcessorRunner {
   std::vector<int64_t> next_;  // guarded by mu_: next offset to apply per partition
   Status stall_;               // guarded by mu_
   std::vector<int64_t> start_end_;
+  std::chrono::steady_clock::time_point last_lag_check_;
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> stopping_{false};
   std::thread thread_;
@@ -79,6 +85,7 @@ class ProcessorRunner {
 
 // Position values in the positions table: a version byte, then a big-endian offset per partition.
 std::string EncodePositions(const std::vector<int64_t>& next_offsets);
+std::string DeadLetterKey(int32_t partition, int64_t offset);
 Result<std::vector<int64_t>> DecodePositions(std::string_view value);
 
 }  // namespace voxbase

@@ -27,6 +27,7 @@ const std::vector<std::string>& FamilyNames() {
       "sys.appSlugs",
       "sys.indexes",
       "sys.positions",
+      "sys.deadLetters",
   };
   return kNames;
 }

@@ -30,12 +30,13 @@ enum class Table : int {
   kSessions,
   kLivekitRooms,
   kLivekitParticipants,
-  kAppSlugs,   // slug → app id
-  kIndexes,    // secondary orders, keyed app id + index kind
-  kPositions,  // processor name → next offset per partition
+  kAppSlugs,     // slug → app id
+  kIndexes,      // secondary orders, keyed app id + index kind
+  kPositions,    // processor name → next offset per partition
+  kDeadLetters,  // be32 partition | be64 offset → a record no processor could apply, and why
 };
 
-inline constexpr int kTableCount = 21;
+inline constexpr int kTableCount = 22;
 
 inline int Family(Table table) { return static_cast<int>(table); }
 
