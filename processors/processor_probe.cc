@@ -43,11 +43,12 @@ ProcessorProbe::ProcessorProbe(prometheus::Registry& registry, std::string_view 
                            .Add(labels, prometheus::Histogram::BucketBoundaries{
                                             0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                             0.025, 0.05, 0.1, 0.25, 1});
-  m_->applied_offset = &prometheus::BuildGauge()
-                            .Name("voxbase_processor_applied_offset")
-                            .Help("Next log offset the processor will apply")
-                            .Register(registry)
-                            .Add(labels);
+  m_->applied_offset =
+      &prometheus::BuildGauge()
+           .Name("voxbase_processor_applied_offset")
+           .Help("Next log offset the processor will apply, summed over partitions")
+           .Register(registry)
+           .Add(labels);
   m_->lag = &prometheus::BuildGauge()
                  .Name("voxbase_processor_lag_records")
                  .Help("Durable log records not yet applied")
@@ -67,7 +68,7 @@ ProcessorProbe::ProcessorProbe(prometheus::Registry& registry, std::string_view 
 
 ProcessorProbe::~ProcessorProbe() = default;
 
-void ProcessorProbe::OnApplied(std::string_view event_type) {
+void ProcessorProbe::OnEventApplied(std::string_view event_type) {
   prometheus::Counter* counter;
   {
     std::lock_guard<std::mutex> lock(m_->mu);
@@ -88,8 +89,11 @@ void ProcessorProbe::OnBatch(uint64_t records, double seconds) {
   m_->batch_seconds->Observe(seconds);
 }
 
-void ProcessorProbe::OnPosition(int64_t applied_next, int64_t log_end) {
+void ProcessorProbe::OnApplied(int64_t applied_next) {
   m_->applied_offset->Set(static_cast<double>(applied_next));
+}
+
+void ProcessorProbe::OnLogEnd(int64_t applied_next, int64_t log_end) {
   m_->lag->Set(static_cast<double>(log_end > applied_next ? log_end - applied_next : 0));
 }
 

@@ -21,9 +21,11 @@ class ProcessorProbe {
   ProcessorProbe(const ProcessorProbe&) = delete;
   ProcessorProbe& operator=(const ProcessorProbe&) = delete;
 
-  void OnApplied(std::string_view event_type);
+  void OnEventApplied(std::string_view event_type);
   void OnBatch(uint64_t records, double seconds);
-  void OnPosition(int64_t applied_next, int64_t log_end);
+  // Sums over partitions: the next offsets to apply, and the durable ends of the log.
+  void OnApplied(int64_t applied_next);
+  void OnLogEnd(int64_t applied_next, int64_t log_end);
   void OnStalled(bool stalled);
   void OnDeadLetter();
 

@@ -200,7 +200,7 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records) {
       break;
     }
     VOX_RETURN_IF_ERROR(batch->PopSavePoint());
-    if (probe_) probe_->OnApplied(EventTypeName(event->type));
+    if (probe_) probe_->OnEventApplied(EventTypeName(event->type));
     next[p] = record.position.offset + 1;
     ++applied;
   }
@@ -217,11 +217,18 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records) {
       }
     }
     if (probe_) {
-      probe_->OnBatch(
-          applied,
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      std::vector<int64_t> end = log_.EndOffsets();
-      probe_->OnPosition(next.empty() ? 0 : next[0], end.empty() ? 0 : end[0]);
+      auto now = std::chrono::steady_clock::now();
+      probe_->OnBatch(applied, std::chrono::duration<double>(now - started).count());
+      int64_t applied_total = 0;
+      for (int64_t n : next) applied_total += n;
+      probe_->OnApplied(applied_total);
+      // The log's end can cost a network round trip (Kafka): look at most once a second.
+      if (now - last_lag_check_ > std::chrono::seconds(1)) {
+        last_lag_check_ = now;
+        int64_t end_total = 0;
+        for (int64_t n : log_.EndOffsets()) end_total += n;
+        probe_->OnLogEnd(applied_total, end_total);
+      }
     }
   }
   return failure;

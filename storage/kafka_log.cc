@@ -46,8 +46,7 @@ class KafkaReader final : public LogReader {
       : consumer_(std::move(consumer)), topic_(std::move(topic)) {}
   ~KafkaReader() override { rd_kafka_consumer_close(consumer_.get()); }
 
-  Result<std::vector<LogRecord>> Poll(size_t max_records,
-                                      std::chrono::milliseconds wait) override {
+  Result<std::vector<LogRecord>> Poll(size_t max_records, std::chrono::milliseconds wait) override {
     std::vector<LogRecord> out;
     int timeout = static_cast<int>(wait.count());
     while (out.size() < max_records) {
@@ -61,15 +60,15 @@ class KafkaReader final : public LogReader {
         // record we cannot read again (deleted by retention, say) is not one of those.
         if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE ||
             m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
-          return Status(StatusCode::kFailedPrecondition,
-                        "kafka offset out of range on partition " +
-                            std::to_string(m->partition) + ": the topic no longer holds it");
+          return Status(StatusCode::kFailedPrecondition, "kafka offset out of range on partition " +
+                                                             std::to_string(m->partition) +
+                                                             ": the topic no longer holds it");
         }
         std::fprintf(stderr, "voxbase: kafka consumer: %s\n", rd_kafka_message_errstr(m));
         continue;
       }
-      out.push_back({{m->partition, m->offset},
-                     std::string(static_cast<const char*>(m->payload), m->len)});
+      out.push_back(
+          {{m->partition, m->offset}, std::string(static_cast<const char*>(m->payload), m->len)});
     }
     return out;
   }

@@ -53,9 +53,9 @@ static Status FromKafka(rd_kafka_resp_err_t err, const std::string& what) {
 }
 
 Status KafkaMockCluster::CreateTopic(const std::string& topic, int partitions, int replication) {
-  return FromKafka(rd_kafka_mock_topic_create(impl_->cluster, topic.c_str(), partitions,
-                                              replication),
-                   "create topic");
+  return FromKafka(
+      rd_kafka_mock_topic_create(impl_->cluster, topic.c_str(), partitions, replication),
+      "create topic");
 }
 
 Status KafkaMockCluster::SetBrokerDown(int broker_id, bool down) {

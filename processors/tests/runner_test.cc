@@ -159,6 +159,21 @@ TEST_F(RunnerTest, AnUnknownEventTypeStallsTheThreadedRunnerAndFailsWaiters) {
   EXPECT_EQ(runner.positions(), std::vector<int64_t>{50});
 }
 
+TEST_F(RunnerTest, APoisonRecordIsDeadLetteredAndTheRunnerGoesOn) {
+  ASSERT_TRUE(log_->AppendAndWait("k", "\x01garbage from another producer").ok());  // offset 50
+  ASSERT_TRUE(log_->AppendAndWait("k", SampleRecord(51)).ok());
+  auto store = OpenStore(dir_.path() + "/db");
+  CountingProcessor counting;
+  ProcessorRunner runner(*log_, *store, counting, nullptr, nullptr);
+  ASSERT_TRUE(runner.CatchUp().ok());
+  EXPECT_EQ(Count(*store), 51);  // everything but the poison record
+  EXPECT_EQ(runner.positions(), std::vector<int64_t>{52});
+  std::string letter;
+  ASSERT_TRUE(*store->Get(Family(Table::kDeadLetters), DeadLetterKey(0, 50), &letter));
+  EXPECT_NE(letter.find("not valid JSON"), std::string::npos) << letter;
+  EXPECT_NE(letter.find(R"("offset":50)"), std::string::npos) << letter;
+}
+
 TEST(RunnerRedeliveryTest, RedeliveredRecordsChangeNothing) {
   TestDir dir;
   std::vector<std::string> records;

@@ -106,6 +106,71 @@ bool ServerProcess::WaitReady(int timeout_ms) const {
   return false;
 }
 
+namespace {
+std::string ReadLine(int fd) {
+  std::string line;
+  char c;
+  while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
+  return line;
+}
+}  // namespace
+
+DevKafkaProcess::DevKafkaProcess(int brokers, int partitions)
+    : brokers_(brokers), partitions_(partitions) {}
+
+DevKafkaProcess::~DevKafkaProcess() {
+  if (in_ >= 0) ::close(in_);  // EOF on stdin ends it
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (out_ >= 0) ::close(out_);
+}
+
+void DevKafkaProcess::Start() {
+  int in[2], out[2];
+  ASSERT_EQ(::pipe(in), 0);
+  ASSERT_EQ(::pipe(out), 0);
+  std::vector<std::string> args = {VOXBASE_BINARY, "dev-kafka",
+                                   "--brokers",    std::to_string(brokers_),
+                                   "--partitions", std::to_string(partitions_)};
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::dup2(in[0], STDIN_FILENO);
+    ::dup2(out[1], STDOUT_FILENO);
+    int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, STDERR_FILENO);  // librdkafka logs broker down/up at length
+    ::close(in[1]);
+    ::close(out[0]);
+    auto argv = Argv(args);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(in[0]);
+  ::close(out[1]);
+  pid_ = pid;
+  in_ = in[1];
+  out_ = out[0];
+  bootstrap_ = ReadLine(out_);
+  ASSERT_NE(bootstrap_.find("127.0.0.1:"), std::string::npos) << "dev-kafka: " << bootstrap_;
+}
+
+std::vector<std::string> DevKafkaProcess::NodeFlags() const {
+  return {"--log", "kafka", "--kafka-brokers", bootstrap_};
+}
+
+bool DevKafkaProcess::Command(const std::string& line) {
+  std::string with_newline = line + "\n";
+  if (::write(in_, with_newline.data(), with_newline.size()) !=
+      static_cast<ssize_t>(with_newline.size())) {
+    return false;
+  }
+  std::string answer = ReadLine(out_);
+  EXPECT_EQ(answer, "ok") << line;
+  return answer == "ok";
+}
+
 CommandOutput RunVoxbase(const std::vector<std::string>& extra) {
   int out[2], err[2];
   CommandOutput result;

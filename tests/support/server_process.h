@@ -38,6 +38,27 @@ class ServerProcess {
   uint16_t port_ = 0;
 };
 
+// `voxbase dev-kafka` in its own process: a mock Kafka cluster that outlives the nodes under test.
+// Command() sends one fault-injection line and waits for its "ok".
+class DevKafkaProcess {
+ public:
+  DevKafkaProcess(int brokers, int partitions);
+  ~DevKafkaProcess();
+  void Start();  // ASSERTs it came up
+  const std::string& bootstrap() const { return bootstrap_; }
+  // Flags for `voxbase serve` to use this cluster.
+  std::vector<std::string> NodeFlags() const;
+  bool Command(const std::string& line);
+
+ private:
+  int brokers_;
+  int partitions_;
+  pid_t pid_ = -1;
+  int in_ = -1;
+  int out_ = -1;
+  std::string bootstrap_;
+};
+
 struct CommandOutput {
   int exit_code = -1;
   std::string stdout_text;
