@@ -264,7 +264,7 @@ Result<std::unique_ptr<LogReader>> KafkaLog::NewReader(std::vector<int64_t> star
   // A position the topic no longer holds is an error to surface, never a silent jump.
   settings["auto.offset.reset"] = "error";
   settings["enable.partition.eof"] = "false";
-  settings["fetch.wait.max.ms"] = "10";
+  settings["fetch.wait.max.ms"] = "2";
   settings["fetch.error.backoff.ms"] = "50";
   VOX_RETURN_IF_ERROR(SetAll(conf.get(), settings));
   char err[512];

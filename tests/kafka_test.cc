@@ -27,9 +27,7 @@ int64_t Metric(uint16_t port, const std::string& prefix) {
   return -1;
 }
 
-int64_t AppliedOffset(uint16_t port) {
-  return Metric(port, "voxbase_processor_applied_offset{");
-}
+int64_t AppliedOffset(uint16_t port) { return Metric(port, "voxbase_processor_applied_offset{"); }
 
 class KafkaTest : public ::testing::Test {
  protected:
@@ -161,15 +159,17 @@ TEST_F(KafkaTest, APoisonRecordIsDeadLetteredAndTheProcessorGoesOn) {
   auto node = StartNode(dir);
   TestApp app = CreateApp(*node->Client(), "poisoned");
   ASSERT_TRUE(kafka_.Command("poison 0 not an event at all"));
-  ASSERT_TRUE(kafka_.Command(R"(poison 1 {"id":"evt_1","type":"messages.added","version":1,"appId":"app_0000000000000000","ts":1,"payload":{"messages":[{"content":"no session"}]}})"));
+  ASSERT_TRUE(kafka_.Command(
+      R"(poison 1 {"id":"evt_1","type":"messages.added","version":1,"appId":"app_0000000000000000","ts":1,"payload":{"messages":[{"content":"no session"}]}})"));
   IngestLoad load("poisoned", app.secret);
   load.Start(node->port(), 2, "after");
   ASSERT_TRUE(load.WaitForAcks(50, 30));
   load.Stop();
   EXPECT_GE(load.ExpectEachAckedOnce(node->port()), 50u);
 
-  Result<HttpResponse> r = node->Client()->Request(
-      "GET", "/api/admin/dead-letters", "", {{"Authorization", std::string("Bearer ") + kAdminToken}});
+  Result<HttpResponse> r =
+      node->Client()->Request("GET", "/api/admin/dead-letters", "",
+                              {{"Authorization", std::string("Bearer ") + kAdminToken}});
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_NE(r->body.find(R"("partition":0)"), std::string::npos) << r->body;

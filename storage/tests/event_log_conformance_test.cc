@@ -121,7 +121,8 @@ TYPED_TEST(EventLogConformanceTest, AppendedRecordsReadBackAtTheirPositionsInOrd
   ASSERT_EQ(read.size(), 300u);
 
   std::map<std::pair<int32_t, int64_t>, std::string> at;
-  for (const LogRecord& r : read) at[std::make_pair(r.position.partition, r.position.offset)] = r.payload;
+  for (const LogRecord& r : read)
+    at[std::make_pair(r.position.partition, r.position.offset)] = r.payload;
   std::map<std::string, std::vector<std::pair<int32_t, int64_t>>> positions_by_key;
   for (const Appended& a : appended) {
     EXPECT_EQ(at[std::make_pair(a.position.partition, a.position.offset)], a.payload);

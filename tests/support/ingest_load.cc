@@ -13,9 +13,9 @@ std::vector<std::string> AllMessages(BlockingHttpClient& client, const std::stri
   std::string cursor;
   simdjson::dom::parser parser;
   do {
-    Result<HttpResponse> r = client.Request("GET", "/api/messages?limit=1000&sessionId=" + session +
-                                                       "&" + query_auth +
-                                                       (cursor.empty() ? "" : "&cursor=" + cursor));
+    Result<HttpResponse> r =
+        client.Request("GET", "/api/messages?limit=1000&sessionId=" + session + "&" + query_auth +
+                                  (cursor.empty() ? "" : "&cursor=" + cursor));
     EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
     if (!r.ok() || r->status != 200) break;
     simdjson::dom::array items = parser.parse(r->body)["messages"].get_array().value();
@@ -34,10 +34,10 @@ void IngestLoad::Start(uint16_t port, int writers, const std::string& prefix) {
       const std::string auth = R"("appSlug":")" + slug_ + R"(","appSecret":")" + secret_ + "\"";
       while (!stop_) {
         std::string content = "m" + std::to_string(sequence_++);
-        Result<HttpResponse> r = client.Request(
-            "POST", "/api/messages",
-            "{" + auth + R"(,"messages":[{"sessionId":")" + session +
-                R"(","role":"user","content":")" + content + "\"}]}");
+        Result<HttpResponse> r =
+            client.Request("POST", "/api/messages",
+                           "{" + auth + R"(,"messages":[{"sessionId":")" + session +
+                               R"(","role":"user","content":")" + content + "\"}]}");
         if (!r.ok()) return;  // the node is gone; this write may or may not have landed
         if (r->status == 200) {
           std::lock_guard<std::mutex> lock(mu_);
@@ -78,8 +78,8 @@ size_t IngestLoad::ExpectEachAckedOnce(uint16_t port) const {
     std::set<std::string> unique(stored.begin(), stored.end());
     EXPECT_EQ(unique.size(), stored.size()) << session << " has a message applied twice";
     for (const std::string& content : contents) {
-      EXPECT_TRUE(unique.contains(content)) << "acknowledged " << content << " is missing on port "
-                                            << port;
+      EXPECT_TRUE(unique.contains(content))
+          << "acknowledged " << content << " is missing on port " << port;
     }
     checked += contents.size();
   }

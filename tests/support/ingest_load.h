@@ -23,7 +23,8 @@ std::vector<std::string> AllMessages(BlockingHttpClient& client, const std::stri
 
 class IngestLoad {
  public:
-  IngestLoad(std::string slug, std::string secret) : slug_(std::move(slug)), secret_(std::move(secret)) {}
+  IngestLoad(std::string slug, std::string secret)
+      : slug_(std::move(slug)), secret_(std::move(secret)) {}
   ~IngestLoad() { Stop(); }
 
   // Adds `writers` writers against the node on `port`, their sessions named "<prefix>-<n>".
