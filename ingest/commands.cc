@@ -1,6 +1,7 @@
 #include "ingest/commands.h"
 
 #include <array>
+#include <functional>
 #include <optional>
 
 #include "ingest/fields.h"
@@ -77,6 +78,49 @@ Status ReadItems(const CommandInput& in, std::string_view field, simdjson::dom::
   return Status::Ok();
 }
 
+Status ReadSessionId(simdjson::dom::object obj, const IngestLimits& limits,
+                     const std::string& where, std::optional<std::string_view>* out) {
+  VOX_RETURN_IF_ERROR(
+      ReadString(obj, "sessionId", Presence::kRequired, limits.max_identifier_bytes, out, where));
+  return CheckIdentifier(**out, limits.max_identifier_bytes, FieldName(where, "sessionId"));
+}
+
+Status ReadRole(simdjson::dom::object obj, const std::string& where,
+                std::optional<std::string_view>* out) {
+  VOX_RETURN_IF_ERROR(ReadString(obj, "role", Presence::kRequired, 32, out, where));
+  if (!OneOf(**out, kRoles)) {
+    return InvalidArgument(FieldName(where, "role") + " must be one of " + Choices(kRoles));
+  }
+  return Status::Ok();
+}
+
+// A batch request (`field` holds the items): each item is checked and written by `write_item`,
+// which gets the item, its field path ("events[3]") and its id suffix ("<event>.<index>"). Any
+// bad item refuses the whole batch.
+using WriteItem = std::function<Status(simdjson::dom::object item, const std::string& where,
+                                       const std::string& item_id, JsonWriter& w)>;
+
+Result<BatchEvent> BuildBatch(const CommandInput& in, std::string_view field, EventType type,
+                              const WriteItem& write_item) {
+  simdjson::dom::array items;
+  size_t count = 0;
+  VOX_RETURN_IF_ERROR(ReadItems(in, field, &items, &count));
+  const std::string event_id = NewId("evt_");
+  const std::string id_prefix = event_id.substr(4) + ".";
+  JsonWriter w;
+  w.BeginObject().Key(field).BeginArray();
+  size_t i = 0;
+  for (simdjson::dom::element item : items) {
+    const std::string where = std::string(field) + "[" + std::to_string(i) + "]";
+    simdjson::dom::object obj;
+    if (item.get(obj)) return InvalidArgument(where + " must be an object");
+    VOX_RETURN_IF_ERROR(write_item(obj, where, id_prefix + std::to_string(i), w));
+    ++i;
+  }
+  w.EndArray().EndObject();
+  return BatchEvent{Event{event_id, type, in.app->app_id, in.now_ms, w.str()}, count};
+}
+
 }  // namespace
 
 Result<Event> BuildAppCreated(const CommandInput& in) {
@@ -130,112 +174,77 @@ Result<SessionGrant> BuildSessionCreated(const CommandInput& in) {
 }
 
 Result<BatchEvent> BuildTelemetryRecorded(const CommandInput& in) {
-  simdjson::dom::array items;
-  size_t count = 0;
-  VOX_RETURN_IF_ERROR(ReadItems(in, "events", &items, &count));
-  BatchEvent out;
-  out.items = count;
-  std::string event_id = NewId("evt_");
-  JsonWriter w;
-  w.BeginObject().Key("events").BeginArray();
-  size_t i = 0;
-  for (simdjson::dom::element item : items) {
-    const std::string where = "events[" + std::to_string(i) + "]";
-    simdjson::dom::object obj;
-    if (item.get(obj)) return InvalidArgument(where + " must be an object");
-    std::optional<std::string_view> type, session_id;
-    std::optional<int64_t> ts;
-    VOX_RETURN_IF_ERROR(ReadString(obj, "type", Presence::kRequired,
-                                   in.limits->max_identifier_bytes, &type, where));
-    VOX_RETURN_IF_ERROR(CheckIdentifier(*type, in.limits->max_identifier_bytes, where + ".type"));
-    VOX_RETURN_IF_ERROR(ReadString(obj, "sessionId", Presence::kRequired,
-                                   in.limits->max_identifier_bytes, &session_id, where));
-    VOX_RETURN_IF_ERROR(
-        CheckIdentifier(*session_id, in.limits->max_identifier_bytes, where + ".sessionId"));
-    VOX_RETURN_IF_ERROR(ReadInt(obj, "ts", Presence::kOptional, 0, kMaxTimeMs, &ts, where));
-    std::string data = "null";
-    simdjson::dom::element data_value;
-    if (!obj["data"].get(data_value)) {
-      data = simdjson::minify(data_value);
-      if (data.size() > in.limits->max_data_bytes) {
-        return InvalidArgument(where + ".data is " + std::to_string(data.size()) +
-                               " bytes as JSON; the limit is " +
-                               std::to_string(in.limits->max_data_bytes));
-      }
-    }
-    w.BeginObject()
-        .Field("id", event_id + "." + std::to_string(i))
-        .Field("sessionId", *session_id)
-        .Field("type", *type)
-        .Field("ts", ts.value_or(in.now_ms))
-        .RawField("data", data)
-        .Field("receivedAt", in.now_ms)
-        .EndObject();
-    ++i;
-  }
-  w.EndArray().EndObject();
-  out.event = Event{event_id, EventType::kTelemetryRecorded, in.app->app_id, in.now_ms, w.str()};
-  return out;
+  const IngestLimits& limits = *in.limits;
+  return BuildBatch(
+      in, "events", EventType::kTelemetryRecorded,
+      [&](simdjson::dom::object obj, const std::string& where, const std::string& item_id,
+          JsonWriter& w) -> Status {
+        std::optional<std::string_view> type, session_id;
+        std::optional<int64_t> ts;
+        VOX_RETURN_IF_ERROR(ReadString(obj, "type", Presence::kRequired,
+                                       limits.max_identifier_bytes, &type, where));
+        VOX_RETURN_IF_ERROR(CheckIdentifier(*type, limits.max_identifier_bytes, where + ".type"));
+        VOX_RETURN_IF_ERROR(ReadSessionId(obj, limits, where, &session_id));
+        VOX_RETURN_IF_ERROR(ReadInt(obj, "ts", Presence::kOptional, 0, kMaxTimeMs, &ts, where));
+        std::string data = "null";
+        simdjson::dom::element data_value;
+        if (!obj["data"].get(data_value)) {
+          data = simdjson::minify(data_value);
+          if (data.size() > limits.max_data_bytes) {
+            return InvalidArgument(where + ".data is " + std::to_string(data.size()) +
+                                   " bytes as JSON; the limit is " +
+                                   std::to_string(limits.max_data_bytes));
+          }
+        }
+        w.BeginObject()
+            .Field("id", "evt_" + item_id)
+            .Field("sessionId", *session_id)
+            .Field("type", *type)
+            .Field("ts", ts.value_or(in.now_ms))
+            .RawField("data", data)
+            .Field("receivedAt", in.now_ms)
+            .EndObject();
+        return Status::Ok();
+      });
 }
 
 Result<BatchEvent> BuildMessagesAdded(const CommandInput& in) {
-  simdjson::dom::array items;
-  size_t count = 0;
-  VOX_RETURN_IF_ERROR(ReadItems(in, "messages", &items, &count));
-  BatchEvent out;
-  out.items = count;
-  std::string event_id = NewId("evt_");
-  std::string message_prefix = "msg_" + event_id.substr(4) + ".";
-  JsonWriter w;
-  w.BeginObject().Key("messages").BeginArray();
-  size_t i = 0;
   const IngestLimits& limits = *in.limits;
-  for (simdjson::dom::element item : items) {
-    const std::string where = "messages[" + std::to_string(i) + "]";
-    simdjson::dom::object obj;
-    if (item.get(obj)) return InvalidArgument(where + " must be an object");
-    std::optional<std::string_view> session_id, room, participant, role, content;
-    std::optional<bool> is_final;
-    std::optional<int64_t> created_at;
-    VOX_RETURN_IF_ERROR(ReadString(obj, "sessionId", Presence::kRequired,
-                                   limits.max_identifier_bytes, &session_id, where));
-    VOX_RETURN_IF_ERROR(
-        CheckIdentifier(*session_id, limits.max_identifier_bytes, where + ".sessionId"));
-    VOX_RETURN_IF_ERROR(
-        ReadString(obj, "roomName", Presence::kOptional, limits.max_name_bytes, &room, where));
-    VOX_RETURN_IF_ERROR(ReadString(obj, "participantIdentity", Presence::kOptional,
-                                   limits.max_name_bytes, &participant, where));
-    VOX_RETURN_IF_ERROR(ReadString(obj, "role", Presence::kRequired, 32, &role, where));
-    if (!OneOf(*role, kRoles)) {
-      return InvalidArgument(where + ".role must be one of " + Choices(kRoles));
-    }
-    VOX_RETURN_IF_ERROR(
-        ReadString(obj, "content", Presence::kRequired, limits.max_content_bytes, &content, where));
-    VOX_RETURN_IF_ERROR(ReadBool(obj, "isFinal", Presence::kOptional, &is_final, where));
-    VOX_RETURN_IF_ERROR(
-        ReadInt(obj, "createdAt", Presence::kOptional, 0, kMaxTimeMs, &created_at, where));
-    w.BeginObject().Field("id", message_prefix + std::to_string(i)).Field("sessionId", *session_id);
-    OptionalStringField(w, "roomName", room);
-    OptionalStringField(w, "participantIdentity", participant);
-    w.Field("role", *role)
-        .Field("content", *content)
-        .Field("isFinal", is_final.value_or(true))
-        .Field("createdAt", created_at.value_or(in.now_ms))
-        .EndObject();
-    ++i;
-  }
-  w.EndArray().EndObject();
-  out.event = Event{event_id, EventType::kMessagesAdded, in.app->app_id, in.now_ms, w.str()};
-  return out;
+  return BuildBatch(
+      in, "messages", EventType::kMessagesAdded,
+      [&](simdjson::dom::object obj, const std::string& where, const std::string& item_id,
+          JsonWriter& w) -> Status {
+        std::optional<std::string_view> session_id, room, participant, role, content;
+        std::optional<bool> is_final;
+        std::optional<int64_t> created_at;
+        VOX_RETURN_IF_ERROR(ReadSessionId(obj, limits, where, &session_id));
+        VOX_RETURN_IF_ERROR(
+            ReadString(obj, "roomName", Presence::kOptional, limits.max_name_bytes, &room, where));
+        VOX_RETURN_IF_ERROR(ReadString(obj, "participantIdentity", Presence::kOptional,
+                                       limits.max_name_bytes, &participant, where));
+        VOX_RETURN_IF_ERROR(ReadRole(obj, where, &role));
+        VOX_RETURN_IF_ERROR(ReadString(obj, "content", Presence::kRequired,
+                                       limits.max_content_bytes, &content, where));
+        VOX_RETURN_IF_ERROR(ReadBool(obj, "isFinal", Presence::kOptional, &is_final, where));
+        VOX_RETURN_IF_ERROR(
+            ReadInt(obj, "createdAt", Presence::kOptional, 0, kMaxTimeMs, &created_at, where));
+        w.BeginObject().Field("id", "msg_" + item_id).Field("sessionId", *session_id);
+        OptionalStringField(w, "roomName", room);
+        OptionalStringField(w, "participantIdentity", participant);
+        w.Field("role", *role)
+            .Field("content", *content)
+            .Field("isFinal", is_final.value_or(true))
+            .Field("createdAt", created_at.value_or(in.now_ms))
+            .EndObject();
+        return Status::Ok();
+      });
 }
 
 Result<ConversationCommand> BuildConversationSaved(const CommandInput& in) {
   const IngestLimits& limits = *in.limits;
   std::optional<std::string_view> session_id, status, channel, resolution;
   std::optional<int64_t> started_at, ended_at;
-  VOX_RETURN_IF_ERROR(ReadString(in.body, "sessionId", Presence::kRequired,
-                                 limits.max_identifier_bytes, &session_id));
-  VOX_RETURN_IF_ERROR(CheckIdentifier(*session_id, limits.max_identifier_bytes, "sessionId"));
+  VOX_RETURN_IF_ERROR(ReadSessionId(in.body, limits, "", &session_id));
   VOX_RETURN_IF_ERROR(ReadString(in.body, "status", Presence::kOptional, 32, &status));
   if (status && !OneOf(*status, kStatuses)) {
     return InvalidArgument("status must be one of " + Choices(kStatuses));
@@ -275,10 +284,7 @@ Result<ConversationCommand> BuildConversationSaved(const CommandInput& in) {
       if (entry.get(obj)) return InvalidArgument(where + " must be an object");
       std::optional<std::string_view> role, content;
       std::optional<int64_t> ts;
-      VOX_RETURN_IF_ERROR(ReadString(obj, "role", Presence::kRequired, 32, &role, where));
-      if (!OneOf(*role, kRoles)) {
-        return InvalidArgument(where + ".role must be one of " + Choices(kRoles));
-      }
+      VOX_RETURN_IF_ERROR(ReadRole(obj, where, &role));
       VOX_RETURN_IF_ERROR(ReadString(obj, "content", Presence::kRequired, limits.max_content_bytes,
                                      &content, where));
       VOX_RETURN_IF_ERROR(ReadInt(obj, "ts", Presence::kOptional, 0, kMaxTimeMs, &ts, where));
