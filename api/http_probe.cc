@@ -16,7 +16,7 @@ struct HttpProbe::Metrics {
   prometheus::Family<prometheus::Histogram>* latency;
   std::mutex mu;
   std::map<std::tuple<std::string, std::string, int>, prometheus::Counter*, std::less<>> counters;
-  std::map<std::string, prometheus::Histogram*, std::less<>> histograms;
+  std::map<std::pair<std::string, int>, prometheus::Histogram*, std::less<>> histograms;
 };
 
 HttpProbe::HttpProbe(prometheus::Registry& registry) : m_(std::make_unique<Metrics>()) {
@@ -24,10 +24,11 @@ HttpProbe::HttpProbe(prometheus::Registry& registry) : m_(std::make_unique<Metri
                       .Name("voxbase_http_requests_total")
                       .Help("HTTP requests answered, by route, method and status")
                       .Register(registry);
-  m_->latency = &prometheus::BuildHistogram()
-                     .Name("voxbase_http_request_duration_seconds")
-                     .Help("Time from a request being read to its answer being queued, by route")
-                     .Register(registry);
+  m_->latency =
+      &prometheus::BuildHistogram()
+           .Name("voxbase_http_request_duration_seconds")
+           .Help("Time from a request being read to its answer being written, by route and status")
+           .Register(registry);
 }
 
 HttpProbe::~HttpProbe() = default;
@@ -48,13 +49,13 @@ void HttpProbe::OnRequest(std::string_view route, std::string_view method, int s
     } else {
       counter = it->second;
     }
-    auto h = m_->histograms.find(route);
+    auto h = m_->histograms.find(std::make_pair(std::string(route), status));
     if (h == m_->histograms.end()) {
       histogram = &m_->latency->Add(
-          {{"route", std::string(route)}},
+          {{"route", std::string(route)}, {"status", std::to_string(status)}},
           prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                   0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5});
-      m_->histograms.emplace(std::string(route), histogram);
+      m_->histograms.emplace(std::make_pair(std::string(route), status), histogram);
     } else {
       histogram = h->second;
     }

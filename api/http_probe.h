@@ -1,4 +1,4 @@
-// HttpProbe: request counts by route, method and status, and latency by route
+// HttpProbe: request counts by route, method and status, and latency by route and status
 // (voxbase_http_requests_total, voxbase_http_request_duration_seconds). Routes are the router's
 // fixed paths or "unmatched", so label sets stay bounded. Thread-safe.
 #pragma once

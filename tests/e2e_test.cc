@@ -206,7 +206,7 @@ TEST_F(E2eTest, MetricsExposeRequestsAppendsOffsetsAndFsync) {
   ASSERT_EQ(r.status, 200);
   for (const char* name :
        {"voxbase_http_requests_total{method=\"POST\",route=\"/api/events\",status=\"200\"} 1",
-        "voxbase_http_request_duration_seconds_bucket",
+        "voxbase_http_request_duration_seconds_count{route=\"/api/events\",status=\"200\"} 1",
         "voxbase_events_appended_total{type=\"telemetry.recorded\"} 1", "voxbase_log_end_offset 2",
         "voxbase_processor_applied_offset", "voxbase_processor_lag_records",
         "voxbase_log_fsync_seconds_count"}) {
