@@ -36,7 +36,7 @@ constexpr char kUsage[] = R"(usage: voxbase <command> [flags]
 commands:
   serve     --port 8080 --bind 127.0.0.1 --data-dir ./data --fsync always|interval|none
             --fsync-interval-ms 20 --threads <cores> --max-body-bytes 1048576
-            --apply-timeout-ms 5000
+            --apply-timeout-ms 5000 --max-connections 10000
             --log embedded|kafka --kafka-brokers h:p[,h:p] --kafka-topic voxbase.events
             --kafka-partitions 6 --kafka-replication 3
             (admin API: set VOXBASE_ADMIN_TOKEN)
@@ -113,7 +113,8 @@ int Serve(const Flags& flags) {
   Result<int64_t> threads = flags.GetInt("threads", cores, 1, 256);
   Result<int64_t> body = flags.GetInt("max-body-bytes", 1 << 20, 1024, 64 << 20);
   Result<int64_t> apply = flags.GetInt("apply-timeout-ms", 5000, 10, 600000);
-  for (const auto* r : {&port, &threads, &body, &apply}) {
+  Result<int64_t> connections = flags.GetInt("max-connections", 10000, 1, 1000000);
+  for (const auto* r : {&port, &threads, &body, &apply, &connections}) {
     if (!r->ok()) return Fail(r->status());
   }
   o.http.port = static_cast<uint16_t>(*port);
@@ -121,6 +122,7 @@ int Serve(const Flags& flags) {
   o.http.threads = static_cast<int>(*threads);
   o.http.max_body_bytes = static_cast<uint64_t>(*body);
   o.apply_timeout = std::chrono::milliseconds(*apply);
+  o.http.max_connections = *connections;
   o.admin_token = flags.Get("admin-token", "");
 
   // Signals are taken by sigwait below, so block them before any thread starts.
@@ -310,8 +312,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   std::set<std::string> known;
   if (command == "serve") {
-    known = {"port",       "bind", "data-dir", "threads", "max-body-bytes", "apply-timeout-ms",
-             "admin-token"};
+    known = {"port",        "bind",           "data-dir",
+             "threads",     "max-body-bytes", "apply-timeout-ms",
+             "admin-token", "max-connections"};
     known.insert(kLogFlags.begin(), kLogFlags.end());
   } else if (command == "replay") {
     known = {"data-dir"};

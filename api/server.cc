@@ -49,6 +49,7 @@ struct HttpServer::Impl {
   std::atomic<size_t> next_context{0};
   std::vector<std::thread> threads;
   std::atomic<int64_t> in_flight{0};
+  std::atomic<int64_t> connections{0};
   std::atomic<bool> accepting{false};
 };
 
@@ -62,7 +63,10 @@ constexpr std::array<std::string_view, 3> kHeadersForHandlers = {"authorization"
 class Session final : public ResponseSink, public std::enable_shared_from_this<Session> {
  public:
   Session(net::basic_stream_socket<tcp, Executor>&& socket, HttpServer::Impl* server)
-      : stream_(std::move(socket)), server_(server) {}
+      : stream_(std::move(socket)), server_(server) {
+    server_->connections++;
+  }
+  ~Session() override { server_->connections--; }
 
   void Start() {
     net::dispatch(stream_.get_executor(),
@@ -218,7 +222,9 @@ void HttpServer::Impl::Accept() {
   acceptor->async_accept(
       NextContext(), [this](beast::error_code ec, net::basic_stream_socket<tcp, Executor> socket) {
         if (!accepting) return;
-        if (!ec) {
+        if (!ec && connections.load() >= options.max_connections) {
+          socket.close(ec);  // over the cap: refuse rather than run out of descriptors
+        } else if (!ec) {
           socket.set_option(tcp::no_delay(true), ec);
           std::make_shared<Session>(std::move(socket), this)->Start();
         }

@@ -27,6 +27,8 @@ struct HttpServerOptions {
   int threads = 2;
   uint64_t max_body_bytes = 1 << 20;
   uint32_t max_header_bytes = 16 * 1024;
+  // Connections beyond this are closed as soon as they are accepted.
+  int64_t max_connections = 10000;
   std::chrono::seconds read_timeout{30};
 };
 

@@ -231,3 +231,29 @@ TEST_F(E2eTest, AppSlugsAreUniqueAndSeedAppReportsTheConflict) {
 
 }  // namespace
 }  // namespace voxbase::testing
+
+namespace voxbase::testing {
+namespace {
+
+TEST(ConnectionCapTest, ConnectionsOverTheCapAreClosedAndTheServerKeepsServing) {
+  TempDir dir;
+  ServerProcess server(dir.path(), {"--max-connections", "2"});
+  ASSERT_NO_FATAL_FAILURE(server.Start());
+  ASSERT_TRUE(server.WaitReady());
+  auto first = server.Client();
+  auto second = server.Client();
+  ASSERT_EQ(first->Request("GET", "/healthz")->status, 200);
+  ASSERT_EQ(second->Request("GET", "/healthz")->status, 200);
+  auto third = server.Client();
+  EXPECT_FALSE(third->Request("GET", "/healthz").ok()) << "a third connection was served";
+  second.reset();  // frees a place
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto fourth = server.Client();
+  Result<HttpResponse> r = fourth->Request("GET", "/healthz");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(first->Request("GET", "/healthz")->status, 200);
+}
+
+}  // namespace
+}  // namespace voxbase::testing
