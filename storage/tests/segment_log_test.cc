@@ -223,14 +223,5 @@ TEST(SegmentLogTest, ReaderWaitsForTheNextAppend) {
   EXPECT_EQ((*batch)[0].payload, "late");
 }
 
-TEST(SegmentLogTest, AppendAfterCloseIsRefused) {
-  TestDir dir;
-  auto log = OpenOrDie({.dir = dir.path()});
-  log->Close();
-  Result<LogPosition> at = log->AppendAndWait("k", "x");
-  ASSERT_FALSE(at.ok());
-  EXPECT_EQ(at.status().code(), StatusCode::kUnavailable);
-}
-
 }  // namespace
 }  // namespace voxbase

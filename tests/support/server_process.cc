@@ -23,6 +23,27 @@ std::vector<char*> Argv(std::vector<std::string>& args) {
   return argv;
 }
 
+// Forks and runs `args`, with `child_in/out/err` (when not -1) as the child's stdin, stdout and
+// stderr. In the child every fd in `close_in_child` is closed; in the parent the child's ends.
+pid_t Spawn(std::vector<std::string> args, int child_in, int child_out, int child_err,
+            const std::vector<int>& close_in_child) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (child_in >= 0) ::dup2(child_in, STDIN_FILENO);
+    if (child_out >= 0) ::dup2(child_out, STDOUT_FILENO);
+    if (child_err >= 0) ::dup2(child_err, STDERR_FILENO);
+    for (int fd : close_in_child) ::close(fd);
+    ::setenv("VOXBASE_ADMIN_TOKEN", kAdminToken, 1);
+    auto argv = Argv(args);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  for (int fd : {child_in, child_out, child_err}) {
+    if (fd >= 0) ::close(fd);
+  }
+  return pid;
+}
+
 std::string ReadAllFd(int fd) {
   std::string out;
   char buf[4096];
@@ -45,19 +66,8 @@ void ServerProcess::Start() {
   ASSERT_EQ(::pipe(out), 0);
   std::vector<std::string> args = {VOXBASE_BINARY, "serve", "--port", "0", "--data-dir", data_dir_};
   for (const auto& f : extra_flags_) args.push_back(f);
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::dup2(out[1], STDOUT_FILENO);
-    ::close(out[0]);
-    ::close(out[1]);
-    ::setenv("VOXBASE_ADMIN_TOKEN", kAdminToken, 1);
-    auto argv = Argv(args);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  pid_ = pid;
+  pid_ = Spawn(args, -1, out[1], -1, {out[0], out[1]});
+  ASSERT_GT(pid_, 0);
   // First line: "voxbase listening on http://127.0.0.1:PORT (...)"
   std::string line;
   char c;
@@ -134,22 +144,9 @@ void DevKafkaProcess::Start() {
   std::vector<std::string> args = {VOXBASE_BINARY, "dev-kafka",
                                    "--brokers",    std::to_string(brokers_),
                                    "--partitions", std::to_string(partitions_)};
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::dup2(in[0], STDIN_FILENO);
-    ::dup2(out[1], STDOUT_FILENO);
-    int devnull = ::open("/dev/null", O_WRONLY);
-    ::dup2(devnull, STDERR_FILENO);  // librdkafka logs broker down/up at length
-    ::close(in[1]);
-    ::close(out[0]);
-    auto argv = Argv(args);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(in[0]);
-  ::close(out[1]);
-  pid_ = pid;
+  int devnull = ::open("/dev/null", O_WRONLY);  // librdkafka logs broker down/up at length
+  pid_ = Spawn(args, in[0], out[1], devnull, {in[0], in[1], out[0], out[1], devnull});
+  ASSERT_GT(pid_, 0);
   in_ = in[1];
   out_ = out[0];
   bootstrap_ = ReadLine(out_);
@@ -177,20 +174,7 @@ CommandOutput RunVoxbase(const std::vector<std::string>& extra) {
   if (::pipe(out) != 0 || ::pipe(err) != 0) return result;
   std::vector<std::string> args = {VOXBASE_BINARY};
   args.insert(args.end(), extra.begin(), extra.end());
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(out[1], STDOUT_FILENO);
-    ::dup2(err[1], STDERR_FILENO);
-    ::close(out[0]);
-    ::close(err[0]);
-    ::close(out[1]);
-    ::close(err[1]);
-    auto argv = Argv(args);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  ::close(err[1]);
+  pid_t pid = Spawn(args, -1, out[1], err[1], {out[0], out[1], err[0], err[1]});
   std::thread err_reader([&] { result.stderr_text = ReadAllFd(err[0]); });
   result.stdout_text = ReadAllFd(out[0]);
   err_reader.join();
