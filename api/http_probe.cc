@@ -16,7 +16,7 @@ struct HttpProbe::Metrics {
   prometheus::Family<prometheus::Histogram>* latency;
   std::mutex mu;
   std::map<std::tuple<std::string, std::string, int>, prometheus::Counter*, std::less<>> counters;
-  std::map<std::pair<std::string, int>, prometheus::Histogram*, std::less<>> histograms;
+  std::map<std::tuple<std::string, int>, prometheus::Histogram*, std::less<>> histograms;
 };
 
 HttpProbe::HttpProbe(prometheus::Registry& registry) : m_(std::make_unique<Metrics>()) {
@@ -39,23 +39,24 @@ void HttpProbe::OnRequest(std::string_view route, std::string_view method, int s
   prometheus::Histogram* histogram;
   {
     std::lock_guard<std::mutex> lock(m_->mu);
-    auto key = std::make_tuple(std::string(route), std::string(method), status);
-    auto it = m_->counters.find(key);
+    // Looked up by views: no allocation once a (route, method, status) has been seen.
+    auto it = m_->counters.find(std::make_tuple(route, method, status));
     if (it == m_->counters.end()) {
       counter = &m_->requests->Add({{"route", std::string(route)},
                                     {"method", std::string(method)},
                                     {"status", std::to_string(status)}});
-      m_->counters.emplace(std::move(key), counter);
+      m_->counters.emplace(std::make_tuple(std::string(route), std::string(method), status),
+                           counter);
     } else {
       counter = it->second;
     }
-    auto h = m_->histograms.find(std::make_pair(std::string(route), status));
+    auto h = m_->histograms.find(std::make_tuple(route, status));
     if (h == m_->histograms.end()) {
       histogram = &m_->latency->Add(
           {{"route", std::string(route)}, {"status", std::to_string(status)}},
           prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                   0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5});
-      m_->histograms.emplace(std::make_pair(std::string(route), status), histogram);
+      m_->histograms.emplace(std::make_tuple(std::string(route), status), histogram);
     } else {
       histogram = h->second;
     }
