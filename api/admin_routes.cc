@@ -1,7 +1,5 @@
 #include "api/routes.h"
-#include "projections/keys.h"
 #include "projections/read_models.h"
-#include "projections/tables.h"
 #include "schemas/json_writer.h"
 
 namespace voxbase {
@@ -56,16 +54,11 @@ void AddDeadLetterRoutes(Router& router, ApiContext& api) {
     Status admin = api.auth->CheckAdmin(request);
     if (!admin.ok()) return respond(ErrorResponse(admin));
     constexpr size_t kMaxRows = 1000;
+    Result<std::vector<std::string>> rows = DeadLettersView(*api.store).List(kMaxRows);
+    if (!rows.ok()) return respond(ErrorResponse(rows.status()));
     JsonWriter w;
     w.BeginObject().Key("deadLetters").BeginArray();
-    auto it = api.store->NewIterator(Family(Table::kDeadLetters));
-    size_t rows = 0;
-    for (it->SeekToFirst(); it->Valid() && rows < kMaxRows; it->Next(), ++rows) {
-      Result<std::string_view> json = DecodeValue(it->value());
-      if (!json.ok()) return respond(ErrorResponse(json.status()));
-      w.Raw(*json);
-    }
-    if (Status s = it->status(); !s.ok()) return respond(ErrorResponse(s));
+    for (const std::string& row : *rows) w.Raw(row);
     w.EndArray().EndObject();
     respond(JsonResponse(200, w.str()));
   });

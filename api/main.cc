@@ -25,7 +25,6 @@
 #include "projections/tables.h"
 #include "schemas/clock.h"
 #include "storage/kafka_mock_cluster.h"
-#include "storage/segment_log.h"
 #include "storage/store.h"
 
 namespace voxbase {
@@ -147,12 +146,6 @@ int Serve(const Flags& flags) {
   return 0;
 }
 
-Result<std::unique_ptr<SegmentLog>> OpenLog(const std::string& data_dir) {
-  SegmentLogOptions options;
-  options.dir = LogDirectory(data_dir);
-  return SegmentLog::Open(options);
-}
-
 int Replay(const Flags& flags) {
   std::string data_dir = flags.Get("data-dir", "data");
   Result<LogConfig> config = LogConfigFromFlags(flags);
@@ -198,7 +191,7 @@ int SeedApp(const Flags& flags) {
   }
   const std::string& json = flags.positional()[0];
   std::string data_dir = flags.Get("data-dir", "data");
-  Result<std::unique_ptr<SegmentLog>> log = OpenLog(data_dir);
+  Result<std::unique_ptr<EventLog>> log = OpenEventLog(LogConfig{}, data_dir, nullptr);
   if (!log.ok() && log.status().code() != StatusCode::kFailedPrecondition) {
     return Fail(log.status());
   }

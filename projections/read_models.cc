@@ -150,6 +150,18 @@ Result<Page> ConversationsView::List(std::string_view app_id, std::string_view s
   return page;
 }
 
+Result<std::vector<std::string>> DeadLettersView::List(size_t limit) const {
+  std::vector<std::string> rows;
+  auto it = store_.NewIterator(Family(Table::kDeadLetters));
+  for (it->SeekToFirst(); it->Valid() && rows.size() < limit; it->Next()) {
+    Result<std::string_view> json = DecodeValue(it->value());
+    if (!json.ok()) return json.status();
+    rows.emplace_back(*json);
+  }
+  VOX_RETURN_IF_ERROR(it->status());
+  return rows;
+}
+
 Result<Page> SessionLogView::List(std::string_view app_id, std::string_view session_id,
                                   size_t limit, std::string_view cursor) const {
   const std::string prefix = SessionLogPrefix(app_id, session_id);

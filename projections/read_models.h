@@ -78,6 +78,16 @@ class ConversationsView {
   const ProjectionStore& store_;
 };
 
+// Records the processor set aside (system-wide, not per app), oldest first.
+class DeadLettersView {
+ public:
+  explicit DeadLettersView(const ProjectionStore& store) : store_(store) {}
+  Result<std::vector<std::string>> List(size_t limit) const;
+
+ private:
+  const ProjectionStore& store_;
+};
+
 // The time-ordered rows of one session in a table keyed by SessionLogKey (messages, events).
 class SessionLogView {
  public:

@@ -29,12 +29,14 @@ Status KafkaError(const std::string& what, rd_kafka_resp_err_t err) {
   return Status(StatusCode::kUnavailable, what + ": " + rd_kafka_err2str(err));
 }
 
-void DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
+// `opaque` is the log's probe (may be null): a record counts as appended once Kafka confirmed it.
+void DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
   auto* done = static_cast<AppendCallback*>(message->_private);
   if (done == nullptr) return;  // a record produced by someone else (tests)
   if (message->err) {
     (*done)(KafkaError("kafka delivery failed", message->err));
   } else {
+    if (auto* probe = static_cast<LogProbe*>(opaque)) probe->OnGroupCommit(1, message->len);
     (*done)(LogPosition{message->partition, message->offset});
   }
   delete done;
@@ -176,6 +178,7 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(KafkaLogOptions options) {
   for (const auto& [k, v] : o.extra) settings[k] = v;
   VOX_RETURN_IF_ERROR(SetAll(conf.get(), settings));
   rd_kafka_conf_set_dr_msg_cb(conf.get(), DeliveryReport);
+  rd_kafka_conf_set_opaque(conf.get(), o.probe);
   char err[512];
   rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), err, sizeof(err));
   if (producer == nullptr) return InvalidArgument(std::string("kafka producer: ") + err);
@@ -238,7 +241,6 @@ void KafkaLog::Append(std::string_view key, std::string record, AppendCallback d
     }
     return;
   }
-  if (impl_->options.probe) impl_->options.probe->OnGroupCommit(1, record.size());
 }
 
 std::vector<int64_t> KafkaLog::EndOffsets() const {
