@@ -1,7 +1,6 @@
 #include "api/api_context.h"
 
 #include <charconv>
-#include <memory>
 
 namespace voxbase {
 namespace {
@@ -24,32 +23,6 @@ Result<simdjson::dom::object> ParseJsonBody(const std::string& body) {
   simdjson::dom::object obj;
   if (root.get(obj)) return InvalidArgument("body must be a JSON object");
   return obj;
-}
-
-void AnswerWhenApplied(ApiContext& api, const Event& event, Respond respond,
-                       std::function<HttpResponse(const LogPosition&)> make_response) {
-  AppliedWatermark* watermark = api.watermark;
-  auto deadline = AppliedWatermark::Clock::now() + api.apply_timeout;
-  api.submitter->Submit(
-      event, [watermark, deadline, respond = std::move(respond),
-              make_response = std::move(make_response)](Result<LogPosition> position) mutable {
-        if (!position.ok()) return respond(ErrorResponse(position.status()));
-        LogPosition at = *position;
-        watermark->WhenApplied(
-            at, deadline,
-            [at, respond = std::move(respond),
-             make_response = std::move(make_response)](bool applied) mutable {
-              if (!applied) {
-                HttpResponse r = ErrorResponse(
-                    503, "the write is durable at offset " + std::to_string(at.offset) +
-                             " but was not applied in time; read it again shortly");
-                r.headers.emplace_back("Retry-After", "1");
-                return respond(std::move(r));
-              }
-              respond.Later(
-                  [at, make_response = std::move(make_response)] { return make_response(at); });
-            });
-      });
 }
 
 Result<size_t> PageLimit(const HttpRequest& request, size_t fallback, size_t max) {

@@ -1,6 +1,6 @@
 // ApiContext: what the route groups share — the store to read, the way to append, the watermark
-// to wait on, the clock, the limits and the authenticator. Owned by Node; route handlers keep a
-// reference. Everything in it is thread-safe.
+// to wait on, the clock and id source, the limits and the authenticator. Owned by Node; route
+// handlers keep a reference. Everything in it is thread-safe.
 #pragma once
 
 #include <simdjson.h>
@@ -11,10 +11,11 @@
 
 #include "api/auth.h"
 #include "api/http.h"
-#include "ingest/commands.h"
+#include "ingest/command.h"
 #include "ingest/submitter.h"
 #include "processors/applied_watermark.h"
 #include "schemas/clock.h"
+#include "schemas/ids.h"
 #include "storage/store.h"
 
 namespace voxbase {
@@ -24,7 +25,9 @@ struct ApiContext {
   Submitter* submitter = nullptr;
   AppliedWatermark* watermark = nullptr;
   const Clock* clock = nullptr;
+  IdSource* ids = nullptr;
   const Authenticator* auth = nullptr;
+  std::string token_key;  // derives session tokens (ingest/sessions.h)
   IngestLimits limits;
   std::chrono::milliseconds apply_timeout{5000};
 };
@@ -32,12 +35,6 @@ struct ApiContext {
 // Parses a request body that must be one JSON object, nested at most 64 deep. The object is valid
 // until the next call on the same thread.
 Result<simdjson::dom::object> ParseJsonBody(const std::string& body);
-
-// Every write goes through here. Appends `event` and, once the local processor has applied it, runs
-// `make_response` on the connection's thread so the answer can report the new state (DESIGN.md
-// invariant 6). A write that is durable but not applied within the deadline gets a 503 saying so.
-void AnswerWhenApplied(ApiContext& api, const Event& event, Respond respond,
-                       std::function<HttpResponse(const LogPosition&)> make_response);
 
 // The page size from ?limit=, within [1, max]; `fallback` when absent.
 Result<size_t> PageLimit(const HttpRequest& request, size_t fallback, size_t max);

@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::string_view kBearer = "Bearer ";
 constexpr size_t kMaxCredentialBytes = 512;
-constexpr auto kAppCacheTtl = std::chrono::seconds(5);
+constexpr int64_t kAppCacheTtlMs = 5000;
 constexpr size_t kMaxCachedEntries = 10000;
 
 Status BadCredentials() { return Unauthenticated("invalid credentials"); }
@@ -98,11 +98,11 @@ Result<AppContext> Authenticator::Resolve(const Credentials& c, bool allow_token
 }
 
 Result<std::optional<AppRecord>> Authenticator::FindApp(std::string_view slug) const {
-  auto now = std::chrono::steady_clock::now();
+  const int64_t now = clock_.NowMillis();
   {
     std::lock_guard<std::mutex> lock(cache_mu_);
     auto it = apps_by_slug_.find(std::string(slug));
-    if (it != apps_by_slug_.end() && now - it->second.loaded < kAppCacheTtl) {
+    if (it != apps_by_slug_.end() && now - it->second.loaded_ms < kAppCacheTtlMs) {
       return std::optional<AppRecord>(it->second.app);
     }
   }

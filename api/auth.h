@@ -23,8 +23,9 @@
 #include <unordered_map>
 
 #include "api/http.h"
-#include "ingest/commands.h"
-#include "projections/read_models.h"
+#include "ingest/command.h"
+#include "projections/apps.h"
+#include "projections/sessions.h"
 #include "schemas/clock.h"
 #include "storage/store.h"
 
@@ -54,7 +55,7 @@ class Authenticator {
 
   struct CachedApp {
     AppRecord app;
-    std::chrono::steady_clock::time_point loaded;
+    int64_t loaded_ms;
   };
   struct CachedSession {
     std::string app_id;

@@ -16,12 +16,12 @@
 #include "api/flags.h"
 #include "api/http_client.h"
 #include "api/node.h"
-#include "ingest/commands.h"
+#include "ingest/apps.h"
+#include "processors/catalogue.h"
 #include "processors/replay.h"
 #include "processors/runner.h"
-#include "processors/tables_processor.h"
+#include "projections/apps.h"
 #include "projections/checksum.h"
-#include "projections/read_models.h"
 #include "projections/tables.h"
 #include "schemas/clock.h"
 #include "storage/kafka_mock_cluster.h"
@@ -38,6 +38,7 @@ commands:
             --apply-timeout-ms 5000 --max-connections 10000
             --log embedded|kafka --kafka-brokers h:p[,h:p] --kafka-topic voxbase.events
             --kafka-partitions 6 --kafka-replication 3
+            --token-key <hex>   (session-token key; default: <data-dir>/token.key)
             (admin API: set VOXBASE_ADMIN_TOKEN)
   replay    --data-dir ./data        rebuild all projections from the log (server stopped);
             takes the --log and --kafka-* flags of serve
@@ -123,6 +124,11 @@ int Serve(const Flags& flags) {
   o.apply_timeout = std::chrono::milliseconds(*apply);
   o.http.max_connections = *connections;
   o.admin_token = flags.Get("admin-token", "");
+  const std::string token_key_hex = flags.Get("token-key", "");
+  if (!token_key_hex.empty() &&
+      (!HexDecode(token_key_hex, &o.token_key) || o.token_key.size() < 16)) {
+    return Fail(InvalidArgument("--token-key must be at least 32 hex digits"));
+  }
 
   // Signals are taken by sigwait below, so block them before any thread starts.
   sigset_t signals;
@@ -215,16 +221,20 @@ int SeedApp(const Flags& flags) {
   simdjson::dom::object body;
   if (parser.parse(json).get(body)) return Fail(InvalidArgument("argument is not a JSON object"));
   IngestLimits limits;
+  const std::string event_id = RandomIdSource::Instance().NewEventId();
   Result<Event> event =
-      BuildAppCreated({nullptr, body, SystemClock::Instance().NowMillis(), &limits});
+      BuildAppCreated({nullptr, body, SystemClock::Instance().NowMillis(), &limits, event_id, {}});
   if (!event.ok()) return Fail(event.status());
   Result<LogPosition> at = (*log)->AppendAndWait(event->app_id, EncodeEvent(*event));
   if (!at.ok()) return Fail(at.status());
   StoreOptions store_options = ProjectionStoreOptions(ProjectionsDirectory(data_dir));
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(store_options);
   if (!store.ok()) return Fail(store.status());
-  TablesProcessor tables;
-  ProcessorRunner runner(**log, **store, tables, nullptr, nullptr);
+  Result<std::vector<std::unique_ptr<Processor>>> processors = MakeProcessors();
+  if (!processors.ok()) return Fail(processors.status());
+  std::vector<Processor*> raw;
+  for (auto& processor : *processors) raw.push_back(processor.get());
+  ProcessorRunner runner(**log, **store, raw, nullptr, nullptr);
   Status caught_up = runner.CatchUp();
   if (!caught_up.ok()) return Fail(caught_up);
   Result<std::optional<AppRecord>> app = AppsView(**store).Get(event->app_id);
@@ -305,9 +315,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   std::set<std::string> known;
   if (command == "serve") {
-    known = {"port",        "bind",           "data-dir",
-             "threads",     "max-body-bytes", "apply-timeout-ms",
-             "admin-token", "max-connections"};
+    known = {"port",           "bind",
+             "data-dir",       "threads",
+             "max-body-bytes", "apply-timeout-ms",
+             "admin-token",    "max-connections",
+             "token-key"};
     known.insert(kLogFlags.begin(), kLogFlags.end());
   } else if (command == "replay") {
     known = {"data-dir"};

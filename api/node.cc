@@ -1,15 +1,20 @@
 #include "api/node.h"
 
+#include <fcntl.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "api/auth.h"
 #include "api/routes.h"
+#include "ingest/secrets.h"
 #include "ingest/submitter.h"
+#include "processors/catalogue.h"
 #include "processors/runner.h"
-#include "processors/tables_processor.h"
 #include "projections/tables.h"
 #include "storage/segment_log.h"
 #include "storage/store.h"
@@ -18,6 +23,34 @@ namespace voxbase {
 
 std::string LogDirectory(const std::string& data_dir) { return data_dir + "/log"; }
 std::string ProjectionsDirectory(const std::string& data_dir) { return data_dir + "/projections"; }
+
+Result<std::string> LoadOrCreateTokenKey(const std::string& data_dir) {
+  const std::string path = data_dir + "/token.key";
+  std::ifstream in(path);
+  if (in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string hex = text.str();
+    while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' ')) hex.pop_back();
+    std::string key;
+    if (!HexDecode(hex, &key) || key.size() < 16) {
+      return Corruption(path + " does not hold a hex key of at least 16 bytes");
+    }
+    return key;
+  }
+  std::string key = RandomBytes(32);
+  const std::string hex = HexEncode(key) + "\n";
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return IOError("cannot create " + tmp);
+  bool written =
+      ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    return IOError("cannot write " + path);
+  }
+  return key;
+}
 
 Result<std::unique_ptr<EventLog>> OpenEventLog(const LogConfig& config, const std::string& data_dir,
                                                LogProbe* probe) {
@@ -47,8 +80,8 @@ struct Node::Parts {
   HttpProbe http_probe{*registry};
   std::unique_ptr<EventLog> log;
   std::unique_ptr<ProjectionStore> store;
-  AppliedWatermark watermark;
-  TablesProcessor tables;
+  std::unique_ptr<AppliedWatermark> watermark;
+  std::vector<std::unique_ptr<Processor>> processors;
   std::unique_ptr<ProcessorRunner> runner;
   std::unique_ptr<Submitter> submitter;
   std::unique_ptr<Authenticator> auth;
@@ -77,19 +110,34 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   if (!store.ok()) return store.status();
   p->store = std::move(*store);
 
-  p->runner = std::make_unique<ProcessorRunner>(*p->log, *p->store, p->tables, &p->watermark,
-                                                &p->processor_probe);
+  std::string token_key = o.token_key;
+  if (token_key.empty()) {
+    Result<std::string> loaded = LoadOrCreateTokenKey(o.data_dir);
+    if (!loaded.ok()) return loaded.status();
+    token_key = std::move(*loaded);
+  }
+
+  Result<std::vector<std::unique_ptr<Processor>>> processors = MakeProcessors();
+  if (!processors.ok()) return processors.status();
+  p->processors = std::move(*processors);
+  std::vector<Processor*> raw_processors;
+  for (auto& processor : p->processors) raw_processors.push_back(processor.get());
+  p->watermark = std::make_unique<AppliedWatermark>(*o.clock);
+  p->runner = std::make_unique<ProcessorRunner>(*p->log, *p->store, raw_processors,
+                                                p->watermark.get(), &p->processor_probe);
   VOX_RETURN_IF_ERROR(p->runner->Start());
 
   p->submitter = std::make_unique<Submitter>(*p->log, &p->ingest_probe);
-  p->auth = std::make_unique<Authenticator>(*p->store, SystemClock::Instance(), o.admin_token);
+  p->auth = std::make_unique<Authenticator>(*p->store, *o.clock, o.admin_token);
   p->http = std::make_unique<HttpServer>(o.http, p->router, &p->http_probe);
 
   Parts* raw = p.get();
   p->api.store = p->store.get();
   p->api.submitter = p->submitter.get();
-  p->api.watermark = &p->watermark;
-  p->api.clock = &SystemClock::Instance();
+  p->api.watermark = p->watermark.get();
+  p->api.clock = o.clock;
+  p->api.ids = o.ids;
+  p->api.token_key = std::move(token_key);
   p->api.auth = p->auth.get();
   p->api.limits = o.limits;
   p->api.apply_timeout = o.apply_timeout;
@@ -108,12 +156,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     return prometheus::TextSerializer().Serialize(raw->registry->Collect());
   };
   AddOpsRoutes(p->router, hooks);
-  AddAdminRoutes(p->router, p->api);
-  AddSessionRoutes(p->router, p->api);
-  AddTelemetryRoutes(p->router, p->api);
-  AddMessageRoutes(p->router, p->api);
-  AddConversationRoutes(p->router, p->api);
-  AddDeadLetterRoutes(p->router, p->api);
+  AddApiRoutes(p->router, p->api);
 
   Result<uint16_t> port = p->http->Start();
   if (!port.ok()) return port.status();
@@ -135,7 +178,7 @@ void Node::Stop() {
   p.http->Drain(std::chrono::seconds(5));
   p.log->Close();
   p.runner->Stop();
-  p.watermark.FailAll();
+  p.watermark->FailAll();
   p.http->Drain(std::chrono::seconds(1));
   p.http->Stop();
 }

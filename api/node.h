@@ -12,7 +12,9 @@
 #include <string>
 
 #include "api/server.h"
-#include "ingest/commands.h"
+#include "ingest/command.h"
+#include "schemas/clock.h"
+#include "schemas/ids.h"
 #include "storage/event_log.h"
 #include "storage/kafka_log.h"
 #include "storage/log_probe.h"
@@ -39,10 +41,18 @@ struct NodeOptions {
   std::string admin_token;  // empty: admin API off
   IngestLimits limits;
   std::chrono::milliseconds apply_timeout{5000};
+  // Time and ids; injected by tests. Must outlive the node.
+  const Clock* clock = &SystemClock::Instance();
+  IdSource* ids = &RandomIdSource::Instance();
+  // Derives session tokens. Empty: read <data>/token.key, creating it (32 random bytes) on first
+  // start. Nodes of one Kafka deployment must share it for idempotent retries across nodes.
+  std::string token_key;
 };
 
 std::string LogDirectory(const std::string& data_dir);
 std::string ProjectionsDirectory(const std::string& data_dir);
+// The session token key kept in <data_dir>/token.key, created (mode 0600) when missing.
+Result<std::string> LoadOrCreateTokenKey(const std::string& data_dir);
 
 class Node {
  public:

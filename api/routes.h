@@ -1,11 +1,13 @@
-// The route groups of the API, each in its own file. Each Add*Routes registers its paths on the
-// router; handlers authenticate first, then read projections or build and append an event.
+// The route groups of the API, one file per table (apps_routes.cc, conversations_routes.cc, …),
+// each built on the route kit (route_kit.h). AddApiRoutes is the route catalogue: it registers
+// every group, one line each.
 #pragma once
 
 #include <functional>
 #include <string>
 
 #include "api/api_context.h"
+#include "api/route_kit.h"
 #include "api/router.h"
 
 namespace voxbase {
@@ -15,12 +17,14 @@ struct OpsHooks {
   std::function<std::string()> metrics;  // Prometheus text exposition
 };
 
-void AddOpsRoutes(Router& router, OpsHooks hooks);            // /healthz /readyz /metrics
-void AddAdminRoutes(Router& router, ApiContext& api);         // /api/admin/apps
+void AddOpsRoutes(Router& router, OpsHooks hooks);  // /healthz /readyz /metrics
+
+// Every table's routes.
+void AddApiRoutes(Router& router, ApiContext& api);
+
+void AddAppRoutes(Router& router, ApiContext& api);           // /api/admin/apps, dead letters
 void AddSessionRoutes(Router& router, ApiContext& api);       // /api/auth/session
-void AddTelemetryRoutes(Router& router, ApiContext& api);     // /api/events
-void AddMessageRoutes(Router& router, ApiContext& api);       // /api/messages
+void AddSessionLogRoutes(Router& router, ApiContext& api);    // /api/events, /api/messages
 void AddConversationRoutes(Router& router, ApiContext& api);  // /api/conversations
-void AddDeadLetterRoutes(Router& router, ApiContext& api);    // /api/admin/dead-letters
 
 }  // namespace voxbase

@@ -65,8 +65,12 @@ int main(int argc, char** argv) {
             .EndObject();
       }
       w.EndArray().EndObject();
-      Event event{"evt_" + std::to_string(r), EventType::kTelemetryRecorded, "app_0123456789abcdef",
-                  1700000000000 + r, w.str()};
+      Event event{"evt_" + std::to_string(r),
+                  EventType::kTelemetryRecorded,
+                  "app_0123456789abcdef",
+                  1700000000000 + r,
+                  w.str(),
+                  std::nullopt};
       while (outstanding > 20000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       ++outstanding;
       (*log)->Append("app", EncodeEvent(event), [&outstanding](Result<LogPosition> p) {

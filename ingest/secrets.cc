@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -42,10 +43,20 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string NewSessionToken(std::string_view app_id) {
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
+std::string DeriveSessionToken(std::string_view app_id, std::string_view key,
+                               std::string_view event_id) {
+  static_assert(kTokenRandomBytes == 32, "a token's secret part is one SHA-256 HMAC");
   std::string token(kTokenPrefix);
   token.append(app_id).push_back('_');
-  token.append(HexEncode(RandomBytes(kTokenRandomBytes)));
+  token.append(HexEncode(HmacSha256(key, event_id)));
   return token;
 }
 

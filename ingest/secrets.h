@@ -16,7 +16,12 @@ std::string Sha256(std::string_view data);
 std::string SaltedSecretHash(std::string_view salt, std::string_view secret);
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
-std::string NewSessionToken(std::string_view app_id);
+// "vxs_<app id>_<64 hex>" where the hex is HMAC-SHA256(key, event_id): unguessable without the
+// server's key, and the same every time for the same event, so only its hash need be recorded.
+std::string DeriveSessionToken(std::string_view app_id, std::string_view key,
+                               std::string_view event_id);
+// HMAC-SHA256 of `data` under `key`, raw bytes.
+std::string HmacSha256(std::string_view key, std::string_view data);
 // The app id inside a well-formed session token; false for anything else.
 bool SessionTokenAppId(std::string_view token, std::string* app_id);
 

@@ -6,7 +6,7 @@
 namespace voxbase {
 
 struct IngestProbe::Metrics {
-  std::array<prometheus::Counter*, 5> appended{};
+  std::array<prometheus::Counter*, kEventTypeCount> appended{};
 };
 
 IngestProbe::IngestProbe(prometheus::Registry& registry) : m_(std::make_unique<Metrics>()) {
@@ -14,9 +14,9 @@ IngestProbe::IngestProbe(prometheus::Registry& registry) : m_(std::make_unique<M
                      .Name("voxbase_events_appended_total")
                      .Help("Events acknowledged by the event log, by type")
                      .Register(registry);
-  for (size_t i = 0; i < m_->appended.size(); ++i) {
-    m_->appended[i] =
-        &family.Add({{"type", std::string(EventTypeName(static_cast<EventType>(i)))}});
+  for (EventType type : AllEventTypes()) {
+    m_->appended[static_cast<size_t>(type)] =
+        &family.Add({{"type", std::string(EventTypeName(type))}});
   }
 }
 

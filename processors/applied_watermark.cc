@@ -2,10 +2,12 @@
 
 namespace voxbase {
 
-AppliedWatermark::AppliedWatermark(int partitions)
-    : next_(static_cast<size_t>(partitions), 0), waiters_(static_cast<size_t>(partitions)) {}
+AppliedWatermark::AppliedWatermark(const Clock& clock, int partitions)
+    : clock_(clock),
+      next_(static_cast<size_t>(partitions), 0),
+      waiters_(static_cast<size_t>(partitions)) {}
 
-void AppliedWatermark::WhenApplied(const LogPosition& position, Clock::time_point deadline,
+void AppliedWatermark::WhenApplied(const LogPosition& position, int64_t deadline_ms,
                                    Callback done) {
   bool ready = false;
   bool failed = false;
@@ -21,7 +23,7 @@ void AppliedWatermark::WhenApplied(const LogPosition& position, Clock::time_poin
     } else if (position.offset < next_[p]) {
       ready = true;
     } else {
-      waiters_[p].emplace(position.offset, Waiter{deadline, std::move(done)});
+      waiters_[p].emplace(position.offset, Waiter{deadline_ms, std::move(done)});
       return;
     }
   }
@@ -47,13 +49,14 @@ void AppliedWatermark::Advance(int32_t partition, int64_t next_offset) {
   for (auto& done : ready) done(true);
 }
 
-void AppliedWatermark::ExpireOverdue(Clock::time_point now) {
+void AppliedWatermark::ExpireOverdue() {
+  const int64_t now = clock_.NowMillis();
   std::vector<Callback> expired;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& waiting : waiters_) {
       for (auto it = waiting.begin(); it != waiting.end();) {
-        if (it->second.deadline <= now) {
+        if (it->second.deadline_ms <= now) {
           expired.push_back(std::move(it->second.done));
           it = waiting.erase(it);
         } else {

@@ -14,22 +14,24 @@
 #include <mutex>
 #include <vector>
 
+#include "schemas/clock.h"
 #include "storage/event_log.h"
 
 namespace voxbase {
 
 class AppliedWatermark {
  public:
-  using Clock = std::chrono::steady_clock;
   using Callback = std::function<void(bool applied)>;
 
-  explicit AppliedWatermark(int partitions = 1);
+  // Deadlines are in `clock`'s milliseconds; the clock must outlive the watermark.
+  explicit AppliedWatermark(const Clock& clock = SystemClock::Instance(), int partitions = 1);
 
-  void WhenApplied(const LogPosition& position, Clock::time_point deadline, Callback done);
+  const Clock& clock() const { return clock_; }
+  void WhenApplied(const LogPosition& position, int64_t deadline_ms, Callback done);
   // Everything below `next_offset` in `partition` is applied.
   void Advance(int32_t partition, int64_t next_offset);
-  // Fails waiters whose deadline has passed.
-  void ExpireOverdue(Clock::time_point now);
+  // Fails waiters whose deadline has passed by the clock.
+  void ExpireOverdue();
   // The processor stopped: no waiter will be satisfied.
   void FailAll();
 
@@ -38,9 +40,10 @@ class AppliedWatermark {
 
  private:
   struct Waiter {
-    Clock::time_point deadline;
+    int64_t deadline_ms;
     Callback done;
   };
+  const Clock& clock_;
   mutable std::mutex mu_;
   std::vector<int64_t> next_;                            // per partition
   std::vector<std::multimap<int64_t, Waiter>> waiters_;  // per partition, by offset

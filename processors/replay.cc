@@ -3,8 +3,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "processors/catalogue.h"
 #include "processors/runner.h"
-#include "processors/tables_processor.h"
 #include "projections/tables.h"
 #include "storage/store.h"
 
@@ -23,11 +23,14 @@ Result<ReplayReport> RebuildProjections(
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
   if (!store.ok()) return store.status();
 
-  TablesProcessor tables;
+  Result<std::vector<std::unique_ptr<Processor>>> processors = MakeProcessors();
+  if (!processors.ok()) return processors.status();
+  std::vector<Processor*> raw;
+  for (auto& p : *processors) raw.push_back(p.get());
   RunnerOptions runner_options;
   runner_options.max_batch_records = 64;
   runner_options.poll_wait = std::chrono::milliseconds(0);
-  ProcessorRunner runner(log, **store, tables, nullptr, nullptr, runner_options);
+  ProcessorRunner runner(log, **store, raw, nullptr, nullptr, runner_options);
   VOX_RETURN_IF_ERROR(runner.CatchUp(progress));
   VOX_RETURN_IF_ERROR((*store)->Flush());
 

@@ -1,5 +1,6 @@
 #include "processors/runner.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "projections/keys.h"
@@ -50,30 +51,40 @@ Result<std::vector<int64_t>> DecodePositions(std::string_view value) {
   return offsets;
 }
 
-ProcessorRunner::ProcessorRunner(EventLog& log, ProjectionStore& store, Processor& processor,
-                                 AppliedWatermark* watermark, ProcessorProbe* probe,
-                                 RunnerOptions options)
+ProcessorRunner::ProcessorRunner(EventLog& log, ProjectionStore& store,
+                                 std::vector<Processor*> processors, AppliedWatermark* watermark,
+                                 ProcessorProbe* probe, RunnerOptions options)
     : log_(log),
       store_(store),
-      processor_(processor),
+      processors_(std::move(processors)),
       watermark_(watermark),
       probe_(probe),
-      options_(options),
-      position_key_(processor.name()) {}
+      options_(options) {
+  for (Processor* p : processors_) name_ += (name_.empty() ? "" : "+") + std::string(p->name());
+}
 
 ProcessorRunner::~ProcessorRunner() { Stop(); }
 
 Status ProcessorRunner::LoadPosition() {
-  std::string stored;
-  Result<bool> found = store_.Get(Family(Table::kPositions), position_key_, &stored);
-  if (!found.ok()) return found.status();
-  std::vector<int64_t> next;
-  if (*found) {
-    Result<std::vector<int64_t>> decoded = DecodePositions(stored);
-    if (!decoded.ok()) return decoded.status();
-    next = std::move(*decoded);
-  }
   start_end_ = log_.EndOffsets();
+  processor_next_.clear();
+  std::vector<int64_t> next;
+  for (Processor* processor : processors_) {
+    std::string stored;
+    Result<bool> found = store_.Get(Family(Table::kPositions), processor->name(), &stored);
+    if (!found.ok()) return found.status();
+    std::vector<int64_t> own;
+    if (*found) {
+      Result<std::vector<int64_t>> decoded = DecodePositions(stored);
+      if (!decoded.ok()) return decoded.status();
+      own = std::move(*decoded);
+    }
+    if (own.size() < start_end_.size()) own.resize(start_end_.size(), 0);
+    if (next.empty()) next = own;
+    if (next.size() < own.size()) next.resize(own.size(), 0);
+    for (size_t p = 0; p < own.size(); ++p) next[p] = std::min(next[p], own[p]);
+    processor_next_.push_back(std::move(own));
+  }
   if (next.size() < start_end_.size()) next.resize(start_end_.size(), 0);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -117,7 +128,7 @@ void ProcessorRunner::Stall(const Status& status) {
     std::lock_guard<std::mutex> lock(mu_);
     stall_ = status;
   }
-  std::fprintf(stderr, "voxbase: processor '%s' STOPPED: %s\n", position_key_.c_str(),
+  std::fprintf(stderr, "voxbase: processor '%s' STOPPED: %s\n", name_.c_str(),
                status.ToString().c_str());
   if (probe_) probe_->OnStalled(true);
   if (watermark_) watermark_->FailAll();
@@ -144,7 +155,7 @@ void ProcessorRunner::Run() {
       for (size_t p = 0; p < start_end_.size(); ++p) done = done && next[p] >= start_end_[p];
       caught_up_ = done;
     }
-    if (watermark_) watermark_->ExpireOverdue(AppliedWatermark::Clock::now());
+    if (watermark_) watermark_->ExpireOverdue();
   }
 }
 
@@ -178,7 +189,13 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records) {
     if (record.position.offset < next[p]) continue;  // redelivered: already in the projections
     batch->SetSavePoint();
     Result<DecodedEvent> event = decoder_.Decode(record.payload);
-    Status status = event.ok() ? processor_.Apply(*event, record.position, *batch) : event.status();
+    Status status = event.status();
+    for (size_t i = 0; i < processors_.size() && status.ok(); ++i) {
+      std::vector<int64_t>& own = processor_next_[i];
+      if (p >= own.size()) own.resize(p + 1, 0);
+      if (record.position.offset < own[p]) continue;  // this processor already has it
+      status = processors_[i]->Apply(*event, record.position, *batch);
+    }
     if (!status.ok() && status.code() == StatusCode::kCorruption) {
       // Poison: this record can never be applied. Keep it, with why, and go on.
       VOX_RETURN_IF_ERROR(batch->RollbackToSavePoint());
@@ -205,7 +222,12 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records) {
     ++applied;
   }
   if (applied > 0) {
-    batch->Put(Family(Table::kPositions), position_key_, EncodePositions(next));
+    for (size_t i = 0; i < processors_.size(); ++i) {
+      std::vector<int64_t>& own = processor_next_[i];
+      if (own.size() < next.size()) own.resize(next.size(), 0);
+      for (size_t p = 0; p < next.size(); ++p) own[p] = std::max(own[p], next[p]);
+      batch->Put(Family(Table::kPositions), processors_[i]->name(), EncodePositions(own));
+    }
     VOX_RETURN_IF_ERROR(store_.Write(*batch));
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -1,11 +1,13 @@
-// ProcessorRunner: drives one Processor over the log, on a thread of its own.
+// ProcessorRunner: drives the processors over the log, on a thread of its own.
 //
 // Lifecycle: construct, Start() (loads the stored position and starts the thread), Stop(). Or,
 // without a thread, CatchUp() applies everything up to the log's current end (replay, tools).
 //
-// Each poll's records are folded into one StoreBatch together with the new position and committed
+// Each poll's records are folded into one StoreBatch together with the new positions and committed
 // in one write (DESIGN.md invariant 3), so after a crash the runner resumes exactly after the last
-// committed event; records below the stored position (redelivered) are skipped.
+// committed event; records below the stored position (redelivered) are skipped. Each processor
+// keeps a position of its own: one added to a deployment later starts from offset 0 and is fed
+// only the records it has not applied, while the others skip them.
 //
 // A record that can never be applied — not an event at all, or an event whose payload is
 // malformed (a poison record written by another producer) — goes to the dead-letter table with its
@@ -40,8 +42,12 @@ struct RunnerOptions {
 class ProcessorRunner {
  public:
   // `watermark` and `probe` may be null; everything given must outlive the runner.
-  ProcessorRunner(EventLog& log, ProjectionStore& store, Processor& processor,
+  ProcessorRunner(EventLog& log, ProjectionStore& store, std::vector<Processor*> processors,
                   AppliedWatermark* watermark, ProcessorProbe* probe, RunnerOptions options = {});
+  ProcessorRunner(EventLog& log, ProjectionStore& store, Processor& processor,
+                  AppliedWatermark* watermark, ProcessorProbe* probe, RunnerOptions options = {})
+      : ProcessorRunner(log, store, std::vector<Processor*>{&processor}, watermark, probe,
+                        options) {}
   ~ProcessorRunner();
 
   Status Start();
@@ -65,13 +71,15 @@ class ProcessorRunner {
 
   EventLog& log_;
   ProjectionStore& store_;
-  Processor& processor_;
+  const std::vector<Processor*> processors_;
   AppliedWatermark* watermark_;
   ProcessorProbe* probe_;
   const RunnerOptions options_;
   EventDecoder decoder_;
   std::unique_ptr<LogReader> reader_;
-  std::string position_key_;
+  std::string name_;  // the processors' names, for logs
+  // Next offset to apply, per processor and partition; touched only by the applying thread.
+  std::vector<std::vector<int64_t>> processor_next_;
 
   mutable std::mutex mu_;
   std::vector<int64_t> next_;  // guarded by mu_: next offset to apply per partition

@@ -1,27 +1,33 @@
-// TablesProcessor: folds events into the seed-001 tables (apps, sessions, conversations, events,
-// messages). What each event does to which table is in tables_processor.cc, one function per
-// event type. Not thread-safe: owned and called by one ProcessorRunner.
+// TablesProcessor: folds events into the seed-001 tables through the FoldTable that the fold
+// catalogue fills (see fold.h), and records Idempotency-Keys.
+//
+// An event that carries an Idempotency-Key already recorded for its app by another event within
+// kIdempotencyTtlMs is a retry that raced the first request: it changes nothing. Otherwise the key
+// is recorded with the event's id, time and position in the same batch as the event's own rows.
+// Not thread-safe: owned and called by one ProcessorRunner.
 #pragma once
 
 #include <simdjson.h>
 
+#include "processors/fold.h"
 #include "processors/processor.h"
 
 namespace voxbase {
 
 class TablesProcessor final : public Processor {
  public:
+  // `folds` must pass FoldTable::Check().
+  explicit TablesProcessor(FoldTable folds) : folds_(folds) {}
   std::string_view name() const override { return "tables"; }
   Status Apply(const DecodedEvent& event, const LogPosition& position, StoreBatch& batch) override;
 
  private:
-  Status ApplyAppCreated(const DecodedEvent& event, StoreBatch& batch);
-  Status ApplySessionCreated(const DecodedEvent& event, StoreBatch& batch);
-  Status ApplySessionLog(const DecodedEvent& event, const LogPosition& position, StoreBatch& batch,
-                         std::string_view array_field, int family, std::string_view time_field);
-  Status ApplyConversationSaved(const DecodedEvent& event, StoreBatch& batch);
+  // True when the event is a retry of a write already recorded under its key.
+  Result<bool> IsRecordedRetry(const DecodedEvent& event, const LogPosition& position,
+                               StoreBatch& batch);
 
-  simdjson::dom::parser row_parser_;  // for rows read back from the store
+  const FoldTable folds_;
+  simdjson::dom::parser row_parser_;
 };
 
 }  // namespace voxbase

@@ -6,28 +6,9 @@ namespace voxbase {
 
 const std::vector<std::string>& FamilyNames() {
   static const std::vector<std::string> kNames = {
-      "apps",
-      "conversations",
-      "events",
-      "tools",
-      "toolExecutions",
-      "handoffs",
-      "guardrailRules",
-      "guardrailViolations",
-      "knowledgeDocuments",
-      "knowledgeGaps",
-      "insights",
-      "csatRatings",
-      "experiments",
-      "experimentExposures",
-      "messages",
-      "sessions",
-      "livekitRooms",
-      "livekitParticipants",
-      "sys.appSlugs",
-      "sys.indexes",
-      "sys.positions",
-      "sys.deadLetters",
+#define VOXBASE_TABLE_NAME(name, family) family,
+      VOXBASE_TABLES(VOXBASE_TABLE_NAME)
+#undef VOXBASE_TABLE_NAME
   };
   return kNames;
 }

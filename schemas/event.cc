@@ -14,23 +14,36 @@ struct TypeInfo {
   int version;
 };
 
-constexpr std::array<TypeInfo, 5> kTypes = {{
-    {EventType::kAppCreated, "app.created", 1},
-    {EventType::kSessionCreated, "session.created", 1},
-    {EventType::kTelemetryRecorded, "telemetry.recorded", 1},
-    {EventType::kConversationSaved, "conversation.saved", 1},
-    {EventType::kMessagesAdded, "messages.added", 1},
+constexpr std::array<TypeInfo, kEventTypeCount> kTypes = {{
+#define VOXBASE_EVENT_INFO(name, wire, version) {EventType::name, wire, version},
+    VOXBASE_EVENT_TYPES(VOXBASE_EVENT_INFO)
+#undef VOXBASE_EVENT_INFO
 }};
+
+constexpr bool CatalogueIsInEnumOrder() {
+  for (size_t i = 0; i < kTypes.size(); ++i) {
+    if (static_cast<size_t>(kTypes[i].type) != i) return false;
+  }
+  return true;
+}
+static_assert(CatalogueIsInEnumOrder());
 
 constexpr size_t kMaxEnvelopeDepth = 128;
 
 }  // namespace
 
+const std::array<EventType, kEventTypeCount>& AllEventTypes() {
+  static const std::array<EventType, kEventTypeCount> kAll = [] {
+    std::array<EventType, kEventTypeCount> all{};
+    for (size_t i = 0; i < kTypes.size(); ++i) all[i] = kTypes[i].type;
+    return all;
+  }();
+  return kAll;
+}
+
 std::string_view EventTypeName(EventType type) {
-  for (const auto& t : kTypes) {
-    if (t.type == type) return t.name;
-  }
-  return "unknown";
+  auto i = static_cast<size_t>(type);
+  return i < kTypes.size() ? kTypes[i].name : "unknown";
 }
 
 std::optional<EventType> ParseEventType(std::string_view name) {
@@ -41,10 +54,8 @@ std::optional<EventType> ParseEventType(std::string_view name) {
 }
 
 int CurrentVersion(EventType type) {
-  for (const auto& t : kTypes) {
-    if (t.type == type) return t.version;
-  }
-  return 0;
+  auto i = static_cast<size_t>(type);
+  return i < kTypes.size() ? kTypes[i].version : 0;
 }
 
 std::string EncodeEvent(const Event& event) {
@@ -56,8 +67,16 @@ std::string EncodeEvent(const Event& event) {
       .Field("type", EventTypeName(event.type))
       .Field("version", CurrentVersion(event.type))
       .Field("appId", event.app_id)
-      .Field("ts", event.ts_ms)
-      .Key("payload");
+      .Field("ts", event.ts_ms);
+  if (event.idempotency) {
+    head.Key("idempotency")
+        .BeginObject()
+        .Field("scope", event.idempotency->scope)
+        .Field("key", event.idempotency->key)
+        .Field("requestHash", event.idempotency->request_hash)
+        .EndObject();
+  }
+  head.Key("payload");
   std::string record;
   record.reserve(head.view().size() + event.payload_json.size() + 2);
   record.append(head.view()).append(":").append(event.payload_json).push_back('}');
@@ -101,7 +120,16 @@ Result<DecodedEvent> EventDecoder::Decode(std::string_view record) {
                       " has version " + std::to_string(version) + "; this build reads version " +
                       std::to_string(current));
   }
-  return DecodedEvent{id, *type, current, app_id, ts, payload};
+  DecodedEvent event{id, *type, current, app_id, ts, payload, {}, {}, {}};
+  simdjson::dom::object idempotency;
+  if (!obj["idempotency"].get(idempotency)) {
+    if (idempotency["scope"].get(event.idempotency_scope) ||
+        idempotency["key"].get(event.idempotency_key) ||
+        idempotency["requestHash"].get(event.request_hash) || event.idempotency_key.empty()) {
+      return Corruption("event " + std::string(id) + " has a malformed idempotency tag");
+    }
+  }
+  return event;
 }
 
 }  // namespace voxbase

@@ -2,7 +2,8 @@
 //
 // On the log an event is one JSON object, readable by any tool:
 //   {"id":"evt_…","type":"messages.added","version":1,"appId":"app_…","ts":1700000000000,
-//    "payload":{…}}
+//    "idempotency":{"scope":"app_…","key":"…","requestHash":"…"},"payload":{…}}
+// ("idempotency" only when the write carried an Idempotency-Key).
 // `id`, `appId` and `ts` are decided at ingest. A decoder refuses an unknown type or a version it
 // cannot upcast: the processor then stops loudly instead of skipping the event (DESIGN.md
 // invariant 8: the log is never rewritten; old versions are upcast when read).
@@ -13,27 +14,46 @@
 
 #include <simdjson.h>
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "schemas/event_types.h"
 #include "schemas/status.h"
 
 namespace voxbase {
 
 enum class EventType {
-  kAppCreated,         // an app and its hashed secret
-  kSessionCreated,     // a short-lived browser token (its hash)
-  kTelemetryRecorded,  // a batch of raw telemetry events
-  kConversationSaved,  // a conversation created or updated by session id
-  kMessagesAdded,      // a batch of transcription messages
+#define VOXBASE_EVENT_ENUMERATOR(name, wire, version) name,
+  VOXBASE_EVENT_TYPES(VOXBASE_EVENT_ENUMERATOR)
+#undef VOXBASE_EVENT_ENUMERATOR
 };
+
+// How many event types there are; EventType values are 0 .. kEventTypeCount - 1.
+inline constexpr size_t kEventTypeCount = 0
+#define VOXBASE_EVENT_COUNT(name, wire, version) +1
+    VOXBASE_EVENT_TYPES(VOXBASE_EVENT_COUNT)
+#undef VOXBASE_EVENT_COUNT
+    ;
+
+// Every event type, in catalogue order: for loops over all types (metrics, tests).
+const std::array<EventType, kEventTypeCount>& AllEventTypes();
 
 std::string_view EventTypeName(EventType type);
 std::optional<EventType> ParseEventType(std::string_view name);
 // The version ingest writes today; older ones are upcast on read.
 int CurrentVersion(EventType type);
+
+// An Idempotency-Key a write carried: the fold records it with the event id, so a retry is
+// answered like the first request and appends nothing (see processors/idempotency.h).
+struct IdempotencyTag {
+  std::string scope;         // whose keys: the app id, or "admin" for the admin API
+  std::string key;           // as the client sent it, at most 128 bytes
+  std::string request_hash;  // hex SHA-256 of method, path and body
+};
 
 // An event to append. `payload_json` is one JSON object.
 struct Event {
@@ -42,6 +62,7 @@ struct Event {
   std::string app_id;
   int64_t ts_ms = 0;
   std::string payload_json;
+  std::optional<IdempotencyTag> idempotency;
 };
 
 // The bytes that go on the log for `event`, at its type's current version.
@@ -54,6 +75,9 @@ struct DecodedEvent {
   std::string_view app_id;
   int64_t ts_ms;
   simdjson::dom::object payload;
+  std::string_view idempotency_scope;
+  std::string_view idempotency_key;  // empty when the write carried none
+  std::string_view request_hash;
 };
 
 class EventDecoder {

@@ -35,6 +35,18 @@ std::string NewId(std::string_view prefix) {
   return id;
 }
 
+RandomIdSource& RandomIdSource::Instance() {
+  static RandomIdSource source;
+  return source;
+}
+
+std::string SequentialIdSource::NewEventId() {
+  std::string bits(8, '\0');
+  uint64_t n = next_++;
+  for (int i = 7; i >= 0; --i, n >>= 8) bits[static_cast<size_t>(i)] = static_cast<char>(n & 0xff);
+  return "evt_" + HexEncode(bits);
+}
+
 bool IsAppId(std::string_view id) {
   if (id.size() != kAppIdLength || !id.starts_with("app_")) return false;
   for (char c : id.substr(4)) {

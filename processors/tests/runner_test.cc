@@ -76,7 +76,7 @@ class RedeliveringLog final : public EventLog {
 
 std::string SampleRecord(int i) {
   return EncodeEvent(Event{"evt_" + std::to_string(i), EventType::kMessagesAdded,
-                           "app_0123456789abcdef", 1000 + i, R"({"messages":[]})"});
+                           "app_0123456789abcdef", 1000 + i, R"({"messages":[]})", std::nullopt});
 }
 
 std::unique_ptr<ProjectionStore> OpenStore(const std::string& path) {
@@ -148,7 +148,7 @@ TEST_F(RunnerTest, AnUnknownEventTypeStallsTheThreadedRunnerAndFailsWaiters) {
   ProcessorRunner runner(*log_, *store, counting, &watermark, nullptr);
   ASSERT_TRUE(runner.Start().ok());
   std::promise<bool> waited;
-  watermark.WhenApplied({0, 50}, AppliedWatermark::Clock::now() + std::chrono::seconds(10),
+  watermark.WhenApplied({0, 50}, SystemClock::Instance().NowMillis() + 10000,
                         [&](bool applied) { waited.set_value(applied); });
   EXPECT_FALSE(waited.get_future().get());
   Status stall = runner.stall();

@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
-#include "projections/read_models.h"
+#include "processors/catalogue.h"
+#include "projections/apps.h"
+#include "projections/conversations.h"
+#include "projections/idempotency.h"
+#include "projections/session_log.h"
+#include "projections/sessions.h"
 #include "projections/tables.h"
 #include "storage/tests/test_dir.h"
 
@@ -23,7 +28,7 @@ class TablesProcessorTest : public ::testing::Test {
 
   Status Apply(EventType type, const std::string& app_id, int64_t ts, const std::string& payload) {
     std::string record =
-        EncodeEvent(Event{"evt_" + std::to_string(offset_), type, app_id, ts, payload});
+        EncodeEvent(Event{"evt_" + std::to_string(offset_), type, app_id, ts, payload, tag_});
     Result<DecodedEvent> event = decoder_.Decode(record);
     if (!event.ok()) return event.status();
     auto batch = store_->NewBatch();
@@ -33,9 +38,10 @@ class TablesProcessorTest : public ::testing::Test {
 
   TestDir dir_;
   std::unique_ptr<ProjectionStore> store_;
-  TablesProcessor processor_;
+  TablesProcessor processor_{TableFolds().value()};
   EventDecoder decoder_;
   int64_t offset_ = 0;
+  std::optional<IdempotencyTag> tag_;
 };
 
 std::string AppPayload(const std::string& app_id, const std::string& name) {
@@ -109,6 +115,57 @@ TEST_F(TablesProcessorTest, SessionTokensAreStoredByHashUnderTheirApp) {
       SessionsView(*store_).Find("app_fedcba9876543210", hash);
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE(other->has_value());
+}
+
+TEST(FoldCatalogueTest, EveryEventTypeHasExactlyOneFold) {
+  Result<FoldTable> folds = TableFolds();
+  ASSERT_TRUE(folds.ok()) << folds.status().ToString();
+  for (EventType type : AllEventTypes())
+    EXPECT_NE(folds->Find(type), nullptr) << EventTypeName(type);
+
+  FoldTable missing;
+  RegisterAppFolds(missing);
+  EXPECT_FALSE(missing.Check().ok()) << "a catalogue without every table's folds passed";
+  FoldTable twice = *folds;
+  RegisterAppFolds(twice);
+  EXPECT_FALSE(twice.Check().ok()) << "a type registered twice passed";
+}
+
+TEST_F(TablesProcessorTest, ARetryWithARecordedKeyChangesNothingAndTheKeyRecordsTheFirstEvent) {
+  tag_ = IdempotencyTag{kApp, "key-1", "hash-a"};
+  const std::string batch = R"({"messages":[{"sessionId":"s","createdAt":5,"content":"x"}]})";
+  ASSERT_TRUE(Apply(EventType::kMessagesAdded, kApp, 1000, batch).ok());  // evt_0 at offset 0
+  ASSERT_TRUE(Apply(EventType::kMessagesAdded, kApp, 2000, batch).ok());  // a racing retry
+  Result<Page> rows = SessionLogView(*store_, Family(Table::kMessages)).List(kApp, "s", 10, "");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->rows.size(), 1u) << "the retry was applied as well";
+  Result<std::optional<IdempotencyRecord>> record = IdempotencyView(*store_).Find(kApp, "key-1");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->event_id, "evt_0");
+  EXPECT_EQ((*record)->event_ts, 1000);
+  EXPECT_EQ((*record)->offset, 0);
+  EXPECT_EQ((*record)->request_hash, "hash-a");
+
+  // Another app's identical key is its own.
+  tag_ = IdempotencyTag{"app_fedcba9876543210", "key-1", "hash-a"};
+  ASSERT_TRUE(Apply(EventType::kMessagesAdded, "app_fedcba9876543210", 3000, batch).ok());
+  rows =
+      SessionLogView(*store_, Family(Table::kMessages)).List("app_fedcba9876543210", "s", 10, "");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->rows.size(), 1u);
+}
+
+TEST_F(TablesProcessorTest, AKeyOlderThanADayIsFreeAgain) {
+  tag_ = IdempotencyTag{kApp, "k", "h"};
+  const std::string batch = R"({"messages":[{"sessionId":"s","createdAt":5,"content":"x"}]})";
+  ASSERT_TRUE(Apply(EventType::kMessagesAdded, kApp, 1000, batch).ok());
+  ASSERT_TRUE(Apply(EventType::kMessagesAdded, kApp, 1000 + kIdempotencyTtlMs, batch).ok());
+  Result<Page> rows = SessionLogView(*store_, Family(Table::kMessages)).List(kApp, "s", 10, "");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->rows.size(), 2u);
+  Result<std::optional<IdempotencyRecord>> record = IdempotencyView(*store_).Find(kApp, "k");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->event_id, "evt_1");
 }
 
 }  // namespace

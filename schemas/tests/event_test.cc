@@ -6,8 +6,12 @@ namespace voxbase {
 namespace {
 
 Event SampleEvent() {
-  return Event{"evt_0123456789abcdef", EventType::kMessagesAdded, "app_00112233445566aa",
-               1700000000123, R"({"messages":[{"sessionId":"s1","content":"hi"}]})"};
+  return Event{"evt_0123456789abcdef",
+               EventType::kMessagesAdded,
+               "app_00112233445566aa",
+               1700000000123,
+               R"({"messages":[{"sessionId":"s1","content":"hi"}]})",
+               std::nullopt};
 }
 
 TEST(EventTest, EncodeThenDecodeKeepsEveryEnvelopeField) {

@@ -1,8 +1,10 @@
-#include "ingest/commands.h"
-
 #include <gtest/gtest.h>
 
+#include "ingest/apps.h"
+#include "ingest/conversations.h"
 #include "ingest/secrets.h"
+#include "ingest/session_log.h"
+#include "ingest/sessions.h"
 #include "schemas/ids.h"
 
 namespace voxbase {
@@ -13,13 +15,14 @@ class CommandsTest : public ::testing::Test {
   CommandInput Input(const std::string& json) {
     body_ = json;
     EXPECT_FALSE(parser_.parse(body_).get(obj_)) << json;
-    return CommandInput{&app_, obj_, 1700000000000, &limits_};
+    return CommandInput{&app_, obj_, 1700000000000, &limits_, event_id_, "token-key-0123456789"};
   }
   AppContext app_{"app_0123456789abcdef", false};
   IngestLimits limits_;
   simdjson::dom::parser parser_;
   simdjson::dom::object obj_;
   std::string body_;
+  std::string event_id_ = "evt_00000000000000a1";
 };
 
 TEST_F(CommandsTest, AppCreatedRecordsOnlyTheSaltedHashOfTheSecret) {
@@ -27,7 +30,8 @@ TEST_F(CommandsTest, AppCreatedRecordsOnlyTheSaltedHashOfTheSecret) {
   in.app = nullptr;
   Result<Event> event = BuildAppCreated(in);
   ASSERT_TRUE(event.ok()) << event.status().ToString();
-  EXPECT_TRUE(IsAppId(event->app_id));
+  EXPECT_EQ(event->app_id, "app_00000000000000a1") << "the app id derives from the event id";
+  EXPECT_EQ(event->id, event_id_);
   EXPECT_EQ(event->payload_json.find("super-secret-value-123"), std::string::npos);
   EXPECT_NE(event->payload_json.find("secretHash"), std::string::npos);
   EXPECT_EQ(event->ts_ms, 1700000000000);
@@ -42,6 +46,10 @@ TEST_F(CommandsTest, SessionGrantRecordsTheTokenHashNotTheToken) {
   std::string app_id;
   ASSERT_TRUE(SessionTokenAppId(grant->token, &app_id));
   EXPECT_EQ(app_id, app_.app_id);
+  // Rebuilt with the same event id (an idempotent retry), the token is the same.
+  Result<SessionGrant> again = BuildSessionCreated(Input(R"({"ttlMs":60000})"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->token, grant->token);
 }
 
 TEST_F(CommandsTest, MessagesGetIdsDefaultsAndIngestTime) {
@@ -53,7 +61,7 @@ TEST_F(CommandsTest, MessagesGetIdsDefaultsAndIngestTime) {
   EXPECT_NE(p.find(R"("isFinal":true)"), std::string::npos) << p;
   EXPECT_NE(p.find(R"("createdAt":1700000000000)"), std::string::npos) << p;
   EXPECT_NE(p.find(R"("roomName":null)"), std::string::npos) << p;
-  EXPECT_NE(p.find(R"("id":"msg_)"), std::string::npos) << p;
+  EXPECT_NE(p.find(R"("id":"msg_00000000000000a1.0")"), std::string::npos) << p;
 }
 
 TEST_F(CommandsTest, ABadItemAnywhereRefusesTheWholeBatchAndNamesIt) {

@@ -1,0 +1,13 @@
+#include "api/routes.h"
+
+namespace voxbase {
+
+void AddApiRoutes(Router& router, ApiContext& api) {
+  // One line per table module.
+  for (auto add : {&AddAppRoutes, &AddSessionRoutes, &AddSessionLogRoutes,
+                   &AddConversationRoutes}) {
+    add(router, api);
+  }
+}
+
+}  // namespace voxbase

@@ -1,0 +1,191 @@
+#include "api/route_kit.h"
+
+#include <memory>
+
+#include "ingest/secrets.h"
+#include "projections/idempotency.h"
+#include "schemas/ids.h"
+#include "schemas/json_writer.h"
+
+namespace voxbase {
+namespace {
+
+Result<std::string_view> IdempotencyKeyHeader(const HttpRequest& request) {
+  std::string_view key = request.Header("idempotency-key");
+  if (key.size() > kMaxIdempotencyKeyBytes) {
+    return InvalidArgument("Idempotency-Key must be at most 128 bytes");
+  }
+  for (char c : key) {
+    if (c < 0x21 || c > 0x7e) {
+      return InvalidArgument("Idempotency-Key must be printable ASCII without spaces");
+    }
+  }
+  return key;
+}
+
+std::string RequestHash(const HttpRequest& request) {
+  std::string input = request.method;
+  input.append("\n").append(request.path).append("\n").append(request.body);
+  return HexEncode(Sha256(input));
+}
+
+HttpResponse KeyReused() {
+  return ErrorResponse(422,
+                       "Idempotency-Key was already used for a different request; use a new key");
+}
+
+// One write in flight: what its stages share. Kept alive by the callbacks that need it.
+struct WriteCall {
+  ApiContext& api;
+  Caller caller;
+  const Prepare& prepare;
+  std::string body;  // a copy, for a retry answered after the event is applied
+  std::optional<AppContext> app;
+  std::string scope;  // idempotency scope
+  std::string key;    // empty: none
+  std::string request_hash;
+
+  Result<PreparedWrite> Build(simdjson::dom::object parsed, std::string event_id, int64_t now,
+                              bool retry, std::string* event_id_storage) const {
+    *event_id_storage = std::move(event_id);
+    const AppContext* app_ptr = app ? &*app : nullptr;
+    CommandInput command{app_ptr, parsed, now, &api.limits, *event_id_storage, api.token_key};
+    return prepare(WriteRequest{app_ptr, parsed, command, retry});
+  }
+
+  // Answers as the write recorded under the key, whose event is applied.
+  HttpResponse AnswerRecorded(const IdempotencyRecord& record) const {
+    if (record.request_hash != request_hash) return KeyReused();
+    Result<simdjson::dom::object> parsed = ParseJsonBody(body);
+    if (!parsed.ok()) return ErrorResponse(parsed.status());
+    std::string event_id;
+    Result<PreparedWrite> rebuilt = Build(*parsed, record.event_id, record.event_ts, true,
+                                          &event_id);
+    if (!rebuilt.ok()) return ErrorResponse(rebuilt.status());
+    HttpResponse answer = rebuilt->answer(Applied{event_id, {record.partition, record.offset}});
+    answer.headers.emplace_back("Idempotent-Replayed", "true");
+    return answer;
+  }
+
+  // The live record for the key, if any (older than 24 hours counts as none).
+  Result<std::optional<IdempotencyRecord>> FindRecord() const {
+    Result<std::optional<IdempotencyRecord>> found = IdempotencyView(*api.store).Find(scope, key);
+    if (!found.ok() || !found->has_value()) return found;
+    if (api.clock->NowMillis() - (*found)->event_ts >= kIdempotencyTtlMs) {
+      return std::optional<IdempotencyRecord>();
+    }
+    return found;
+  }
+};
+
+Result<AppContext> Authenticate(const ApiContext& api, Caller caller, simdjson::dom::object body,
+                                const HttpRequest& request) {
+  if (caller == Caller::kAppSecret) return api.auth->SecretOnly(body, request);
+  return api.auth->ForBody(body, request);
+}
+
+void HandleWrite(ApiContext& api, Caller caller, const Prepare& prepare, HttpRequest& request,
+                 Respond respond) {
+  if (caller == Caller::kAdmin) {
+    Status admin = api.auth->CheckAdmin(request);
+    if (!admin.ok()) return respond(ErrorResponse(admin));
+  }
+  Result<simdjson::dom::object> body = ParseJsonBody(request.body);
+  if (!body.ok()) return respond(ErrorResponse(body.status()));
+  auto call = std::make_shared<WriteCall>(WriteCall{api, caller, prepare, {}, {}, {}, {}, {}});
+  if (caller != Caller::kAdmin) {
+    Result<AppContext> app = Authenticate(api, caller, *body, request);
+    if (!app.ok()) return respond(ErrorResponse(app.status()));
+    call->app = std::move(*app);
+  }
+  Result<std::string_view> key = IdempotencyKeyHeader(request);
+  if (!key.ok()) return respond(ErrorResponse(key.status()));
+  if (!key->empty()) {
+    call->scope = call->app ? call->app->app_id : std::string(kAdminIdempotencyScope);
+    call->key = std::string(*key);
+    call->request_hash = RequestHash(request);
+    call->body = request.body;
+    Result<std::optional<IdempotencyRecord>> record = call->FindRecord();
+    if (!record.ok()) return respond(ErrorResponse(record.status()));
+    if (record->has_value()) return respond(call->AnswerRecorded(**record));
+  }
+
+  auto event_id = std::make_shared<std::string>();
+  Result<PreparedWrite> write =
+      call->Build(*body, api.ids->NewEventId(), api.clock->NowMillis(), false, event_id.get());
+  if (!write.ok()) return respond(ErrorResponse(write.status()));
+  if (!call->key.empty()) {
+    write->event.idempotency = IdempotencyTag{call->scope, call->key, call->request_hash};
+  }
+
+  const int64_t deadline = api.clock->NowMillis() + api.apply_timeout.count();
+  AppliedWatermark* watermark = api.watermark;
+  api.submitter->Submit(
+      write->event, [watermark, deadline, call, event_id, respond = std::move(respond),
+                     answer = std::move(write->answer)](Result<LogPosition> position) mutable {
+        if (!position.ok()) return respond(ErrorResponse(position.status()));
+        LogPosition at = *position;
+        watermark->WhenApplied(
+            at, deadline,
+            [at, call, event_id, respond = std::move(respond),
+             answer = std::move(answer)](bool applied) mutable {
+              if (!applied) {
+                HttpResponse r = ErrorResponse(
+                    503, "the write is durable at offset " + std::to_string(at.offset) +
+                             " but was not applied in time; read it again shortly");
+                r.headers.emplace_back("Retry-After", "1");
+                return respond(std::move(r));
+              }
+              respond.Later([at, call, event_id, answer = std::move(answer)] {
+                if (!call->key.empty()) {
+                  Result<std::optional<IdempotencyRecord>> record = call->FindRecord();
+                  if (!record.ok()) return ErrorResponse(record.status());
+                  // Another request with this key was applied first: this one changed nothing.
+                  if (record->has_value() && (*record)->event_id != *event_id) {
+                    return call->AnswerRecorded(**record);
+                  }
+                }
+                return answer(Applied{*event_id, at});
+              });
+            });
+      });
+}
+
+}  // namespace
+
+void AddWriteRoute(Router& router, ApiContext& api, std::string_view method,
+                   std::string_view path, Caller caller, Prepare prepare) {
+  router.Add(method, path,
+             [&api, caller, prepare = std::move(prepare)](HttpRequest& request, Respond respond) {
+               HandleWrite(api, caller, prepare, request, std::move(respond));
+             });
+}
+
+void AnswerList(ApiContext&, const AppContext& app, const HttpRequest& request,
+                const Respond& respond, std::string_view list_field, PageSize size,
+                const ListQuery& query) {
+  Result<size_t> limit = PageLimit(request, size.fallback, size.max);
+  if (!limit.ok()) return respond(ErrorResponse(limit.status()));
+  Result<Page> page = query(app, request, *limit, request.Query("cursor"));
+  if (!page.ok()) return respond(ErrorResponse(page.status()));
+  JsonWriter w;
+  w.BeginObject().Key(list_field).BeginArray();
+  for (const std::string& row : page->rows) w.Raw(row);
+  w.EndArray().Key("nextCursor");
+  page->next_cursor.empty() ? w.Null() : w.String(page->next_cursor);
+  w.EndObject();
+  respond(JsonResponse(200, w.str()));
+}
+
+void AddListRoute(Router& router, ApiContext& api, std::string_view path,
+                  std::string_view list_field, PageSize size, ListQuery query) {
+  router.Add("GET", path,
+             [&api, field = std::string(list_field), size, query = std::move(query)](
+                 HttpRequest& request, Respond respond) {
+               Result<AppContext> app = api.auth->ForQuery(request);
+               if (!app.ok()) return respond(ErrorResponse(app.status()));
+               AnswerList(api, *app, request, respond, field, size, query);
+             });
+}
+
+}  // namespace voxbase

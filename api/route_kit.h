@@ -1,0 +1,78 @@
+// The route kit: the one shape every write takes and the one shape every list takes, so a table's
+// routes file says only what is particular to it.
+//
+// A write: check the caller (admin token, app secret, or app secret or session token), parse the
+// body, honour an Idempotency-Key, build the event (any outbound call happens in the build), append
+// it, wait until the local processor applied it (DESIGN.md invariant 6), answer.
+//
+// Idempotency-Key (header, 1–128 printable ASCII bytes): the key rides in the event and its fold
+// records it with the event id, time and offset (projections/idempotency.h). A request whose key
+// is recorded for the same caller within 24 hours is a retry: with the same method, path and body
+// it is answered by rebuilding the command with the recorded event id and time — every id a write
+// creates derives from its event id, so the answer is the first one — and nothing is appended;
+// with a different request it gets 422. Two requests racing with one key both append, the fold
+// keeps the first, and the loser is answered as a retry of it.
+//
+// A list: authenticate, read ?limit= within bounds, pass ?cursor= to the read model, write
+// {<field>: [rows], nextCursor}.
+//
+// Handlers run on the connection's thread; everything here is thread-safe.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "api/api_context.h"
+#include "api/router.h"
+#include "projections/rows.h"
+
+namespace voxbase {
+
+enum class Caller {
+  kApp,        // appSlug + appSecret, or a sessionToken
+  kAppSecret,  // appSlug + appSecret only (server to server)
+  kAdmin,      // Authorization: Bearer $VOXBASE_ADMIN_TOKEN; no app
+};
+
+// What a write's prepare function gets.
+struct WriteRequest {
+  const AppContext* app;  // null for kAdmin
+  simdjson::dom::object body;
+  CommandInput command;  // ready for a builder: app, body, limits, event id and time
+  bool retry;            // rebuilding a recorded write's answer: skip checks against current state
+};
+
+// Where the applied event landed.
+struct Applied {
+  std::string_view event_id;
+  LogPosition position;
+};
+
+struct PreparedWrite {
+  Event event;
+  // Builds the answer after the event is applied, on the connection's thread.
+  std::function<HttpResponse(const Applied& applied)> answer;
+};
+
+using Prepare = std::function<Result<PreparedWrite>(const WriteRequest& request)>;
+
+void AddWriteRoute(Router& router, ApiContext& api, std::string_view method,
+                   std::string_view path, Caller caller, Prepare prepare);
+
+struct PageSize {
+  size_t fallback;
+  size_t max;
+};
+using ListQuery = std::function<Result<Page>(const AppContext& app, const HttpRequest& request,
+                                             size_t limit, std::string_view cursor)>;
+
+// Answers one list request: the page under `list_field`, and nextCursor.
+void AnswerList(ApiContext& api, const AppContext& app, const HttpRequest& request,
+                const Respond& respond, std::string_view list_field, PageSize size,
+                const ListQuery& query);
+
+void AddListRoute(Router& router, ApiContext& api, std::string_view path,
+                  std::string_view list_field, PageSize size, ListQuery query);
+
+}  // namespace voxbase

@@ -1,0 +1,68 @@
+#include "ingest/apps.h"
+
+#include "ingest/secrets.h"
+#include "schemas/ids.h"
+#include "schemas/json_writer.h"
+
+namespace voxbase {
+namespace {
+
+constexpr size_t kSaltBytes = 16;
+constexpr size_t kMinSecretBytes = 16;
+constexpr size_t kMaxSecretBytes = 256;
+constexpr size_t kMaxSlugBytes = 64;
+
+Status CheckSlug(std::string_view slug) {
+  if (slug.empty() || slug.size() > kMaxSlugBytes) {
+    return InvalidArgument("slug must be 1 to 64 characters");
+  }
+  for (char c : slug) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+      return InvalidArgument("slug may contain only a-z, 0-9, '-' and '_'");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string AppIdForEvent(std::string_view event_id) {
+  return "app_" + std::string(EventIdSuffix(event_id));
+}
+
+Result<Event> BuildAppCreated(const CommandInput& in) {
+  std::optional<std::string_view> slug, name, secret, model_id, prompt;
+  std::optional<bool> audio;
+  VOX_RETURN_IF_ERROR(ReadString(in.body, "slug", Presence::kRequired, kMaxSlugBytes, &slug));
+  VOX_RETURN_IF_ERROR(CheckSlug(*slug));
+  VOX_RETURN_IF_ERROR(
+      ReadString(in.body, "name", Presence::kRequired, in.limits->max_name_bytes, &name));
+  VOX_RETURN_IF_ERROR(ReadString(in.body, "secret", Presence::kRequired, kMaxSecretBytes, &secret));
+  if (secret->size() < kMinSecretBytes) {
+    return InvalidArgument("secret must be at least 16 characters");
+  }
+  VOX_RETURN_IF_ERROR(
+      ReadString(in.body, "modelId", Presence::kOptional, in.limits->max_name_bytes, &model_id));
+  VOX_RETURN_IF_ERROR(ReadBool(in.body, "replyAsAudio", Presence::kOptional, &audio));
+  VOX_RETURN_IF_ERROR(ReadString(in.body, "systemPrompt", Presence::kOptional,
+                                 in.limits->max_prompt_bytes, &prompt));
+
+  std::string app_id = AppIdForEvent(in.event_id);
+  if (!IsAppId(app_id)) return Internal("event id " + std::string(in.event_id) + " is malformed");
+  std::string salt = RandomBytes(kSaltBytes);
+  JsonWriter w;
+  w.BeginObject()
+      .Field("appId", app_id)
+      .Field("slug", *slug)
+      .Field("name", *name)
+      .Field("secretSalt", HexEncode(salt))
+      .Field("secretHash", HexEncode(SaltedSecretHash(salt, *secret)))
+      .Field("modelId", model_id.value_or(""))
+      .Field("replyAsAudio", audio.value_or(false))
+      .Field("systemPrompt", prompt.value_or(""))
+      .Field("createdAt", in.now_ms)
+      .EndObject();
+  return NewEvent(in, EventType::kAppCreated, std::move(app_id), w.str());
+}
+
+}  // namespace voxbase

@@ -1,0 +1,33 @@
+#include "processors/catalogue.h"
+
+#include "processors/tables_processor.h"
+
+namespace voxbase {
+namespace {
+
+// One line per table module.
+constexpr void (*kFoldModules[])(FoldTable&) = {
+    &RegisterAppFolds,
+    &RegisterSessionFolds,
+    &RegisterSessionLogFolds,
+    &RegisterConversationFolds,
+};
+
+}  // namespace
+
+Result<FoldTable> TableFolds() {
+  FoldTable folds;
+  for (auto module : kFoldModules) module(folds);
+  VOX_RETURN_IF_ERROR(folds.Check());
+  return folds;
+}
+
+Result<std::vector<std::unique_ptr<Processor>>> MakeProcessors() {
+  Result<FoldTable> folds = TableFolds();
+  if (!folds.ok()) return folds.status();
+  std::vector<std::unique_ptr<Processor>> processors;
+  processors.push_back(std::make_unique<TablesProcessor>(*folds));
+  return processors;
+}
+
+}  // namespace voxbase

@@ -1,0 +1,20 @@
+// The catalogues of the processing stage: which fold modules make up the tables, and which
+// processors fold the log. `voxbase serve`, `voxbase replay` and offline `seed-app` all build
+// their processors here, so a replay can never run a different set from the live server.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "processors/fold.h"
+#include "processors/processor.h"
+
+namespace voxbase {
+
+// Every table's folds; Check()ed.
+Result<FoldTable> TableFolds();
+
+// Every processor, in the order each event is applied to them.
+Result<std::vector<std::unique_ptr<Processor>>> MakeProcessors();
+
+}  // namespace voxbase

@@ -1,0 +1,14 @@
+// The catalogue of event types: one line per type, the only list of them there is.
+//
+// X(enumerator, "wire name", current version). The EventType enum, the name and version tables,
+// the decoder, metric labels and every test that loops over types are generated from this list,
+// so a new type is one line here plus its fold (processors/) — nothing is sized by hand. Wire
+// names and versions are on the log forever: never rename one; add a version and an upcaster.
+#pragma once
+
+#define VOXBASE_EVENT_TYPES(X)                   \
+  X(kAppCreated, "app.created", 1)               \
+  X(kSessionCreated, "session.created", 1)       \
+  X(kTelemetryRecorded, "telemetry.recorded", 1) \
+  X(kConversationSaved, "conversation.saved", 1) \
+  X(kMessagesAdded, "messages.added", 1)

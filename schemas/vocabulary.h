@@ -1,0 +1,41 @@
+// Vocabularies: the closed sets of words the API accepts (statuses, roles, …), each defined once
+// and shared by request validation, folds and list filters. Constant; thread-safe.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace voxbase {
+
+template <size_t N>
+struct Vocabulary {
+  std::array<std::string_view, N> words;
+
+  constexpr bool Contains(std::string_view word) const {
+    for (std::string_view w : words) {
+      if (w == word) return true;
+    }
+    return false;
+  }
+  // "a, b, c": for error messages.
+  std::string List() const {
+    std::string out;
+    for (std::string_view w : words) {
+      if (!out.empty()) out += ", ";
+      out += w;
+    }
+    return out;
+  }
+};
+
+// Seed 001's conversation lifecycle.
+inline constexpr Vocabulary<4> kConversationStatuses{{"active", "handed_off", "resolved",
+                                                      "abandoned"}};
+inline constexpr std::string_view kConversationDefaultStatus = "active";
+
+// Who said a transcript line.
+inline constexpr Vocabulary<5> kMessageRoles{{"user", "agent", "assistant", "system", "tool"}};
+
+}  // namespace voxbase
