@@ -9,25 +9,25 @@
 namespace voxbase {
 
 void AddConversationRoutes(Router& router, ApiContext& api) {
-  AddWriteRoute(router, api, "POST", "/api/conversations", Caller::kApp,
-                [&api](const WriteRequest& in) -> Result<PreparedWrite> {
-                  Result<ConversationCommand> command = BuildConversationSaved(in.command);
-                  if (!command.ok()) return command.status();
-                  return PreparedWrite{
-                      std::move(command->event),
-                      [&api, app_id = in.app->app_id,
-                       session_id = command->session_id](const Applied&) {
-                        Result<std::optional<std::string>> row =
-                            ConversationsView(*api.store).Get(app_id, session_id);
-                        if (!row.ok()) return ErrorResponse(row.status());
-                        if (!row->has_value()) {
-                          return ErrorResponse(500, "saved conversation is missing");
-                        }
-                        JsonWriter w;
-                        w.BeginObject().Field("ok", true).RawField("conversation", **row).EndObject();
-                        return JsonResponse(200, w.str());
-                      }};
-                });
+  AddWriteRoute(
+      router, api, "POST", "/api/conversations", Caller::kApp,
+      [&api](const WriteRequest& in) -> Result<PreparedWrite> {
+        Result<ConversationCommand> command = BuildConversationSaved(in.command);
+        if (!command.ok()) return command.status();
+        return PreparedWrite{
+            std::move(command->event),
+            [&api, app_id = in.app->app_id, session_id = command->session_id](const Applied&) {
+              Result<std::optional<std::string>> row =
+                  ConversationsView(*api.store).Get(app_id, session_id);
+              if (!row.ok()) return ErrorResponse(row.status());
+              if (!row->has_value()) {
+                return ErrorResponse(500, "saved conversation is missing");
+              }
+              JsonWriter w;
+              w.BeginObject().Field("ok", true).RawField("conversation", **row).EndObject();
+              return JsonResponse(200, w.str());
+            }};
+      });
 
   router.Add("GET", "/api/conversations", [&api](HttpRequest& request, Respond respond) {
     Result<AppContext> app = api.auth->ForQuery(request);

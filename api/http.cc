@@ -99,6 +99,8 @@ int HttpStatusFor(StatusCode code) {
       return 503;
     case StatusCode::kDeadlineExceeded:
       return 504;
+    case StatusCode::kUpstreamError:
+      return 502;
     case StatusCode::kFailedPrecondition:
       return 409;
     case StatusCode::kCorruption:

@@ -59,8 +59,8 @@ struct WriteCall {
     Result<simdjson::dom::object> parsed = ParseJsonBody(body);
     if (!parsed.ok()) return ErrorResponse(parsed.status());
     std::string event_id;
-    Result<PreparedWrite> rebuilt = Build(*parsed, record.event_id, record.event_ts, true,
-                                          &event_id);
+    Result<PreparedWrite> rebuilt =
+        Build(*parsed, record.event_id, record.event_ts, true, &event_id);
     if (!rebuilt.ok()) return ErrorResponse(rebuilt.status());
     HttpResponse answer = rebuilt->answer(Applied{event_id, {record.partition, record.offset}});
     answer.headers.emplace_back("Idempotent-Replayed", "true");
@@ -153,8 +153,8 @@ void HandleWrite(ApiContext& api, Caller caller, const Prepare& prepare, HttpReq
 
 }  // namespace
 
-void AddWriteRoute(Router& router, ApiContext& api, std::string_view method,
-                   std::string_view path, Caller caller, Prepare prepare) {
+void AddWriteRoute(Router& router, ApiContext& api, std::string_view method, std::string_view path,
+                   Caller caller, Prepare prepare) {
   router.Add(method, path,
              [&api, caller, prepare = std::move(prepare)](HttpRequest& request, Respond respond) {
                HandleWrite(api, caller, prepare, request, std::move(respond));

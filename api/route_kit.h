@@ -57,8 +57,8 @@ struct PreparedWrite {
 
 using Prepare = std::function<Result<PreparedWrite>(const WriteRequest& request)>;
 
-void AddWriteRoute(Router& router, ApiContext& api, std::string_view method,
-                   std::string_view path, Caller caller, Prepare prepare);
+void AddWriteRoute(Router& router, ApiContext& api, std::string_view method, std::string_view path,
+                   Caller caller, Prepare prepare);
 
 struct PageSize {
   size_t fallback;

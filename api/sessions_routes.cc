@@ -7,21 +7,19 @@
 namespace voxbase {
 
 void AddSessionRoutes(Router& router, ApiContext& api) {
-  AddWriteRoute(router, api, "POST", "/api/auth/session", Caller::kAppSecret,
-                [](const WriteRequest& in) -> Result<PreparedWrite> {
-                  Result<SessionGrant> grant = BuildSessionCreated(in.command);
-                  if (!grant.ok()) return grant.status();
-                  return PreparedWrite{
-                      std::move(grant->event),
-                      [token = grant->token, expires = grant->expires_at](const Applied&) {
-                        JsonWriter w;
-                        w.BeginObject()
-                            .Field("sessionToken", token)
-                            .Field("expiresAt", expires)
-                            .EndObject();
-                        return JsonResponse(200, w.str());
-                      }};
-                });
+  AddWriteRoute(
+      router, api, "POST", "/api/auth/session", Caller::kAppSecret,
+      [](const WriteRequest& in) -> Result<PreparedWrite> {
+        Result<SessionGrant> grant = BuildSessionCreated(in.command);
+        if (!grant.ok()) return grant.status();
+        return PreparedWrite{
+            std::move(grant->event),
+            [token = grant->token, expires = grant->expires_at](const Applied&) {
+              JsonWriter w;
+              w.BeginObject().Field("sessionToken", token).Field("expiresAt", expires).EndObject();
+              return JsonResponse(200, w.str());
+            }};
+      });
 }
 
 }  // namespace voxbase

@@ -63,7 +63,8 @@ Result<BatchEvent> BuildMessagesAdded(const CommandInput& in) {
             ReadString(obj, "roomName", Presence::kOptional, limits.max_name_bytes, &room, where));
         VOX_RETURN_IF_ERROR(ReadString(obj, "participantIdentity", Presence::kOptional,
                                        limits.max_name_bytes, &participant, where));
-        VOX_RETURN_IF_ERROR(ReadWord(obj, "role", Presence::kRequired, kMessageRoles, &role, where));
+        VOX_RETURN_IF_ERROR(
+            ReadWord(obj, "role", Presence::kRequired, kMessageRoles, &role, where));
         VOX_RETURN_IF_ERROR(ReadString(obj, "content", Presence::kRequired,
                                        limits.max_content_bytes, &content, where));
         VOX_RETURN_IF_ERROR(ReadBool(obj, "isFinal", Presence::kOptional, &is_final, where));

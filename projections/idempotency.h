@@ -39,8 +39,7 @@ inline constexpr std::string_view kAdminIdempotencyScope = "admin";
 class IdempotencyView {
  public:
   explicit IdempotencyView(const ProjectionStore& store) : store_(store) {}
-  Result<std::optional<IdempotencyRecord>> Find(std::string_view scope,
-                                                std::string_view key) const;
+  Result<std::optional<IdempotencyRecord>> Find(std::string_view scope, std::string_view key) const;
 
  private:
   const ProjectionStore& store_;

@@ -2,8 +2,8 @@
 
 namespace voxbase {
 
-Result<simdjson::dom::object> ParseStoredRow(simdjson::dom::parser& parser,
-                                             std::string_view stored, char version) {
+Result<simdjson::dom::object> ParseStoredRow(simdjson::dom::parser& parser, std::string_view stored,
+                                             char version) {
   Result<std::string_view> json = DecodeValue(stored, version);
   if (!json.ok()) return json.status();
   simdjson::dom::object obj;

@@ -21,8 +21,7 @@ struct Page {
 };
 
 // A stored value of the given version, parsed; the object lives in `parser`.
-Result<simdjson::dom::object> ParseStoredRow(simdjson::dom::parser& parser,
-                                             std::string_view stored,
+Result<simdjson::dom::object> ParseStoredRow(simdjson::dom::parser& parser, std::string_view stored,
                                              char version = kValueVersion);
 
 std::string StringField(simdjson::dom::object obj, std::string_view name);

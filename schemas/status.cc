@@ -24,6 +24,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "Unavailable";
     case StatusCode::kDeadlineExceeded:
       return "DeadlineExceeded";
+    case StatusCode::kUpstreamError:
+      return "UpstreamError";
     case StatusCode::kFailedPrecondition:
       return "FailedPrecondition";
     case StatusCode::kCorruption:

@@ -24,6 +24,7 @@ enum class StatusCode {
   kResourceExhausted,  // a bounded queue is full; retry later (503 + Retry-After)
   kUnavailable,        // not ready or shutting down (503)
   kDeadlineExceeded,   // waited too long (504)
+  kUpstreamError,      // an outbound call failed or answered unusably (502)
   kFailedPrecondition,
   kCorruption,  // stored bytes failed a check
   kIOError,
@@ -62,6 +63,7 @@ inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move
 inline Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
 inline Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+inline Status UpstreamError(std::string m) { return {StatusCode::kUpstreamError, std::move(m)}; }
 
 template <typename T>
 class [[nodiscard]] Result {

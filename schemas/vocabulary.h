@@ -31,8 +31,8 @@ struct Vocabulary {
 };
 
 // Seed 001's conversation lifecycle.
-inline constexpr Vocabulary<4> kConversationStatuses{{"active", "handed_off", "resolved",
-                                                      "abandoned"}};
+inline constexpr Vocabulary<4> kConversationStatuses{
+    {"active", "handed_off", "resolved", "abandoned"}};
 inline constexpr std::string_view kConversationDefaultStatus = "active";
 
 // Who said a transcript line.
