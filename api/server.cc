@@ -56,9 +56,9 @@ struct HttpServer::Impl {
 namespace {
 
 constexpr size_t kMaxLingerBytes = 64ull << 20;
-// The only request headers handlers read (auth.h); others are not copied.
-constexpr std::array<std::string_view, 3> kHeadersForHandlers = {"authorization", "x-app-slug",
-                                                                 "x-app-secret"};
+// The only request headers handlers read (auth.h, route_kit.h, CORS); others are not copied.
+constexpr std::array<std::string_view, 5> kHeadersForHandlers = {
+    "authorization", "x-app-slug", "x-app-secret", "idempotency-key", "origin"};
 
 class Session final : public ResponseSink, public std::enable_shared_from_this<Session> {
  public:

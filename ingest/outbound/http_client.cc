@@ -257,9 +257,8 @@ class CurlHttpClient final : public HttpClient {
       break;
     }
     pool.Release(handle);
-    response.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               SteadyClock::now() - started)
-                               .count();
+    response.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started).count();
     if (!failure.ok()) return failure;
     return response;
   }
@@ -332,13 +331,13 @@ class CurlHttpClient final : public HttpClient {
                            std::to_string(request.max_response_bytes) + " bytes");
     }
     if (code == CURLE_OPERATION_TIMEDOUT) {
-      return Status(StatusCode::kDeadlineExceeded,
-                    "no answer from " + where + " within " +
-                        std::to_string(request.timeout.count()) + " ms");
+      return Status(
+          StatusCode::kDeadlineExceeded,
+          "no answer from " + where + " within " + std::to_string(request.timeout.count()) + " ms");
     }
     if (code != CURLE_OK) {
       *retryable = code == CURLE_COULDNT_CONNECT || code == CURLE_SEND_ERROR ||
-                        code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING;
+                   code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING;
       return UpstreamError("calling " + where + " failed: " +
                            (error[0] ? std::string(error) : curl_easy_strerror(code)));
     }
@@ -390,8 +389,8 @@ Status CheckOutboundUrl(std::string_view url) {
   } else {
     char *scheme = nullptr, *user = nullptr, *host = nullptr;
     curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-    if (scheme == nullptr || (std::string_view(scheme) != "http" &&
-                              std::string_view(scheme) != "https")) {
+    if (scheme == nullptr ||
+        (std::string_view(scheme) != "http" && std::string_view(scheme) != "https")) {
       status = InvalidArgument("URL must be http or https");
     } else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
       status = InvalidArgument("URL must not carry credentials");

@@ -22,7 +22,7 @@ namespace voxbase::testing {
 
 struct UpstreamRequest {
   std::string method;
-  std::string target;  // path and query
+  std::string target;                                        // path and query
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
   std::string Header(std::string_view lower_case_name) const;

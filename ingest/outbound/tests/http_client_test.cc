@@ -9,10 +9,10 @@
 namespace voxbase {
 namespace {
 
+using std::chrono::milliseconds;
 using testing::FakeUpstream;
 using testing::UpstreamReply;
 using testing::UpstreamRequest;
-using std::chrono::milliseconds;
 
 OutboundRequest Loopback(const std::string& url) {
   OutboundRequest r;
@@ -193,13 +193,14 @@ TEST(HttpClientTest, AGuardedCallNeverReusesAnUnguardedConnection) {
 }
 
 TEST(HttpClientTest, GuardRangesByAddress) {
-  for (const char* refused : {"127.0.0.1", "10.0.0.1", "172.16.5.4", "172.31.255.255",
-                              "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1",
-                              "::", "fe80::1", "fd00:ec2::254", "::ffff:10.0.0.1", "224.0.0.1",
-                              "64:ff9b::7f00:1"}) {
+  for (const char* refused :
+       {"127.0.0.1", "10.0.0.1", "172.16.5.4", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+        "100.64.0.1", "0.0.0.0", "::1", "::", "fe80::1", "fd00:ec2::254", "::ffff:10.0.0.1",
+        "224.0.0.1", "64:ff9b::7f00:1"}) {
     EXPECT_FALSE(GuardRefusal(refused).empty()) << refused;
   }
-  for (const char* allowed : {"8.8.8.8", "172.32.0.1", "1.1.1.1", "2606:4700::1111", "100.128.0.1"}) {
+  for (const char* allowed :
+       {"8.8.8.8", "172.32.0.1", "1.1.1.1", "2606:4700::1111", "100.128.0.1"}) {
     EXPECT_TRUE(GuardRefusal(allowed).empty()) << allowed;
   }
 }

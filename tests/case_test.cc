@@ -1,0 +1,343 @@
+// The case files: every tests/cases/*.json is a sequence of steps run against the real binary on a
+// fresh data directory, with an app ("case-app") and a second app ("other-app") already made.
+//
+// A step is one of:
+//   {"name": …, "request": {"method", "path", "body" (JSON) | "rawBody" (text) | "generate",
+//                           "headers", "auth": "secret" (default) | "token" | "admin" | "none",
+//                           "app": "other"},
+//    "status": 200, "expect": {"a.b[0].c": value | "<any>" | "<absent>" | "<nonempty>",
+//                              "$body": "the whole answer, e.g. ${saved}"},
+//    "save": {"var": "a.b" | "$body"}, "appends": N}
+//   {"restart": true}   stop the server (SIGTERM) and start it again on the same data
+//   {"kill": true}      kill -9 the server and start it again
+//   {"replay": true}    stop; checksum the live projections; `voxbase replay`; the checksum must be
+//                       equal; start again
+// Auth goes into a JSON body as appSlug/appSecret (or sessionToken), into a GET's query string,
+// or as the admin bearer token. "${var}" in any string is replaced by a saved value ("token",
+// "appId" and "otherAppId" are there from the start); "$LONG200" by 200 letters; "$AUTH" in a
+// rawBody and "$QAUTH" in a path by the app's secret credentials. "appends" is how far the log's end must move (0 for a refused request): when
+// given, the step also checks the answer is JSON. Every error answer must be {"error": …}.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "tests/support/server_process.h"
+
+namespace voxbase::testing {
+namespace {
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+    s.replace(at, from.size(), to);
+  }
+  return s;
+}
+
+std::string Generate(std::string_view kind, const std::string& auth) {
+  if (kind == "big_batch") {
+    std::string body = "{" + auth + ",\"events\":[";
+    for (int i = 0; i < 1001; ++i)
+      body += std::string(i ? "," : "") + R"({"type":"a","sessionId":"s"})";
+    return body + "]}";
+  }
+  if (kind == "big_data") {
+    return "{" + auth + R"(,"events":[{"type":"a","sessionId":"s","data":{"x":")" +
+           std::string(70000, 'd') + "\"}}]}";
+  }
+  if (kind == "deep") {
+    return "{" + auth + R"(,"events":[{"type":"a","sessionId":"s","data":)" +
+           std::string(100, '[') + std::string(100, ']') + "}]}";
+  }
+  if (kind == "bad_utf8") {
+    return "{" + auth + R"(,"events":[{"type":"a)" + std::string("\xff\xfe") +
+           R"(","sessionId":"s"}]})";
+  }
+  if (kind == "oversized") {
+    return "{" + auth + R"(,"messages":[{"sessionId":"s","role":"user","content":")" +
+           std::string(2 << 20, 'x') + "\"}]}";
+  }
+  if (kind == "long_content") {
+    return "{" + auth + R"(,"messages":[{"sessionId":"s","role":"user","content":")" +
+           std::string(33 * 1024, 'x') + "\"}]}";
+  }
+  ADD_FAILURE() << "unknown generator " << kind;
+  return {};
+}
+
+// An optional field of a step, or `fallback`.
+template <typename T>
+T Field(simdjson::dom::object obj, std::string_view key, T fallback) {
+  T value;
+  return obj[key].get(value) ? fallback : value;
+}
+
+int64_t LogEndOffset(BlockingHttpClient& client) {
+  Result<HttpResponse> r = client.Request("GET", "/metrics");
+  if (!r.ok()) return -1;
+  std::istringstream lines(r->body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("voxbase_log_end_offset ")) return std::stoll(line.substr(23));
+  }
+  return -1;
+}
+
+// The element at a dotted path with [i] indices ("conversation.messages[0].role").
+bool Lookup(simdjson::dom::element root, std::string_view path, simdjson::dom::element* out) {
+  simdjson::dom::element at = root;
+  while (!path.empty()) {
+    size_t end = path.find_first_of(".[");
+    if (end != 0) {
+      std::string_view key = path.substr(0, end);
+      simdjson::dom::object obj;
+      if (at.get(obj) || obj[key].get(at)) return false;
+      path = end == std::string_view::npos ? std::string_view() : path.substr(end);
+      continue;
+    }
+    if (path[0] == '.') {
+      path.remove_prefix(1);
+      continue;
+    }
+    size_t close = path.find(']');
+    size_t index = std::stoul(std::string(path.substr(1, close - 1)));
+    simdjson::dom::array array;
+    if (at.get(array) || array.at(index).get(at)) return false;
+    path.remove_prefix(close + 1);
+  }
+  *out = at;
+  return true;
+}
+
+class CaseRunner {
+ public:
+  explicit CaseRunner(const std::string& file) : file_(file) {}
+
+  void Run() {
+    std::ifstream in(file_);
+    std::stringstream text;
+    text << in.rdbuf();
+    simdjson::dom::parser parser;
+    simdjson::dom::object doc;
+    ASSERT_FALSE(parser.parse(text.str()).get(doc)) << file_ << " does not parse";
+    simdjson::dom::array steps;
+    ASSERT_FALSE(doc["steps"].get(steps)) << file_ << " has no steps";
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    ASSERT_NO_FATAL_FAILURE(MakeApps());
+    size_t i = 0;
+    for (simdjson::dom::object step : steps) {
+      std::string_view name = Field<std::string_view>(step, "name", "");
+      SCOPED_TRACE("step " + std::to_string(i++) + " " + std::string(name));
+      bool flag = false;
+      if (!step["restart"].get(flag) && flag) {
+        server_->Stop();
+        ASSERT_NO_FATAL_FAILURE(StartServer());
+      } else if (!step["kill"].get(flag) && flag) {
+        server_->Kill();
+        ASSERT_NO_FATAL_FAILURE(StartServer());
+      } else if (!step["replay"].get(flag) && flag) {
+        ASSERT_NO_FATAL_FAILURE(ReplayAndCompare());
+      } else {
+        ASSERT_NO_FATAL_FAILURE(Request(step));
+      }
+    }
+  }
+
+ private:
+  void StartServer() {
+    server_ = std::make_unique<ServerProcess>(dir_.path());
+    ASSERT_NO_FATAL_FAILURE(server_->Start());
+    ASSERT_TRUE(server_->WaitReady());
+    client_ = server_->Client();
+  }
+
+  void MakeApps() {
+    main_ = CreateApp(*client_, "case-app");
+    other_ = CreateApp(*client_, "other-app");
+    Result<HttpResponse> r = client_->Request(
+        "POST", "/api/auth/session",
+        R"({"appSlug":"case-app","appSecret":")" + main_.secret + R"(","ttlMs":3600000})");
+    ASSERT_TRUE(r.ok() && r->status == 200);
+    vars_["token"] = JsonString(r->body, "sessionToken");
+    vars_["appId"] = main_.app_id;
+    vars_["otherAppId"] = other_.app_id;
+  }
+
+  void ReplayAndCompare() {
+    server_->Stop();
+    CommandOutput live = RunVoxbase({"checksum", "--data-dir", dir_.path()});
+    ASSERT_EQ(live.exit_code, 0) << live.stderr_text;
+    CommandOutput replay = RunVoxbase({"replay", "--data-dir", dir_.path()});
+    ASSERT_EQ(replay.exit_code, 0) << replay.stderr_text;
+    CommandOutput replayed = RunVoxbase({"checksum", "--data-dir", dir_.path()});
+    ASSERT_EQ(replayed.exit_code, 0) << replayed.stderr_text;
+    EXPECT_EQ(live.stdout_text, replayed.stdout_text) << "replay differs from the live store";
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+  }
+
+  std::string Substitute(std::string s) const {
+    if (s.find('$') == std::string::npos) return s;
+    for (const auto& [name, value] : vars_) s = Replace(s, "${" + name + "}", value);
+    return Replace(s, "$LONG200", std::string(200, 'L'));
+  }
+
+  void Request(simdjson::dom::object step) {
+    simdjson::dom::object request;
+    ASSERT_FALSE(step["request"].get(request)) << "a step needs request, restart, kill or replay";
+    std::string method(request["method"].get_string().value());
+    std::string path = Substitute(std::string(request["path"].get_string().value()));
+    std::string_view auth = Field<std::string_view>(request, "auth", "secret");
+    std::string_view which_app = Field<std::string_view>(request, "app", "main");
+    const TestApp& app = which_app == "other" ? other_ : main_;
+    // $AUTH and $QAUTH in a raw body or path are the app's secret credentials, whatever "auth" is.
+    const std::string secret_body =
+        R"("appSlug":")" + app.slug + R"(","appSecret":")" + app.secret + "\"";
+    const std::string secret_query = "appSlug=" + app.slug + "&appSecret=" + app.secret;
+    path = Replace(path, "$QAUTH", secret_query);
+    std::string body_auth, query_auth;
+    if (auth == "secret") {
+      body_auth = R"("appSlug":")" + app.slug + R"(","appSecret":")" + app.secret + "\"";
+      query_auth = "appSlug=" + app.slug + "&appSecret=" + app.secret;
+    } else if (auth == "token") {
+      body_auth = R"("sessionToken":")" + vars_.at("token") + "\"";
+      query_auth = "sessionToken=" + vars_.at("token");
+    }
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (auth == "admin") headers.emplace_back("Authorization", std::string("Bearer ") + kAdminToken);
+
+    std::string body;
+    simdjson::dom::object json_body;
+    std::string_view raw, kind;
+    if (!request["body"].get(json_body)) {
+      std::string inner = Substitute(simdjson::minify(json_body));
+      inner = inner.substr(1, inner.size() - 2);
+      body = "{" + body_auth + (body_auth.empty() || inner.empty() ? "" : ",") + inner + "}";
+    } else if (!request["rawBody"].get(raw)) {
+      body = Replace(Substitute(std::string(raw)), "$AUTH", secret_body);
+    } else if (!request["generate"].get(kind)) {
+      body = Generate(kind, secret_body);
+    }
+    if (!query_auth.empty() && (method == "GET" || method == "DELETE") && body.empty()) {
+      path += (path.find('?') == std::string::npos ? "?" : "&") + query_auth;
+    }
+    simdjson::dom::object h;
+    if (!request["headers"].get(h)) {
+      for (auto field : h) {
+        headers.emplace_back(std::string(field.key),
+                             Replace(Substitute(std::string(field.value.get_string().value())),
+                                     "$ADMIN", kAdminToken));
+      }
+    }
+
+    const int64_t appends = Field<int64_t>(step, "appends", -1);
+    const int64_t end_before = appends >= 0 ? LogEndOffset(*client_) : 0;
+    auto request_client = server_->Client();
+    Result<HttpResponse> r = request_client->Request(method, path, body, headers);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    SCOPED_TRACE(r->body.substr(0, 400));
+    int64_t status = 0;
+    if (!step["status"].get(status)) {
+      EXPECT_EQ(r->status, status);
+    }
+    if (r->status >= 400) {
+      EXPECT_EQ(r->content_type, "application/json");
+      EXPECT_FALSE(JsonString(r->body, "error").empty()) << "an error answer without an error";
+    }
+    if (appends >= 0) {
+      EXPECT_EQ(LogEndOffset(*client_) - end_before, appends) << "the log moved by another count";
+    }
+
+    simdjson::dom::parser parser;
+    simdjson::dom::element answer;
+    bool is_json = !parser.parse(r->body).get(answer);
+    simdjson::dom::object expect;
+    if (!step["expect"].get(expect)) {
+      ASSERT_TRUE(is_json) << "the answer is not JSON";
+      for (auto field : expect) {
+        if (field.key == "$body") {
+          EXPECT_EQ(r->body, Substitute(std::string(field.value.get_string().value())));
+          continue;
+        }
+        Check(answer, field.key, field.value);
+      }
+    }
+    simdjson::dom::object save;
+    if (!step["save"].get(save)) {
+      for (auto field : save) {
+        std::string_view where = field.value.get_string().value();
+        if (where == "$body") {
+          vars_[std::string(field.key)] = r->body;
+          continue;
+        }
+        simdjson::dom::element value;
+        ASSERT_TRUE(is_json && Lookup(answer, where, &value)) << "nothing at " << where;
+        std::string_view s;
+        vars_[std::string(field.key)] = value.get(s) ? simdjson::minify(value) : std::string(s);
+      }
+    }
+  }
+
+  void Check(simdjson::dom::element answer, std::string_view path, simdjson::dom::element want) {
+    SCOPED_TRACE("at " + std::string(path));
+    simdjson::dom::element got;
+    bool found = Lookup(answer, path, &got);
+    std::string_view want_text;
+    if (!want.get(want_text)) {
+      std::string expected = Substitute(std::string(want_text));
+      if (expected == "<absent>") {
+        EXPECT_FALSE(found) << simdjson::minify(got);
+        return;
+      }
+      ASSERT_TRUE(found) << "nothing at " << path;
+      if (expected == "<any>") return;
+      std::string_view got_text;
+      if (expected == "<nonempty>") {
+        EXPECT_TRUE(!got.get(got_text) && !got_text.empty()) << simdjson::minify(got);
+        return;
+      }
+      ASSERT_FALSE(got.get(got_text)) << "not a string: " << simdjson::minify(got);
+      EXPECT_EQ(got_text, expected);
+      return;
+    }
+    ASSERT_TRUE(found) << "nothing at " << path;
+    EXPECT_EQ(simdjson::minify(got), simdjson::minify(want));
+  }
+
+  std::string file_;
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<BlockingHttpClient> client_;
+  TestApp main_, other_;
+  std::map<std::string, std::string> vars_;
+};
+
+std::vector<std::string> CaseFiles() {
+  std::vector<std::string> files;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(VOXBASE_TESTS_DIR) + "/cases")) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path().stem().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+class CaseTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CaseTest, Steps) {
+  CaseRunner(std::string(VOXBASE_TESTS_DIR) + "/cases/" + GetParam() + ".json").Run();
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, CaseTest, ::testing::ValuesIn(CaseFiles()),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           std::string name = param.param;
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace voxbase::testing
