@@ -10,8 +10,12 @@
 #include <string>
 
 #include "api/auth.h"
+#include "api/blocking_pool.h"
 #include "api/http.h"
+#include "api/rate_limiter.h"
 #include "ingest/command.h"
+#include "ingest/outbound/http_client.h"
+#include "ingest/providers.h"
 #include "ingest/submitter.h"
 #include "processors/applied_watermark.h"
 #include "schemas/clock.h"
@@ -27,7 +31,13 @@ struct ApiContext {
   const Clock* clock = nullptr;
   IdSource* ids = nullptr;
   const Authenticator* auth = nullptr;
-  std::string token_key;  // derives session tokens (ingest/sessions.h)
+  std::string token_key;                      // derives session tokens (ingest/sessions.h)
+  BlockingPool* blocking = nullptr;           // for builds that call out
+  HttpClient* http = nullptr;                 // the outbound client
+  ProviderConfig providers;                   // keys and base URLs of OpenAI, Gemini, LiveKit
+  RateLimiter* token_limiter = nullptr;       // per app, on every token endpoint
+  std::vector<std::string> client_origins;    // CLIENT_ORIGIN: browser origins allowed by CORS
+  bool allow_private_tool_endpoints = false;  // lifts the outbound guard for tool endpoints
   IngestLimits limits;
   std::chrono::milliseconds apply_timeout{5000};
 };

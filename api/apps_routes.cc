@@ -33,24 +33,23 @@ void AddAppRoutes(Router& router, ApiContext& api) {
                   // Two creates of one slug can both get here; the fold keeps the first, and the
                   // answer tells each caller whether its own app is the one that landed.
                   std::string app_id = event->app_id;
-                  return PreparedWrite{std::move(*event), [&api, slug, app_id](const Applied&) {
-                                         Result<std::optional<AppRecord>> app =
-                                             AppsView(*api.store).Get(app_id);
-                                         if (!app.ok()) return ErrorResponse(app.status());
-                                         if (!app->has_value()) return SlugTaken(slug);
-                                         const AppRecord& a = **app;
-                                         JsonWriter w;
-                                         w.BeginObject()
-                                             .Field("appId", a.app_id)
-                                             .Field("slug", a.slug)
-                                             .Field("name", a.name)
-                                             .Field("modelId", a.model_id)
-                                             .Field("replyAsAudio", a.reply_as_audio)
-                                             .Field("systemPrompt", a.system_prompt)
-                                             .Field("createdAt", a.created_at)
-                                             .EndObject();
-                                         return JsonResponse(201, w.str());
-                                       }};
+                  return WriteThen(std::move(*event), [&api, slug, app_id](const Applied&) {
+                    Result<std::optional<AppRecord>> app = AppsView(*api.store).Get(app_id);
+                    if (!app.ok()) return ErrorResponse(app.status());
+                    if (!app->has_value()) return SlugTaken(slug);
+                    const AppRecord& a = **app;
+                    JsonWriter w;
+                    w.BeginObject()
+                        .Field("appId", a.app_id)
+                        .Field("slug", a.slug)
+                        .Field("name", a.name)
+                        .Field("modelId", a.model_id)
+                        .Field("replyAsAudio", a.reply_as_audio)
+                        .Field("systemPrompt", a.system_prompt)
+                        .Field("createdAt", a.created_at)
+                        .EndObject();
+                    return JsonResponse(201, w.str());
+                  });
                 });
 
   // Oldest first, at most 1000.

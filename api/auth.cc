@@ -50,6 +50,16 @@ Result<AppContext> Authenticator::ForQuery(const HttpRequest& request) const {
   return Resolve(c, /*allow_token=*/true);
 }
 
+Result<AppContext> Authenticator::TokenOnly(std::string_view body_token,
+                                            const HttpRequest& request) const {
+  Credentials c{{}, {}, body_token.empty() ? request.Query("sessionToken") : body_token};
+  FromHeaders(request, &c);
+  if (c.token.empty()) {
+    return Unauthenticated("a sessionToken is required (query or Authorization: Bearer)");
+  }
+  return Resolve(Credentials{{}, {}, c.token}, /*allow_token=*/true);
+}
+
 Result<AppContext> Authenticator::SecretOnly(simdjson::dom::object body,
                                              const HttpRequest& request) const {
   Credentials c{BodyString(body, "appSlug"), BodyString(body, "appSecret"), {}};

@@ -39,6 +39,8 @@ class Authenticator {
   Result<AppContext> ForQuery(const HttpRequest& request) const;
   // Server-to-server calls (minting session tokens): the app secret, never a session token.
   Result<AppContext> SecretOnly(simdjson::dom::object body, const HttpRequest& request) const;
+  // Browser calls: a sessionToken only (query, body or Authorization: Bearer), never a secret.
+  Result<AppContext> TokenOnly(std::string_view body_token, const HttpRequest& request) const;
   Status CheckAdmin(const HttpRequest& request) const;
 
  private:

@@ -14,7 +14,7 @@ void AddConversationRoutes(Router& router, ApiContext& api) {
       [&api](const WriteRequest& in) -> Result<PreparedWrite> {
         Result<ConversationCommand> command = BuildConversationSaved(in.command);
         if (!command.ok()) return command.status();
-        return PreparedWrite{
+        return WriteThen(
             std::move(command->event),
             [&api, app_id = in.app->app_id, session_id = command->session_id](const Applied&) {
               Result<std::optional<std::string>> row =
@@ -26,7 +26,7 @@ void AddConversationRoutes(Router& router, ApiContext& api) {
               JsonWriter w;
               w.BeginObject().Field("ok", true).RawField("conversation", **row).EndObject();
               return JsonResponse(200, w.str());
-            }};
+            });
       });
 
   router.Add("GET", "/api/conversations", [&api](HttpRequest& request, Respond respond) {

@@ -5,7 +5,8 @@
 
 namespace voxbase {
 
-Result<Flags> Flags::Parse(const std::vector<std::string>& args, std::set<std::string> known) {
+Result<Flags> Flags::Parse(const std::vector<std::string>& args, std::set<std::string> known,
+                           const std::set<std::string>& switches) {
   Flags flags;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -18,15 +19,23 @@ Result<Flags> Flags::Parse(const std::vector<std::string>& args, std::set<std::s
     if (eq != std::string::npos) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
+    } else if (switches.contains(name)) {
+      value = "true";
     } else if (i + 1 < args.size()) {
       value = args[++i];
     } else {
       return InvalidArgument("flag --" + name + " needs a value");
     }
-    if (!known.contains(name)) return InvalidArgument("unknown flag --" + name);
+    if (!known.contains(name) && !switches.contains(name))
+      return InvalidArgument("unknown flag --" + name);
     flags.values_[name] = value;
   }
   return flags;
+}
+
+bool Flags::GetBool(const std::string& name) const {
+  std::string v = Get(name, "false");
+  return v == "true" || v == "1";
 }
 
 std::string Flags::Get(const std::string& name, const std::string& fallback) const {

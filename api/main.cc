@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <iostream>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "api/cors.h"
 #include "api/flags.h"
 #include "api/http_client.h"
 #include "api/node.h"
@@ -39,6 +41,11 @@ commands:
             --log embedded|kafka --kafka-brokers h:p[,h:p] --kafka-topic voxbase.events
             --kafka-partitions 6 --kafka-replication 3
             --token-key <hex>   (session-token key; default: <data-dir>/token.key)
+            --token-rate-per-minute 60 --token-burst 20 --provider-timeout-ms 10000
+            --openai-secret-ttl-s 60 --livekit-token-ttl-s 21600 --allow-private-tool-endpoints
+            (env: OPENAI_API_KEY OPENAI_BASE_URL OPENAI_REALTIME_MODEL OPENAI_REALTIME_VOICE
+             GEMINI_API_KEY GEMINI_BASE_URL LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_URL
+             CLIENT_ORIGIN)
             (admin API: set VOXBASE_ADMIN_TOKEN)
   replay    --data-dir ./data        rebuild all projections from the log (server stopped);
             takes the --log and --kafka-* flags of serve
@@ -124,6 +131,36 @@ int Serve(const Flags& flags) {
   o.apply_timeout = std::chrono::milliseconds(*apply);
   o.http.max_connections = *connections;
   o.admin_token = flags.Get("admin-token", "");
+  Result<int64_t> token_rate = flags.GetInt("token-rate-per-minute", 60, 1, 1000000);
+  Result<int64_t> token_burst = flags.GetInt("token-burst", 20, 1, 1000000);
+  Result<int64_t> provider_timeout = flags.GetInt("provider-timeout-ms", 10000, 100, 120000);
+  Result<int64_t> livekit_ttl = flags.GetInt("livekit-token-ttl-s", 6 * 3600, 60, 7 * 24 * 3600);
+  Result<int64_t> openai_ttl = flags.GetInt("openai-secret-ttl-s", 60, 10, 7200);
+  for (const auto* r : {&token_rate, &token_burst, &provider_timeout, &livekit_ttl, &openai_ttl}) {
+    if (!r->ok()) return Fail(r->status());
+  }
+  o.token_rate_per_minute = static_cast<double>(*token_rate);
+  o.token_burst = static_cast<double>(*token_burst);
+  o.allow_private_tool_endpoints = flags.GetBool("allow-private-tool-endpoints");
+  // Keys come from the environment only, so they never show in a process listing.
+  auto env = [](const char* name, std::string fallback = {}) {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+  };
+  ProviderConfig& pc = o.providers;
+  pc.openai_api_key = env("OPENAI_API_KEY");
+  pc.openai_base_url = env("OPENAI_BASE_URL", pc.openai_base_url);
+  pc.openai_model = env("OPENAI_REALTIME_MODEL", pc.openai_model);
+  pc.openai_voice = env("OPENAI_REALTIME_VOICE", pc.openai_voice);
+  pc.openai_secret_ttl_s = *openai_ttl;
+  pc.gemini_api_key = env("GEMINI_API_KEY");
+  pc.gemini_base_url = env("GEMINI_BASE_URL", pc.gemini_base_url);
+  pc.livekit_api_key = env("LIVEKIT_API_KEY");
+  pc.livekit_api_secret = env("LIVEKIT_API_SECRET");
+  pc.livekit_url = env("LIVEKIT_URL");
+  pc.livekit_token_ttl_s = *livekit_ttl;
+  pc.timeout = std::chrono::milliseconds(*provider_timeout);
+  o.client_origins = SplitOrigins(env("CLIENT_ORIGIN"));
   const std::string token_key_hex = flags.Get("token-key", "");
   if (!token_key_hex.empty() &&
       (!HexDecode(token_key_hex, &o.token_key) || o.token_key.size() < 16)) {
@@ -334,7 +371,7 @@ int main(int argc, char** argv) {
     std::cerr << "voxbase: unknown command '" << command << "'\n" << kUsage;
     return 2;
   }
-  Result<Flags> flags = Flags::Parse(args, known);
+  Result<Flags> flags = Flags::Parse(args, known, {"allow-private-tool-endpoints"});
   if (!flags.ok()) return Fail(flags.status());
   if (command == "serve") return Serve(*flags);
   if (command == "replay") return Replay(*flags);

@@ -85,6 +85,9 @@ struct Node::Parts {
   std::unique_ptr<ProcessorRunner> runner;
   std::unique_ptr<Submitter> submitter;
   std::unique_ptr<Authenticator> auth;
+  std::unique_ptr<HttpClient> http_client;
+  std::unique_ptr<BlockingPool> blocking;
+  std::unique_ptr<RateLimiter> token_limiter;
   ApiContext api;
   Router router;
   std::unique_ptr<HttpServer> http;
@@ -139,6 +142,17 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   p->api.ids = o.ids;
   p->api.token_key = std::move(token_key);
   p->api.auth = p->auth.get();
+  p->http_client = NewCurlHttpClient();
+  p->blocking = std::make_unique<BlockingPool>(o.outbound_threads,
+                                               static_cast<size_t>(o.outbound_threads) * 64);
+  p->token_limiter =
+      std::make_unique<RateLimiter>(*o.clock, o.token_rate_per_minute, o.token_burst);
+  p->api.http = p->http_client.get();
+  p->api.blocking = p->blocking.get();
+  p->api.token_limiter = p->token_limiter.get();
+  p->api.providers = o.providers;
+  p->api.client_origins = o.client_origins;
+  p->api.allow_private_tool_endpoints = o.allow_private_tool_endpoints;
   p->api.limits = o.limits;
   p->api.apply_timeout = o.apply_timeout;
 
@@ -181,6 +195,7 @@ void Node::Stop() {
   p.watermark->FailAll();
   p.http->Drain(std::chrono::seconds(1));
   p.http->Stop();
+  p.blocking.reset();  // finishes calls in flight; their answers go nowhere now
 }
 
 }  // namespace voxbase

@@ -13,6 +13,7 @@
 
 #include "api/server.h"
 #include "ingest/command.h"
+#include "ingest/providers.h"
 #include "schemas/clock.h"
 #include "schemas/ids.h"
 #include "storage/event_log.h"
@@ -47,6 +48,13 @@ struct NodeOptions {
   // Derives session tokens. Empty: read <data>/token.key, creating it (32 random bytes) on first
   // start. Nodes of one Kafka deployment must share it for idempotent retries across nodes.
   std::string token_key;
+  // Model providers and LiveKit: keys and base URLs (from the environment, never flags).
+  ProviderConfig providers;
+  std::vector<std::string> client_origins;  // CLIENT_ORIGIN
+  double token_rate_per_minute = 60;        // per app, on every token endpoint
+  double token_burst = 20;
+  bool allow_private_tool_endpoints = false;
+  int outbound_threads = 16;  // the blocking pool for calls out
 };
 
 std::string LogDirectory(const std::string& data_dir);

@@ -4,8 +4,14 @@ namespace voxbase {
 
 void AddApiRoutes(Router& router, ApiContext& api) {
   // One line per table module.
-  for (auto add :
-       {&AddAppRoutes, &AddSessionRoutes, &AddSessionLogRoutes, &AddConversationRoutes}) {
+  for (auto add : {
+           &AddAppRoutes,
+           &AddSessionRoutes,
+           &AddSessionLogRoutes,
+           &AddConversationRoutes,
+           &AddProviderRoutes,
+           &AddLivekitRoutes,
+       }) {
     add(router, api);
   }
 }

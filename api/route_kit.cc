@@ -39,7 +39,7 @@ struct WriteCall {
   ApiContext& api;
   Caller caller;
   const Prepare& prepare;
-  std::string body;  // a copy, for a retry answered after the event is applied
+  std::string body;  // a copy, for work done later or on another thread
   std::optional<AppContext> app;
   std::string scope;  // idempotency scope
   std::string key;    // empty: none
@@ -80,17 +80,59 @@ struct WriteCall {
 
 Result<AppContext> Authenticate(const ApiContext& api, Caller caller, simdjson::dom::object body,
                                 const HttpRequest& request) {
-  if (caller == Caller::kAppSecret) return api.auth->SecretOnly(body, request);
-  return api.auth->ForBody(body, request);
+  switch (caller) {
+    case Caller::kAppSecret:
+      return api.auth->SecretOnly(body, request);
+    case Caller::kBrowser: {
+      std::string_view token;
+      if (body["sessionToken"].get(token)) token = {};
+      return api.auth->TokenOnly(token, request);
+    }
+    case Caller::kApp:
+      return request.method == "GET" ? api.auth->ForQuery(request)
+                                     : api.auth->ForBody(body, request);
+    case Caller::kAdmin:
+      break;
+  }
+  return Internal("no app for an admin call");
 }
 
-void HandleWrite(ApiContext& api, Caller caller, const Prepare& prepare, HttpRequest& request,
-                 Respond respond) {
+// Builds, appends, waits until applied and answers: the second half of every write.
+void BuildAndSubmit(const std::shared_ptr<WriteCall>& call, simdjson::dom::object body,
+                    Respond respond) {
+  ApiContext& api = call->api;
+  auto event_id = std::make_shared<std::string>();
+  Result<PreparedWrite> write =
+      call->Build(body, api.ids->NewEventId(), api.clock->NowMillis(), false, event_id.get());
+  if (!write.ok()) return respond(ErrorResponse(write.status()));
+  if (write->refusal) return respond(std::move(*write->refusal));
+  std::function<HttpResponse(const Applied&)> answer = std::move(write->answer);
+  if (!call->key.empty()) {
+    write->event.idempotency = IdempotencyTag{call->scope, call->key, call->request_hash};
+    answer = [call, answer = std::move(answer)](const Applied& applied) {
+      Result<std::optional<IdempotencyRecord>> record = call->FindRecord();
+      if (!record.ok()) return ErrorResponse(record.status());
+      // Another request with this key was applied first: this one changed nothing.
+      if (record->has_value() && (*record)->event_id != applied.event_id) {
+        return call->AnswerRecorded(**record);
+      }
+      return answer(applied);
+    };
+  }
+  AppendAndAnswer(api, write->event, std::move(respond), std::move(answer));
+}
+
+void HandleWrite(ApiContext& api, Caller caller, const Prepare& prepare,
+                 const WriteOptions& options, HttpRequest& request, Respond respond) {
   if (caller == Caller::kAdmin) {
     Status admin = api.auth->CheckAdmin(request);
     if (!admin.ok()) return respond(ErrorResponse(admin));
   }
-  Result<simdjson::dom::object> body = ParseJsonBody(request.body);
+  const bool from_query = request.method == "GET";
+  if (from_query && !request.body.empty()) {
+    return respond(ErrorResponse(400, "a GET takes no body"));
+  }
+  Result<simdjson::dom::object> body = ParseJsonBody(from_query ? "{}" : request.body);
   if (!body.ok()) return respond(ErrorResponse(body.status()));
   auto call = std::make_shared<WriteCall>(WriteCall{api, caller, prepare, {}, {}, {}, {}, {}});
   if (caller != Caller::kAdmin) {
@@ -104,61 +146,66 @@ void HandleWrite(ApiContext& api, Caller caller, const Prepare& prepare, HttpReq
     call->scope = call->app ? call->app->app_id : std::string(kAdminIdempotencyScope);
     call->key = std::string(*key);
     call->request_hash = RequestHash(request);
-    call->body = request.body;
+    call->body = from_query ? "{}" : request.body;
     Result<std::optional<IdempotencyRecord>> record = call->FindRecord();
     if (!record.ok()) return respond(ErrorResponse(record.status()));
     if (record->has_value()) return respond(call->AnswerRecorded(**record));
   }
+  if (!options.offload) return BuildAndSubmit(call, *body, std::move(respond));
 
-  auto event_id = std::make_shared<std::string>();
-  Result<PreparedWrite> write =
-      call->Build(*body, api.ids->NewEventId(), api.clock->NowMillis(), false, event_id.get());
-  if (!write.ok()) return respond(ErrorResponse(write.status()));
-  if (!call->key.empty()) {
-    write->event.idempotency = IdempotencyTag{call->scope, call->key, call->request_hash};
+  // The body's parse lives in this thread's parser: the pool thread parses its own copy.
+  if (call->body.empty()) call->body = from_query ? "{}" : request.body;
+  bool queued = api.blocking->Post([call, respond]() mutable {
+    Result<simdjson::dom::object> parsed = ParseJsonBody(call->body);
+    if (!parsed.ok()) return respond(ErrorResponse(parsed.status()));
+    BuildAndSubmit(call, *parsed, std::move(respond));
+  });
+  if (!queued) {
+    HttpResponse busy = ErrorResponse(503, "too many outbound calls in flight; retry shortly");
+    busy.headers.emplace_back("Retry-After", "1");
+    respond(std::move(busy));
   }
-
-  const int64_t deadline = api.clock->NowMillis() + api.apply_timeout.count();
-  AppliedWatermark* watermark = api.watermark;
-  api.submitter->Submit(
-      write->event, [watermark, deadline, call, event_id, respond = std::move(respond),
-                     answer = std::move(write->answer)](Result<LogPosition> position) mutable {
-        if (!position.ok()) return respond(ErrorResponse(position.status()));
-        LogPosition at = *position;
-        watermark->WhenApplied(
-            at, deadline,
-            [at, call, event_id, respond = std::move(respond),
-             answer = std::move(answer)](bool applied) mutable {
-              if (!applied) {
-                HttpResponse r = ErrorResponse(
-                    503, "the write is durable at offset " + std::to_string(at.offset) +
-                             " but was not applied in time; read it again shortly");
-                r.headers.emplace_back("Retry-After", "1");
-                return respond(std::move(r));
-              }
-              respond.Later([at, call, event_id, answer = std::move(answer)] {
-                if (!call->key.empty()) {
-                  Result<std::optional<IdempotencyRecord>> record = call->FindRecord();
-                  if (!record.ok()) return ErrorResponse(record.status());
-                  // Another request with this key was applied first: this one changed nothing.
-                  if (record->has_value() && (*record)->event_id != *event_id) {
-                    return call->AnswerRecorded(**record);
-                  }
-                }
-                return answer(Applied{*event_id, at});
-              });
-            });
-      });
 }
 
 }  // namespace
 
+void AppendAndAnswer(ApiContext& api, const Event& event, Respond respond,
+                     std::function<HttpResponse(const Applied&)> answer) {
+  const int64_t deadline = api.clock->NowMillis() + api.apply_timeout.count();
+  AppliedWatermark* watermark = api.watermark;
+  api.submitter->Submit(event, [watermark, deadline, event_id = event.id,
+                                respond = std::move(respond),
+                                answer = std::move(answer)](Result<LogPosition> position) mutable {
+    if (!position.ok()) return respond(ErrorResponse(position.status()));
+    LogPosition at = *position;
+    watermark->WhenApplied(
+        at, deadline,
+        [at, event_id = std::move(event_id), respond = std::move(respond),
+         answer = std::move(answer)](bool applied) mutable {
+          if (!applied) {
+            HttpResponse r =
+                ErrorResponse(503, "the write is durable at offset " + std::to_string(at.offset) +
+                                       " but was not applied in time; read it again shortly");
+            r.headers.emplace_back("Retry-After", "1");
+            return respond(std::move(r));
+          }
+          respond.Later([at, event_id = std::move(event_id), answer = std::move(answer)] {
+            return answer(Applied{event_id, at});
+          });
+        });
+  });
+}
+
+Handler WriteHandler(ApiContext& api, Caller caller, Prepare prepare, WriteOptions options) {
+  return
+      [&api, caller, prepare = std::move(prepare), options](HttpRequest& request, Respond respond) {
+        HandleWrite(api, caller, prepare, options, request, std::move(respond));
+      };
+}
+
 void AddWriteRoute(Router& router, ApiContext& api, std::string_view method, std::string_view path,
-                   Caller caller, Prepare prepare) {
-  router.Add(method, path,
-             [&api, caller, prepare = std::move(prepare)](HttpRequest& request, Respond respond) {
-               HandleWrite(api, caller, prepare, request, std::move(respond));
-             });
+                   Caller caller, Prepare prepare, WriteOptions options) {
+  router.Add(method, path, WriteHandler(api, caller, std::move(prepare), options));
 }
 
 void AnswerList(ApiContext&, const AppContext& app, const HttpRequest& request,

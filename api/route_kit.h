@@ -20,6 +20,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,7 @@ namespace voxbase {
 enum class Caller {
   kApp,        // appSlug + appSecret, or a sessionToken
   kAppSecret,  // appSlug + appSecret only (server to server)
+  kBrowser,    // a sessionToken only (body, query or Authorization: Bearer)
   kAdmin,      // Authorization: Bearer $VOXBASE_ADMIN_TOKEN; no app
 };
 
@@ -53,12 +55,36 @@ struct PreparedWrite {
   Event event;
   // Builds the answer after the event is applied, on the connection's thread.
   std::function<HttpResponse(const Applied& applied)> answer;
+  // When set, the write is refused with this answer and nothing is appended (an upstream's
+  // error that carries its own status and headers).
+  std::optional<HttpResponse> refusal;
 };
+
+// The write `event`, answered by `answer` once applied.
+inline PreparedWrite WriteThen(Event event, std::function<HttpResponse(const Applied&)> answer) {
+  return PreparedWrite{std::move(event), std::move(answer), std::nullopt};
+}
+// No write: answer `response` and append nothing.
+inline PreparedWrite Refuse(HttpResponse response) {
+  return PreparedWrite{Event{}, nullptr, std::move(response)};
+}
 
 using Prepare = std::function<Result<PreparedWrite>(const WriteRequest& request)>;
 
+struct WriteOptions {
+  // Run the build on the blocking pool: for builds that call out (tools, providers).
+  bool offload = false;
+};
+
+// For handlers that build their event themselves (the LiveKit webhook): append `event`, wait
+// until it is applied, answer.
+void AppendAndAnswer(ApiContext& api, const Event& event, Respond respond,
+                     std::function<HttpResponse(const Applied&)> answer);
+
+// A GET "write" (GET /realtime/token) reads its input from the query, not a body.
+Handler WriteHandler(ApiContext& api, Caller caller, Prepare prepare, WriteOptions options = {});
 void AddWriteRoute(Router& router, ApiContext& api, std::string_view method, std::string_view path,
-                   Caller caller, Prepare prepare);
+                   Caller caller, Prepare prepare, WriteOptions options = {});
 
 struct PageSize {
   size_t fallback;

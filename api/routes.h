@@ -26,5 +26,8 @@ void AddAppRoutes(Router& router, ApiContext& api);           // /api/admin/apps
 void AddSessionRoutes(Router& router, ApiContext& api);       // /api/auth/session
 void AddSessionLogRoutes(Router& router, ApiContext& api);    // /api/events, /api/messages
 void AddConversationRoutes(Router& router, ApiContext& api);  // /api/conversations
+void AddProviderRoutes(Router& router,
+                       ApiContext& api);  // /api/token, /api/realtime/*, /realtime/token
+void AddLivekitRoutes(Router& router, ApiContext& api);  // /api/livekit/*
 
 }  // namespace voxbase

@@ -21,17 +21,17 @@ void AddSessionLogRoutes(Router& router, ApiContext& api, SessionLogRoute route)
                 [route](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<BatchEvent> batch = route.build(in.command);
                   if (!batch.ok()) return batch.status();
-                  return PreparedWrite{std::move(batch->event),
-                                       [items = batch->items](const Applied& applied) {
-                                         JsonWriter w;
-                                         w.BeginObject()
-                                             .Field("ok", true)
-                                             .Field("accepted", static_cast<int64_t>(items))
-                                             .Field("eventId", applied.event_id)
-                                             .Field("offset", applied.position.offset)
-                                             .EndObject();
-                                         return JsonResponse(200, w.str());
-                                       }};
+                  return WriteThen(std::move(batch->event),
+                                   [items = batch->items](const Applied& applied) {
+                                     JsonWriter w;
+                                     w.BeginObject()
+                                         .Field("ok", true)
+                                         .Field("accepted", static_cast<int64_t>(items))
+                                         .Field("eventId", applied.event_id)
+                                         .Field("offset", applied.position.offset)
+                                         .EndObject();
+                                     return JsonResponse(200, w.str());
+                                   });
                 });
   AddListRoute(router, api, route.path, route.list_field, {1000, 1000},
                [&api, route](const AppContext& app, const HttpRequest& request, size_t limit,

@@ -12,13 +12,12 @@ void AddSessionRoutes(Router& router, ApiContext& api) {
       [](const WriteRequest& in) -> Result<PreparedWrite> {
         Result<SessionGrant> grant = BuildSessionCreated(in.command);
         if (!grant.ok()) return grant.status();
-        return PreparedWrite{
-            std::move(grant->event),
-            [token = grant->token, expires = grant->expires_at](const Applied&) {
-              JsonWriter w;
-              w.BeginObject().Field("sessionToken", token).Field("expiresAt", expires).EndObject();
-              return JsonResponse(200, w.str());
-            }};
+        return WriteThen(std::move(grant->event), [token = grant->token,
+                                                   expires = grant->expires_at](const Applied&) {
+          JsonWriter w;
+          w.BeginObject().Field("sessionToken", token).Field("expiresAt", expires).EndObject();
+          return JsonResponse(200, w.str());
+        });
       });
 }
 

@@ -7,10 +7,8 @@ namespace {
 
 // One line per table module.
 constexpr void (*kFoldModules[])(FoldTable&) = {
-    &RegisterAppFolds,
-    &RegisterSessionFolds,
-    &RegisterSessionLogFolds,
-    &RegisterConversationFolds,
+    &RegisterAppFolds,          &RegisterSessionFolds, &RegisterSessionLogFolds,
+    &RegisterConversationFolds, &RegisterTokenFolds,   &RegisterLivekitFolds,
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 // conversation.saved: creates the conversation on first save; later saves overwrite only the
 // fields they carry, and move the newest-first index entry when startedAt changes.
+#include "processors/conversation_update.h"
 #include "processors/fold.h"
 #include "projections/conversations.h"
 #include "projections/tables.h"
@@ -14,10 +15,10 @@ std::optional<std::string> OptionalString(simdjson::dom::element v) {
   return std::string(s);
 }
 
-Status FoldConversationSaved(const FoldContext& c) {
-  const simdjson::dom::object& p = c.event.payload;
-  std::string_view session_id;
-  if (p["sessionId"].get(session_id)) return BadPayload(c.event, "no sessionId");
+}  // namespace
+
+Status UpdateConversation(const FoldContext& c, std::string_view session_id,
+                          const std::function<void(ConversationRow& row)>& change) {
   const std::string key = ConversationKey(c.event.app_id, session_id);
 
   std::string stored;
@@ -40,16 +41,7 @@ Status FoldConversationSaved(const FoldContext& c) {
     row.created_at = c.event.ts_ms;
   }
 
-  std::string_view s;
-  int64_t n = 0;
-  simdjson::dom::element v;
-  if (!p["status"].get(s)) row.status = std::string(s);
-  if (!p["channel"].get(v)) row.channel = OptionalString(v);
-  if (!p["resolution"].get(v)) row.resolution = OptionalString(v);
-  if (!p["startedAt"].get(n)) row.started_at = n;
-  if (!p["endedAt"].get(v)) row.ended_at = v.get(n) ? std::nullopt : std::optional<int64_t>(n);
-  if (!p["messages"].get(v)) row.messages_json = simdjson::minify(v);
-  if (!p["metadata"].get(v)) row.metadata_json = simdjson::minify(v);
+  change(row);
   row.updated_at = c.event.ts_ms;
 
   if (old_started && *old_started != row.started_at) {
@@ -60,6 +52,26 @@ Status FoldConversationSaved(const FoldContext& c) {
               ConversationByStartKey(c.event.app_id, row.started_at, session_id), "");
   c.batch.Put(Family(Table::kConversations), key, row.Encode());
   return Status::Ok();
+}
+
+namespace {
+
+Status FoldConversationSaved(const FoldContext& c) {
+  const simdjson::dom::object& p = c.event.payload;
+  std::string_view session_id;
+  if (p["sessionId"].get(session_id)) return BadPayload(c.event, "no sessionId");
+  return UpdateConversation(c, session_id, [&p](ConversationRow& row) {
+    std::string_view s;
+    int64_t n = 0;
+    simdjson::dom::element v;
+    if (!p["status"].get(s)) row.status = std::string(s);
+    if (!p["channel"].get(v)) row.channel = OptionalString(v);
+    if (!p["resolution"].get(v)) row.resolution = OptionalString(v);
+    if (!p["startedAt"].get(n)) row.started_at = n;
+    if (!p["endedAt"].get(v)) row.ended_at = v.get(n) ? std::nullopt : std::optional<int64_t>(n);
+    if (!p["messages"].get(v)) row.messages_json = simdjson::minify(v);
+    if (!p["metadata"].get(v)) row.metadata_json = simdjson::minify(v);
+  });
 }
 
 }  // namespace

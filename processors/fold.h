@@ -51,5 +51,7 @@ void RegisterAppFolds(FoldTable& folds);
 void RegisterSessionFolds(FoldTable& folds);
 void RegisterSessionLogFolds(FoldTable& folds);
 void RegisterConversationFolds(FoldTable& folds);
+void RegisterTokenFolds(FoldTable& folds);
+void RegisterLivekitFolds(FoldTable& folds);
 
 }  // namespace voxbase

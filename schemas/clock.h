@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 namespace voxbase {
 
@@ -15,6 +16,10 @@ class Clock {
   // Milliseconds since the Unix epoch.
   virtual int64_t NowMillis() const = 0;
 };
+
+// "2025-11-29T12:35:00Z" (UTC, whole seconds) and "2025-11-29" for a time in ms since the epoch.
+std::string FormatIso8601(int64_t ms);
+std::string FormatDay(int64_t ms);
 
 class SystemClock final : public Clock {
  public:

@@ -38,4 +38,15 @@ inline constexpr std::string_view kConversationDefaultStatus = "active";
 // Who said a transcript line.
 inline constexpr Vocabulary<5> kMessageRoles{{"user", "agent", "assistant", "system", "tool"}};
 
+// Voices an OpenAI Realtime session can speak with (seed 003).
+inline constexpr Vocabulary<8> kRealtimeVoices{
+    {"alloy", "echo", "shimmer", "ash", "ballad", "coral", "sage", "verse"}};
+
+// Who mints a browser token.
+inline constexpr Vocabulary<3> kTokenProviders{{"openai", "gemini", "livekit"}};
+
+// A LiveKit room's lifecycle (seed 001), and who is in one.
+inline constexpr Vocabulary<3> kRoomStatuses{{"waiting", "active", "ended"}};
+inline constexpr Vocabulary<3> kParticipantKinds{{"user", "agent", "observer"}};
+
 }  // namespace voxbase

@@ -1,13 +1,17 @@
 // The case files: every tests/cases/*.json is a sequence of steps run against the real binary on a
 // fresh data directory, with an app ("case-app") and a second app ("other-app") already made.
 //
+// A file may also give "env": {"NAME": "value"} for the server (e.g. provider keys), and
+// "upstream": {"/path": {"status", "body", "retryAfter", "delayMs"}}: a fake upstream on loopback
+// answering those paths, whose URL is "${upstream}" (for a *_BASE_URL in "env").
 // A step is one of:
 //   {"name": …, "request": {"method", "path", "body" (JSON) | "rawBody" (text) | "generate",
 //                           "headers", "auth": "secret" (default) | "token" | "admin" | "none",
 //                           "app": "other"},
 //    "status": 200, "expect": {"a.b[0].c": value | "<any>" | "<absent>" | "<nonempty>",
 //                              "$body": "the whole answer, e.g. ${saved}"},
-//    "save": {"var": "a.b" | "$body"}, "appends": N}
+//    "save": {"var": "a.b" | "$body"}, "appends": N,
+//    "expectHeaders": {"Retry-After": "7" | "<absent>"}}
 //   {"restart": true}   stop the server (SIGTERM) and start it again on the same data
 //   {"kill": true}      kill -9 the server and start it again
 //   {"replay": true}    stop; checksum the live projections; `voxbase replay`; the checksum must be
@@ -15,16 +19,19 @@
 // Auth goes into a JSON body as appSlug/appSecret (or sessionToken), into a GET's query string,
 // or as the admin bearer token. "${var}" in any string is replaced by a saved value ("token",
 // "appId" and "otherAppId" are there from the start); "$LONG200" by 200 letters; "$AUTH" in a
-// rawBody and "$QAUTH" in a path by the app's secret credentials. "appends" is how far the log's end must move (0 for a refused request): when
-// given, the step also checks the answer is JSON. Every error answer must be {"error": …}.
+// rawBody and "$QAUTH" in a path by the app's secret credentials. "appends" is how far the log's
+// end must move (0 for a refused request): when given, the step also checks the answer is JSON.
+// Every error answer must be {"error": …}.
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <strings.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "tests/support/fake_upstream.h"
 #include "tests/support/server_process.h"
 
 namespace voxbase::testing {
@@ -125,6 +132,38 @@ class CaseRunner {
     ASSERT_FALSE(parser.parse(text.str()).get(doc)) << file_ << " does not parse";
     simdjson::dom::array steps;
     ASSERT_FALSE(doc["steps"].get(steps)) << file_ << " has no steps";
+    simdjson::dom::object upstream;
+    if (!doc["upstream"].get(upstream)) {
+      for (auto route : upstream) {
+        UpstreamReply reply;
+        simdjson::dom::object r = route.value.get_object().value();
+        reply.status = static_cast<int>(Field<int64_t>(r, "status", 200));
+        simdjson::dom::element body;
+        if (!r["body"].get(body)) reply.body = simdjson::minify(body);
+        std::string_view retry_after;
+        if (!r["retryAfter"].get(retry_after)) {
+          reply.headers.emplace_back("Retry-After", std::string(retry_after));
+        }
+        reply.delay = std::chrono::milliseconds(Field<int64_t>(r, "delayMs", 0));
+        replies_[std::string(route.key)] = reply;
+      }
+      upstream_ = std::make_unique<FakeUpstream>([this](const UpstreamRequest& request) {
+        auto it = replies_.find(request.target);
+        if (it != replies_.end()) return it->second;
+        UpstreamReply missing;
+        missing.status = 404;
+        missing.body = R"({"error":"no such route"})";
+        return missing;
+      });
+      vars_["upstream"] = upstream_->Url();
+    }
+    simdjson::dom::object env;
+    if (!doc["env"].get(env)) {
+      for (auto field : env) {
+        env_.emplace_back(std::string(field.key),
+                          Substitute(std::string(field.value.get_string().value())));
+      }
+    }
     ASSERT_NO_FATAL_FAILURE(StartServer());
     ASSERT_NO_FATAL_FAILURE(MakeApps());
     size_t i = 0;
@@ -148,7 +187,7 @@ class CaseRunner {
 
  private:
   void StartServer() {
-    server_ = std::make_unique<ServerProcess>(dir_.path());
+    server_ = std::make_unique<ServerProcess>(dir_.path(), std::vector<std::string>{}, env_);
     ASSERT_NO_FATAL_FAILURE(server_->Start());
     ASSERT_TRUE(server_->WaitReady());
     client_ = server_->Client();
@@ -206,7 +245,8 @@ class CaseRunner {
       query_auth = "sessionToken=" + vars_.at("token");
     }
     std::vector<std::pair<std::string, std::string>> headers;
-    if (auth == "admin") headers.emplace_back("Authorization", std::string("Bearer ") + kAdminToken);
+    if (auth == "admin")
+      headers.emplace_back("Authorization", std::string("Bearer ") + kAdminToken);
 
     std::string body;
     simdjson::dom::object json_body;
@@ -250,6 +290,17 @@ class CaseRunner {
       EXPECT_EQ(LogEndOffset(*client_) - end_before, appends) << "the log moved by another count";
     }
 
+    simdjson::dom::object want_headers;
+    if (!step["expectHeaders"].get(want_headers)) {
+      for (auto field : want_headers) {
+        std::string value = "<absent>";
+        for (const auto& [name, v] : r->headers) {
+          if (strcasecmp(name.c_str(), std::string(field.key).c_str()) == 0) value = v;
+        }
+        EXPECT_EQ(value, Substitute(std::string(field.value.get_string().value())))
+            << "header " << field.key;
+      }
+    }
     simdjson::dom::parser parser;
     simdjson::dom::element answer;
     bool is_json = !parser.parse(r->body).get(answer);
@@ -312,6 +363,9 @@ class CaseRunner {
   std::unique_ptr<BlockingHttpClient> client_;
   TestApp main_, other_;
   std::map<std::string, std::string> vars_;
+  std::map<std::string, UpstreamReply> replies_;
+  std::unique_ptr<FakeUpstream> upstream_;  // answers by path with the file's "upstream" replies
+  Environment env_;
 };
 
 std::vector<std::string> CaseFiles() {

@@ -26,7 +26,7 @@ std::vector<char*> Argv(std::vector<std::string>& args) {
 // Forks and runs `args`, with `child_in/out/err` (when not -1) as the child's stdin, stdout and
 // stderr. In the child every fd in `close_in_child` is closed; in the parent the child's ends.
 pid_t Spawn(std::vector<std::string> args, int child_in, int child_out, int child_err,
-            const std::vector<int>& close_in_child) {
+            const std::vector<int>& close_in_child, const Environment& env = {}) {
   pid_t pid = ::fork();
   if (pid == 0) {
     if (child_in >= 0) ::dup2(child_in, STDIN_FILENO);
@@ -34,6 +34,7 @@ pid_t Spawn(std::vector<std::string> args, int child_in, int child_out, int chil
     if (child_err >= 0) ::dup2(child_err, STDERR_FILENO);
     for (int fd : close_in_child) ::close(fd);
     ::setenv("VOXBASE_ADMIN_TOKEN", kAdminToken, 1);
+    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
     auto argv = Argv(args);
     ::execv(argv[0], argv.data());
     ::_exit(127);
@@ -54,8 +55,9 @@ std::string ReadAllFd(int fd) {
 
 }  // namespace
 
-ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extra_flags)
-    : data_dir_(std::move(data_dir)), extra_flags_(std::move(extra_flags)) {}
+ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extra_flags,
+                             Environment env)
+    : data_dir_(std::move(data_dir)), extra_flags_(std::move(extra_flags)), env_(std::move(env)) {}
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) Kill();
@@ -66,7 +68,7 @@ void ServerProcess::Start() {
   ASSERT_EQ(::pipe(out), 0);
   std::vector<std::string> args = {VOXBASE_BINARY, "serve", "--port", "0", "--data-dir", data_dir_};
   for (const auto& f : extra_flags_) args.push_back(f);
-  pid_ = Spawn(args, -1, out[1], -1, {out[0], out[1]});
+  pid_ = Spawn(args, -1, out[1], -1, {out[0], out[1]}, env_);
   ASSERT_GT(pid_, 0);
   // First line: "voxbase listening on http://127.0.0.1:PORT (...)"
   std::string line;

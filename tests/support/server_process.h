@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/http_client.h"
@@ -17,9 +18,13 @@ namespace voxbase::testing {
 
 inline constexpr char kAdminToken[] = "test-admin-token-0123456789";
 
+// Environment variables set in a child process (besides VOXBASE_ADMIN_TOKEN).
+using Environment = std::vector<std::pair<std::string, std::string>>;
+
 class ServerProcess {
  public:
-  explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_flags = {});
+  explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_flags = {},
+                         Environment env = {});
   ~ServerProcess();
 
   void Start();  // fails the test (ASSERT) when the server does not come up
@@ -34,6 +39,7 @@ class ServerProcess {
  private:
   std::string data_dir_;
   std::vector<std::string> extra_flags_;
+  Environment env_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
 };
