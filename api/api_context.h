@@ -14,6 +14,7 @@
 #include "api/http.h"
 #include "api/rate_limiter.h"
 #include "ingest/command.h"
+#include "ingest/json_schema.h"
 #include "ingest/outbound/http_client.h"
 #include "ingest/providers.h"
 #include "ingest/submitter.h"
@@ -38,6 +39,8 @@ struct ApiContext {
   RateLimiter* token_limiter = nullptr;       // per app, on every token endpoint
   std::vector<std::string> client_origins;    // CLIENT_ORIGIN: browser origins allowed by CORS
   bool allow_private_tool_endpoints = false;  // lifts the outbound guard for tool endpoints
+  SchemaCache* schemas = nullptr;             // compiled tool parameter schemas
+  std::string node_id;                        // this node, on the executions it starts
   IngestLimits limits;
   std::chrono::milliseconds apply_timeout{5000};
 };

@@ -50,7 +50,7 @@ Handler WithCors(const std::vector<std::string>* origins, Handler handler) {
 
 Handler CorsPreflight(const std::vector<std::string>* origins, std::string allowed_methods) {
   return [origins, allowed_methods = std::move(allowed_methods)](HttpRequest& request,
-                                                                  Respond respond) {
+                                                                 Respond respond) {
     HttpResponse response;
     response.status = 204;
     response.content_type = "";

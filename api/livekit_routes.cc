@@ -57,8 +57,8 @@ void HandleWebhook(ApiContext& api, HttpRequest& request, Respond respond) {
   if (!app_id.ok()) return respond(ErrorResponse(app_id.status()));
   if (!app_id->has_value()) {
     // Answered 200 so LiveKit does not redeliver a room no app here owns.
-    return respond(JsonResponse(
-        200, R"({"ok":true,"ignored":"no app's slug starts this room's name"})"));
+    return respond(
+        JsonResponse(200, R"({"ok":true,"ignored":"no app's slug starts this room's name"})"));
   }
   const std::string key = "livekit:" + std::string(id);
   Result<std::optional<IdempotencyRecord>> seen = IdempotencyView(*api.store).Find(**app_id, key);
@@ -71,8 +71,7 @@ void HandleWebhook(ApiContext& api, HttpRequest& request, Respond respond) {
   Result<WebhookCommand> command = BuildWebhookReceived(in);
   if (!command.ok()) return respond(ErrorResponse(command.status()));
   // Deliveries are deduplicated on LiveKit's event id by the fold's idempotency record.
-  command->event.idempotency =
-      IdempotencyTag{**app_id, key, HexEncode(Sha256(request.body))};
+  command->event.idempotency = IdempotencyTag{**app_id, key, HexEncode(Sha256(request.body))};
   AppendAndAnswer(api, command->event, std::move(respond),
                   [](const Applied&) { return JsonResponse(200, R"({"ok":true})"); });
 }
@@ -111,11 +110,11 @@ void AddLivekitRoutes(Router& router, ApiContext& api) {
                   if (!app->has_value()) return NotFound("app not found");
                   Result<RoomCommand> room = BuildRoomCreated(in.command, (*app)->slug);
                   if (!room.ok()) return room.status();
-                  return WriteThen(std::move(room->event),
-                                   [&api, app_id = in.app->app_id,
-                                    name = room->room_name](const Applied&) {
-                                     return RoomAnswer(api, app_id, name, 201);
-                                   });
+                  return WriteThen(
+                      std::move(room->event),
+                      [&api, app_id = in.app->app_id, name = room->room_name](const Applied&) {
+                        return RoomAnswer(api, app_id, name, 201);
+                      });
                 });
 
   AddWriteRoute(router, api, "DELETE", "/api/livekit/rooms", Caller::kApp,
@@ -126,11 +125,11 @@ void AddLivekitRoutes(Router& router, ApiContext& api) {
                       LivekitView(*api.store).Room(in.app->app_id, room->room_name);
                   if (!existing.ok()) return existing.status();
                   if (!existing->has_value()) return NotFound("no room named " + room->room_name);
-                  return WriteThen(std::move(room->event),
-                                   [&api, app_id = in.app->app_id,
-                                    name = room->room_name](const Applied&) {
-                                     return RoomAnswer(api, app_id, name, 200);
-                                   });
+                  return WriteThen(
+                      std::move(room->event),
+                      [&api, app_id = in.app->app_id, name = room->room_name](const Applied&) {
+                        return RoomAnswer(api, app_id, name, 200);
+                      });
                 });
 
   AddListRoute(router, api, "/api/livekit/rooms", "rooms", {50, 200},

@@ -5,9 +5,12 @@
 #include <prometheus/text_serializer.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "api/auth.h"
 #include "api/routes.h"
@@ -23,6 +26,21 @@ namespace voxbase {
 
 std::string LogDirectory(const std::string& data_dir) { return data_dir + "/log"; }
 std::string ProjectionsDirectory(const std::string& data_dir) { return data_dir + "/projections"; }
+
+Result<std::string> LoadOrCreateNodeId(const std::string& data_dir) {
+  const std::string path = data_dir + "/node.id";
+  std::ifstream in(path);
+  std::string id;
+  if (in && std::getline(in, id) && !id.empty()) return id;
+  id = NewId("node_");
+  std::ofstream out(path + ".tmp");
+  out << id << "\n";
+  out.close();
+  if (!out || ::rename((path + ".tmp").c_str(), path.c_str()) != 0) {
+    return IOError("cannot write " + path);
+  }
+  return id;
+}
 
 Result<std::string> LoadOrCreateTokenKey(const std::string& data_dir) {
   const std::string path = data_dir + "/token.key";
@@ -88,6 +106,9 @@ struct Node::Parts {
   std::unique_ptr<HttpClient> http_client;
   std::unique_ptr<BlockingPool> blocking;
   std::unique_ptr<RateLimiter> token_limiter;
+  SchemaCache schemas;
+  std::thread recovery;  // records executions interrupted by the last stop, once caught up
+  std::atomic<bool> stopping{false};
   ApiContext api;
   Router router;
   std::unique_ptr<HttpServer> http;
@@ -153,6 +174,10 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   p->api.providers = o.providers;
   p->api.client_origins = o.client_origins;
   p->api.allow_private_tool_endpoints = o.allow_private_tool_endpoints;
+  p->api.schemas = &p->schemas;
+  Result<std::string> node_id = LoadOrCreateNodeId(o.data_dir);
+  if (!node_id.ok()) return node_id.status();
+  p->api.node_id = *node_id;
   p->api.limits = o.limits;
   p->api.apply_timeout = o.apply_timeout;
 
@@ -175,6 +200,17 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   Result<uint16_t> port = p->http->Start();
   if (!port.ok()) return port.status();
   p->port = *port;
+  p->recovery = std::thread([raw] {
+    while (!raw->stopping && !raw->runner->caught_up()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (raw->stopping || !raw->runner->stall().ok()) return;
+    size_t interrupted = RecordInterruptedExecutions(raw->api);
+    if (interrupted > 0) {
+      std::fprintf(stderr, "voxbase: %zu tool executions were interrupted by the last stop\n",
+                   interrupted);
+    }
+  });
   return std::unique_ptr<Node>(new Node(std::move(p)));
 }
 
@@ -188,6 +224,8 @@ void Node::Stop() {
   Parts& p = *parts_;
   if (p.stopped) return;
   p.stopped = true;
+  p.stopping = true;
+  if (p.recovery.joinable()) p.recovery.join();
   p.http->StopAccepting();
   p.http->Drain(std::chrono::seconds(5));
   p.log->Close();

@@ -53,12 +53,12 @@ Prepare MintRoute(ApiContext& api, Mint mint) {
     Result<Minted> minted = mint(in, *settings);
     if (!minted.ok()) return minted.status();
     if (minted->refusal) return Refuse(UpstreamAnswer(*minted->refusal));
-    return WriteThen(std::move(minted->event), [answer = std::move(minted->answer_json)](
-                                                   const Applied&) {
-      HttpResponse r = JsonResponse(200, answer);
-      r.headers.emplace_back("Cache-Control", "no-store");
-      return r;
-    });
+    return WriteThen(std::move(minted->event),
+                     [answer = std::move(minted->answer_json)](const Applied&) {
+                       HttpResponse r = JsonResponse(200, answer);
+                       r.headers.emplace_back("Cache-Control", "no-store");
+                       return r;
+                     });
   };
 }
 
@@ -82,15 +82,14 @@ void AddProviderRoutes(Router& router, ApiContext& api) {
   // Seed 000: called from the browser, so a session token only, and CORS.
   router.Add("GET", "/realtime/token",
              WithCors(&api.client_origins,
-                      WriteHandler(api, Caller::kBrowser,
-                                   MintRoute(api,
-                                             [&api](const WriteRequest& in,
-                                                    const AppSettings& app) {
-                                               return MintOpenAiSecret(
-                                                   in.command, app, api.providers, *api.http,
-                                                   OpenAiAnswer::kValueOnly);
-                                             }),
-                                   offload)));
+                      WriteHandler(
+                          api, Caller::kBrowser,
+                          MintRoute(api,
+                                    [&api](const WriteRequest& in, const AppSettings& app) {
+                                      return MintOpenAiSecret(in.command, app, api.providers,
+                                                              *api.http, OpenAiAnswer::kValueOnly);
+                                    }),
+                          offload)));
   router.Add("OPTIONS", "/realtime/token", CorsPreflight(&api.client_origins, "GET, OPTIONS"));
 
   router.Add("GET", "/api/realtime/health", [&api](HttpRequest&, Respond respond) {

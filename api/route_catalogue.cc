@@ -11,6 +11,9 @@ void AddApiRoutes(Router& router, ApiContext& api) {
            &AddConversationRoutes,
            &AddProviderRoutes,
            &AddLivekitRoutes,
+           &AddToolRoutes,
+           &AddHandoffRoutes,
+           &AddCsatRoutes,
        }) {
     add(router, api);
   }

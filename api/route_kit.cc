@@ -62,7 +62,11 @@ struct WriteCall {
     Result<PreparedWrite> rebuilt =
         Build(*parsed, record.event_id, record.event_ts, true, &event_id);
     if (!rebuilt.ok()) return ErrorResponse(rebuilt.status());
-    HttpResponse answer = rebuilt->answer(Applied{event_id, {record.partition, record.offset}});
+    HttpResponse answer =
+        rebuilt->refusal ? std::move(*rebuilt->refusal)
+        : rebuilt->answer
+            ? rebuilt->answer(Applied{event_id, {record.partition, record.offset}})
+            : ErrorResponse(409, "the first request with this Idempotency-Key is still running");
     answer.headers.emplace_back("Idempotent-Replayed", "true");
     return answer;
   }
@@ -119,7 +123,42 @@ void BuildAndSubmit(const std::shared_ptr<WriteCall>& call, simdjson::dom::objec
       return answer(applied);
     };
   }
-  AppendAndAnswer(api, write->event, std::move(respond), std::move(answer));
+  if (!write->after) {
+    return AppendAndAnswer(api, write->event, std::move(respond), std::move(answer));
+  }
+  // The second step answers for itself; it is handed the same Respond once the event is applied.
+  std::function<void(const Applied&, Respond)> after = std::move(write->after);
+  const int64_t deadline = api.clock->NowMillis() + api.apply_timeout.count();
+  AppliedWatermark* watermark = api.watermark;
+  BlockingPool* pool = api.blocking;
+  api.submitter->Submit(
+      write->event, [call, watermark, deadline, pool, event_id = write->event.id, respond,
+                     after = std::move(after)](Result<LogPosition> position) mutable {
+        if (!position.ok()) return respond(ErrorResponse(position.status()));
+        LogPosition at = *position;
+        watermark->WhenApplied(
+            at, deadline,
+            [call, pool, at, event_id, respond, after = std::move(after)](bool applied) mutable {
+              if (!applied) {
+                HttpResponse r = ErrorResponse(503, "the write is durable at offset " +
+                                                        std::to_string(at.offset) +
+                                                        " but was not applied in time");
+                r.headers.emplace_back("Retry-After", "1");
+                return respond(std::move(r));
+              }
+              bool queued = pool->Post([call, at, event_id, respond, after]() mutable {
+                if (!call->key.empty()) {
+                  Result<std::optional<IdempotencyRecord>> record = call->FindRecord();
+                  if (!record.ok()) return respond(ErrorResponse(record.status()));
+                  if (record->has_value() && (*record)->event_id != event_id) {
+                    return respond(call->AnswerRecorded(**record));
+                  }
+                }
+                after(Applied{event_id, at}, respond);
+              });
+              if (!queued) respond(ErrorResponse(503, "too many outbound calls in flight"));
+            });
+      });
 }
 
 void HandleWrite(ApiContext& api, Caller caller, const Prepare& prepare,

@@ -58,15 +58,23 @@ struct PreparedWrite {
   // When set, the write is refused with this answer and nothing is appended (an upstream's
   // error that carries its own status and headers).
   std::optional<HttpResponse> refusal;
+  // A second step: when set, it runs on the blocking pool once the event is applied, instead of
+  // `answer`, and answers itself (a tool call: recorded as started, then called, then finished).
+  std::function<void(const Applied& applied, Respond respond)> after;
 };
 
 // The write `event`, answered by `answer` once applied.
 inline PreparedWrite WriteThen(Event event, std::function<HttpResponse(const Applied&)> answer) {
-  return PreparedWrite{std::move(event), std::move(answer), std::nullopt};
+  return PreparedWrite{std::move(event), std::move(answer), std::nullopt, nullptr};
+}
+// The write `event`, then `after` on the blocking pool once it is applied.
+inline PreparedWrite WriteThenContinue(
+    Event event, std::function<void(const Applied& applied, Respond respond)> after) {
+  return PreparedWrite{std::move(event), nullptr, std::nullopt, std::move(after)};
 }
 // No write: answer `response` and append nothing.
 inline PreparedWrite Refuse(HttpResponse response) {
-  return PreparedWrite{Event{}, nullptr, std::move(response)};
+  return PreparedWrite{Event{}, nullptr, std::move(response), nullptr};
 }
 
 using Prepare = std::function<Result<PreparedWrite>(const WriteRequest& request)>;

@@ -28,6 +28,13 @@ void AddSessionLogRoutes(Router& router, ApiContext& api);    // /api/events, /a
 void AddConversationRoutes(Router& router, ApiContext& api);  // /api/conversations
 void AddProviderRoutes(Router& router,
                        ApiContext& api);  // /api/token, /api/realtime/*, /realtime/token
-void AddLivekitRoutes(Router& router, ApiContext& api);  // /api/livekit/*
+void AddLivekitRoutes(Router& router, ApiContext& api);
+void AddToolRoutes(Router& router, ApiContext& api);     // /api/tools*, /api/realtime/*tool*
+void AddHandoffRoutes(Router& router, ApiContext& api);  // /api/handoffs
+void AddCsatRoutes(Router& router, ApiContext& api);     // /api/csat
+
+// At start, once caught up: every execution this node started and never finished (it died
+// mid-call) is recorded as interrupted. Returns how many.
+size_t RecordInterruptedExecutions(ApiContext& api);  // /api/livekit/*
 
 }  // namespace voxbase

@@ -147,8 +147,8 @@ Result<Minted> MintOpenAiSecret(const CommandInput& in, const AppSettings& app,
   if (voice && !kRealtimeVoices.Contains(*voice)) {
     return InvalidArgument("voice must be one of " + kRealtimeVoices.List());
   }
-  VOX_RETURN_IF_ERROR(ReadString(in.body, "instructions", Presence::kOptional,
-                                 kMaxInstructionBytes, &instructions));
+  VOX_RETURN_IF_ERROR(ReadString(in.body, "instructions", Presence::kOptional, kMaxInstructionBytes,
+                                 &instructions));
   if (config.openai_api_key.empty()) return NotConfigured("OPENAI_API_KEY");
   const std::string use_model(model.value_or(config.openai_model));
   const std::string use_voice(voice.value_or(config.openai_voice));

@@ -50,8 +50,8 @@ struct UpstreamRefusal {
 };
 
 struct Minted {
-  Event event;               // token.minted
-  std::string answer_json;   // what the caller gets: the token and its expiry
+  Event event;              // token.minted
+  std::string answer_json;  // what the caller gets: the token and its expiry
   std::optional<UpstreamRefusal> refusal;
 };
 
@@ -63,8 +63,7 @@ Result<Minted> MintGeminiToken(const CommandInput& in, const AppSettings& app,
 // an OpenAI Realtime client secret. `body` may name model, voice and instructions.
 enum class OpenAiAnswer { kSession, kValueOnly };
 Result<Minted> MintOpenAiSecret(const CommandInput& in, const AppSettings& app,
-                                const ProviderConfig& config, HttpClient& http,
-                                OpenAiAnswer shape);
+                                const ProviderConfig& config, HttpClient& http, OpenAiAnswer shape);
 
 // The token.minted payload for a LiveKit token minted here, without a call out.
 Event TokenMintedEvent(const CommandInput& in, std::string_view provider, std::string_view model,

@@ -6,10 +6,19 @@ namespace voxbase {
 namespace {
 
 // One line per table module.
+// clang-format off
 constexpr void (*kFoldModules[])(FoldTable&) = {
-    &RegisterAppFolds,          &RegisterSessionFolds, &RegisterSessionLogFolds,
-    &RegisterConversationFolds, &RegisterTokenFolds,   &RegisterLivekitFolds,
+    &RegisterAppFolds,
+    &RegisterSessionFolds,
+    &RegisterSessionLogFolds,
+    &RegisterConversationFolds,
+    &RegisterTokenFolds,
+    &RegisterLivekitFolds,
+    &RegisterToolFolds,
+    &RegisterHandoffFolds,
+    &RegisterCsatFolds,
 };
+// clang-format on
 
 }  // namespace
 

@@ -53,5 +53,8 @@ void RegisterSessionLogFolds(FoldTable& folds);
 void RegisterConversationFolds(FoldTable& folds);
 void RegisterTokenFolds(FoldTable& folds);
 void RegisterLivekitFolds(FoldTable& folds);
+void RegisterToolFolds(FoldTable& folds);
+void RegisterHandoffFolds(FoldTable& folds);
+void RegisterCsatFolds(FoldTable& folds);
 
 }  // namespace voxbase

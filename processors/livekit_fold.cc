@@ -40,8 +40,7 @@ Status EndRoom(const FoldContext& c, RoomRow room, int64_t at) {
 
 Status FoldRoomCreated(const FoldContext& c) {
   std::string_view room_name, session_id;
-  if (c.event.payload["roomName"].get(room_name) ||
-      c.event.payload["sessionId"].get(session_id)) {
+  if (c.event.payload["roomName"].get(room_name) || c.event.payload["sessionId"].get(session_id)) {
     return BadPayload(c.event, "no roomName or sessionId");
   }
   Result<std::optional<RoomRow>> existing = LoadRoom(c, room_name);

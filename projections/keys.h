@@ -18,8 +18,11 @@
 
 // One line per secondary index. The byte of a kind is its place in this list (from 1): append
 // only, never reorder or remove a line.
-#define VOXBASE_INDEX_KINDS(X) \
-  X(kConversationsByStart) /* newest first: be64(INT64_MAX - startedAt) | session id */
+#define VOXBASE_INDEX_KINDS(X)                                                          \
+  X(kConversationsByStart) /* newest first: be64(INT64_MAX - startedAt) | session id */ \
+  X(kExecutionsBySession)  /* session id | NUL | be64(startedAt) | execution id */      \
+  X(kExecutionsByTool)     /* tool name | NUL | be64(startedAt) | execution id */       \
+  X(kHandoffQueue)         /* status | NUL | priority rank | be64(createdAt) | handoff id */
 
 namespace voxbase {
 

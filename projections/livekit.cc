@@ -99,7 +99,8 @@ std::string ParticipantKey(std::string_view app_id, std::string_view room_name,
 Result<std::optional<RoomRow>> LivekitView::Room(std::string_view app_id,
                                                  std::string_view room_name) const {
   std::string stored;
-  Result<bool> found = store_.Get(Family(Table::kLivekitRooms), RoomKey(app_id, room_name), &stored);
+  Result<bool> found =
+      store_.Get(Family(Table::kLivekitRooms), RoomKey(app_id, room_name), &stored);
   if (!found.ok()) return found.status();
   if (!*found) return std::optional<RoomRow>();
   thread_local simdjson::dom::parser parser;

@@ -34,7 +34,7 @@ struct RoomRow {
 struct ParticipantRow {
   std::string identity;
   std::string name;
-  std::string kind = "user";  // kParticipantKinds
+  std::string kind = "user";      // kParticipantKinds
   std::string status = "joined";  // joined, left, aborted
   int64_t joined_at = 0;
   std::optional<int64_t> left_at;

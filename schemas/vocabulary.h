@@ -49,4 +49,14 @@ inline constexpr Vocabulary<3> kTokenProviders{{"openai", "gemini", "livekit"}};
 inline constexpr Vocabulary<3> kRoomStatuses{{"waiting", "active", "ended"}};
 inline constexpr Vocabulary<3> kParticipantKinds{{"user", "agent", "observer"}};
 
+// Handoffs (seed 001): the queue is urgent first, so the order of kHandoffPriorities is the
+// queue's order; statuses and the moves between them.
+inline constexpr Vocabulary<4> kHandoffPriorities{{"urgent", "high", "normal", "low"}};
+inline constexpr Vocabulary<3> kHandoffStatuses{{"pending", "claimed", "resolved"}};
+inline constexpr Vocabulary<2> kHandoffActions{{"claim", "resolve"}};
+
+// A tool execution's statuses: pending_confirmation and started are open, the rest terminal.
+inline constexpr Vocabulary<7> kExecutionStatuses{
+    {"pending_confirmation", "started", "success", "error", "timeout", "rejected", "interrupted"}};
+
 }  // namespace voxbase

@@ -2,9 +2,9 @@
 // fresh data directory, with an app ("case-app") and a second app ("other-app") already made.
 //
 // A file may also give "env": {"NAME": "value"} for the server (e.g. provider keys), and
-// "upstream": {"/path": {"status", "body", "retryAfter", "delayMs"}}: a fake upstream on loopback
-// answering those paths, whose URL is "${upstream}" (for a *_BASE_URL in "env").
-// A step is one of:
+// "upstream": {"/path": {"status", "body" (JSON) | "text", "retryAfter", "delayMs"}}: a fake
+// upstream on loopback answering those paths, whose URL is "${upstream}" (for a *_BASE_URL in
+// "env"). A step is one of:
 //   {"name": …, "request": {"method", "path", "body" (JSON) | "rawBody" (text) | "generate",
 //                           "headers", "auth": "secret" (default) | "token" | "admin" | "none",
 //                           "app": "other"},
@@ -139,7 +139,12 @@ class CaseRunner {
         simdjson::dom::object r = route.value.get_object().value();
         reply.status = static_cast<int>(Field<int64_t>(r, "status", 200));
         simdjson::dom::element body;
+        std::string_view raw_text;
         if (!r["body"].get(body)) reply.body = simdjson::minify(body);
+        if (!r["text"].get(raw_text)) {
+          reply.body = std::string(raw_text);
+          reply.content_type = "text/html";
+        }
         std::string_view retry_after;
         if (!r["retryAfter"].get(retry_after)) {
           reply.headers.emplace_back("Retry-After", std::string(retry_after));

@@ -37,9 +37,9 @@ std::string Base64UrlDecode(std::string s) {
   for (char& c : s) c = c == '-' ? '+' : (c == '_' ? '/' : c);
   while (s.size() % 4) s.push_back('=');
   std::string out(s.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(s.data()),
-                          static_cast<int>(s.size()));
+  int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
   out.resize(static_cast<size_t>(std::max(n, 0)));
   while (!out.empty() && out.back() == '\0') out.pop_back();
   return out;
@@ -58,15 +58,15 @@ std::string Sha256Base64(std::string_view data) {
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
   std::string out(4 * ((len + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest,
-                          static_cast<int>(len));
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest, static_cast<int>(len));
   out.resize(static_cast<size_t>(n));
   return out;
 }
 
 // A JWT as LiveKit signs a webhook: HS256, iss = API key, sha256 = base64 SHA-256 of the body.
-std::string WebhookToken(const std::string& body, const std::string& key,
-                         const std::string& secret, int64_t exp_offset_s = 300) {
+std::string WebhookToken(const std::string& body, const std::string& key, const std::string& secret,
+                         int64_t exp_offset_s = 300) {
   int64_t now = std::time(nullptr);
   std::string header = Base64Url(R"({"alg":"HS256","typ":"JWT"})");
   std::string claims = Base64Url(R"({"iss":")" + key + R"(","nbf":)" + std::to_string(now - 5) +
@@ -90,9 +90,12 @@ class ProvidersTest : public ::testing::Test {
       }
       return reply;
     });
-    Environment env = {{"OPENAI_API_KEY", kOpenAiKey},   {"OPENAI_BASE_URL", upstream_->Url()},
-                       {"GEMINI_API_KEY", kGeminiKey},   {"GEMINI_BASE_URL", upstream_->Url()},
-                       {"LIVEKIT_API_KEY", kLivekitKey}, {"LIVEKIT_API_SECRET", kLivekitSecret},
+    Environment env = {{"OPENAI_API_KEY", kOpenAiKey},
+                       {"OPENAI_BASE_URL", upstream_->Url()},
+                       {"GEMINI_API_KEY", kGeminiKey},
+                       {"GEMINI_BASE_URL", upstream_->Url()},
+                       {"LIVEKIT_API_KEY", kLivekitKey},
+                       {"LIVEKIT_API_SECRET", kLivekitSecret},
                        {"LIVEKIT_URL", "wss://voice.example.com"}};
     server_ = std::make_unique<ServerProcess>(dir_.path(), std::vector<std::string>{}, env);
     ASSERT_NO_FATAL_FAILURE(server_->Start());
@@ -178,9 +181,9 @@ TEST_F(ProvidersTest, GeminiGetsTheKeyHeaderOneUseAndTheAppsSetup) {
 }
 
 TEST_F(ProvidersTest, LivekitTokensAreHs256JwtsWithTheVideoGrant) {
-  HttpResponse r = Post("/api/livekit/token",
-                        R"("identity":"caller-7","roomName":"voice-s1-1","name":"Ann",)"
-                        R"("metadata":"{\"tier\":1}","grants":{"canPublishData":false})");
+  HttpResponse r =
+      Post("/api/livekit/token", R"("identity":"caller-7","roomName":"voice-s1-1","name":"Ann",)"
+                                 R"("metadata":"{\"tier\":1}","grants":{"canPublishData":false})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(JsonString(r.body, "url"), "wss://voice.example.com");
   std::string token = JsonString(r.body, "token");
@@ -224,8 +227,7 @@ TEST_F(ProvidersTest, WebhooksAreVerifiedOnTheRawBytesAndMoveRoomsAndParticipant
   EXPECT_EQ(Webhook(started, "").status, 401) << "no Authorization header";
   EXPECT_EQ(Webhook(started, WebhookToken(started, kLivekitKey, "wrong-secret")).status, 401);
   EXPECT_EQ(Webhook(started, WebhookToken(started, "another-key", kLivekitSecret)).status, 401);
-  EXPECT_EQ(Webhook(started, WebhookToken(started, kLivekitKey, kLivekitSecret, -60)).status,
-            401)
+  EXPECT_EQ(Webhook(started, WebhookToken(started, kLivekitKey, kLivekitSecret, -60)).status, 401)
       << "an expired signature";
   std::string tampered = started;
   tampered.replace(tampered.find("RM_1"), 4, "RM_2");
@@ -236,8 +238,7 @@ TEST_F(ProvidersTest, WebhooksAreVerifiedOnTheRawBytesAndMoveRoomsAndParticipant
   HttpResponse again = Webhook(started, Signed(started));
   EXPECT_EQ(again.status, 200);
   EXPECT_NE(again.body.find("duplicate"), std::string::npos) << again.body;
-  for (const auto& [id, kind, who] :
-       std::vector<std::tuple<std::string, std::string, std::string>>{
+  for (const auto& [id, kind, who] : std::vector<std::tuple<std::string, std::string, std::string>>{
            {"EV_2", "participant_joined", "caller"},
            {"EV_3", "participant_joined", "agent-1"},
            {"EV_4", "participant_connection_aborted", "caller"},
@@ -245,8 +246,8 @@ TEST_F(ProvidersTest, WebhooksAreVerifiedOnTheRawBytesAndMoveRoomsAndParticipant
     std::string body = event(id, kind, who);
     ASSERT_EQ(Webhook(body, Signed(body)).status, 200) << kind;
   }
-  Result<HttpResponse> listed = client_->Request(
-      "GET", "/api/livekit/rooms?appSlug=voice&appSecret=voice-secret-0123456789");
+  Result<HttpResponse> listed =
+      client_->Request("GET", "/api/livekit/rooms?appSlug=voice&appSecret=voice-secret-0123456789");
   ASSERT_TRUE(listed.ok());
   simdjson::dom::element rooms = parser.parse(listed->body)["rooms"].value();
   ASSERT_EQ(rooms.get_array().size(), 1u) << listed->body;
@@ -288,8 +289,8 @@ TEST_F(ProvidersTest, AHandedOffConversationStaysHandedOffWhenItsRoomFinishes) {
   ASSERT_EQ(room.status, 201);
   simdjson::dom::parser parser;
   std::string name(parser.parse(room.body)["room"]["roomName"].get_string().value());
-  std::string finished = R"({"event":"room_finished","id":"EV_9","room":{"name":")" + name +
-                         R"("}})";
+  std::string finished =
+      R"({"event":"room_finished","id":"EV_9","room":{"name":")" + name + R"("}})";
   ASSERT_EQ(Webhook(finished, Signed(finished)).status, 200);
   Result<HttpResponse> conversation = client_->Request(
       "GET", "/api/conversations?sessionId=call-2&appSlug=voice&appSecret=voice-secret-0123456789");
@@ -314,8 +315,8 @@ TEST_F(ProvidersTest, KeysNeverReachTheLogTheProjectionsOrAnAnswer) {
     std::ifstream in(entry.path(), std::ios::binary);
     std::stringstream bytes;
     bytes << in.rdbuf();
-    for (const char* secret : {kOpenAiKey, kGeminiKey, kLivekitSecret, "ek_live_1",
-                               "auth_tokens/abc"}) {
+    for (const char* secret :
+         {kOpenAiKey, kGeminiKey, kLivekitSecret, "ek_live_1", "auth_tokens/abc"}) {
       EXPECT_EQ(bytes.str().find(secret), std::string::npos)
           << secret << " found in " << entry.path();
     }

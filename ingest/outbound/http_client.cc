@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -402,6 +403,49 @@ Status CheckOutboundUrl(std::string_view url) {
     curl_free(host);
   }
   curl_url_cleanup(u);
+  return status;
+}
+
+Status CheckOutboundHost(std::string_view url) {
+  VOX_RETURN_IF_ERROR(CheckOutboundUrl(url));
+  CURLU* u = curl_url();
+  std::string text(url);
+  std::string host;
+  char* raw_host = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, text.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &raw_host, 0) == CURLUE_OK) {
+    host = raw_host;
+  }
+  curl_free(raw_host);
+  curl_url_cleanup(u);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+    return UpstreamError("the host " + host + " does not resolve");
+  }
+  Status status;
+  for (addrinfo* a = found; a != nullptr && status.ok(); a = a->ai_next) {
+    char address[INET6_ADDRSTRLEN] = {};
+    if (a->ai_family == AF_INET) {
+      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr, address,
+                sizeof(address));
+    } else if (a->ai_family == AF_INET6) {
+      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr, address,
+                sizeof(address));
+    } else {
+      continue;
+    }
+    std::string why = GuardRefusal(address);
+    if (!why.empty()) {
+      status = Status(StatusCode::kPermissionDenied,
+                      host + " resolves to " + why + " address (" + address + ")");
+    }
+  }
+  freeaddrinfo(found);
   return status;
 }
 

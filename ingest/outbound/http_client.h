@@ -66,4 +66,9 @@ std::string GuardRefusal(std::string_view address);
 // Checks a URL's form before any call: http or https, a host, no credentials in it.
 Status CheckOutboundUrl(std::string_view url);
 
+// Resolves the URL's host now and refuses it (PermissionDenied) when any address it resolves to
+// is one the guard refuses, or (UpstreamError) when it does not resolve. For checking a tool's
+// endpoint when it is registered; every call is still checked again at connect time.
+Status CheckOutboundHost(std::string_view url);
+
 }  // namespace voxbase

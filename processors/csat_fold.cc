@@ -1,0 +1,34 @@
+// csat.rated: the session's rating, replacing any earlier one.
+#include "processors/fold.h"
+#include "projections/csat.h"
+#include "projections/keys.h"
+#include "projections/tables.h"
+#include "schemas/json_writer.h"
+
+namespace voxbase {
+namespace {
+
+Status FoldCsatRated(const FoldContext& c) {
+  const simdjson::dom::object& p = c.event.payload;
+  std::string_view session, comment;
+  int64_t rating = 0;
+  if (p["sessionId"].get(session) || p["rating"].get(rating) || p["comment"].get(comment)) {
+    return BadPayload(c.event, "a rating lacks a field");
+  }
+  JsonWriter w;
+  w.BeginObject()
+      .Field("sessionId", session)
+      .Field("rating", rating)
+      .Field("comment", comment)
+      .Field("ratedAt", c.event.ts_ms)
+      .EndObject();
+  c.batch.Put(Family(Table::kCsatRatings), CsatKey(c.event.app_id, session),
+              EncodeValue(w.view(), kCsatRowVersion));
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterCsatFolds(FoldTable& folds) { folds.Register(EventType::kCsatRated, &FoldCsatRated); }
+
+}  // namespace voxbase
