@@ -7,21 +7,21 @@
 namespace voxbase {
 
 void AddCsatRoutes(Router& router, ApiContext& api) {
-  AddWriteRoute(router, api, "POST", "/api/csat", Caller::kApp,
-                [&api](const WriteRequest& in) -> Result<PreparedWrite> {
-                  Result<CsatCommand> rated = BuildCsatRated(in.command);
-                  if (!rated.ok()) return rated.status();
-                  return WriteThen(std::move(rated->event), [&api, app_id = in.app->app_id,
-                                                             session = rated->session_id](
-                                                                const Applied&) {
-                    Result<std::optional<std::string>> row = CsatView(*api.store).Get(app_id, session);
-                    if (!row.ok()) return ErrorResponse(row.status());
-                    if (!row->has_value()) return ErrorResponse(500, "the rating is missing");
-                    JsonWriter w;
-                    w.BeginObject().Field("ok", true).RawField("rating", **row).EndObject();
-                    return JsonResponse(200, w.str());
-                  });
-                });
+  AddWriteRoute(
+      router, api, "POST", "/api/csat", Caller::kApp,
+      [&api](const WriteRequest& in) -> Result<PreparedWrite> {
+        Result<CsatCommand> rated = BuildCsatRated(in.command);
+        if (!rated.ok()) return rated.status();
+        return WriteThen(std::move(rated->event), [&api, app_id = in.app->app_id,
+                                                   session = rated->session_id](const Applied&) {
+          Result<std::optional<std::string>> row = CsatView(*api.store).Get(app_id, session);
+          if (!row.ok()) return ErrorResponse(row.status());
+          if (!row->has_value()) return ErrorResponse(500, "the rating is missing");
+          JsonWriter w;
+          w.BeginObject().Field("ok", true).RawField("rating", **row).EndObject();
+          return JsonResponse(200, w.str());
+        });
+      });
 
   router.Add("GET", "/api/csat", [&api](HttpRequest& request, Respond respond) {
     Result<AppContext> app = api.auth->ForQuery(request);

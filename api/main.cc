@@ -27,6 +27,7 @@
 #include "projections/tables.h"
 #include "schemas/clock.h"
 #include "storage/kafka_mock_cluster.h"
+#include "storage/segment_log.h"
 #include "storage/store.h"
 
 namespace voxbase {
@@ -53,6 +54,8 @@ commands:
             a mock Kafka cluster (librdkafka's) for tests and local play; prints its bootstrap
             servers on the first line, takes fault-injection commands on stdin
   checksum  --data-dir ./data        digest of all projections, printed as the last line
+  repair    --data-dir ./data [--yes]  cut a damaged embedded log at its first bad record,
+            after saying what that drops (server stopped); then run replay
   seed-app  '<json>' --url http://127.0.0.1:8080 --data-dir ./data
             creates an app from {slug, name, secret, modelId, replyAsAudio, systemPrompt}:
             through the running server at --url (VOXBASE_ADMIN_TOKEN), or, when no server
@@ -215,6 +218,45 @@ int Replay(const Flags& flags) {
   return 0;
 }
 
+// Cuts a damaged embedded log at its first bad record, after saying what that drops and (unless
+// --yes) being told to go ahead on stdin.
+int Repair(const Flags& flags) {
+  const std::string data_dir = flags.Get("data-dir", "data");
+  SegmentLogOptions probe_options;
+  probe_options.dir = LogDirectory(data_dir);
+  Result<std::unique_ptr<SegmentLog>> healthy = SegmentLog::Open(probe_options);
+  if (healthy.ok()) {
+    std::printf("the event log in %s is not damaged; nothing to repair\n",
+                probe_options.dir.c_str());
+    return 0;
+  }
+  if (healthy.status().code() != StatusCode::kCorruption) return Fail(healthy.status());
+  std::printf("%s\n", healthy.status().message().c_str());
+  if (!flags.GetBool("yes")) {
+    std::printf(
+        "Cut the log there, dropping the damaged record and everything after it? "
+        "Type yes: ");
+    std::fflush(stdout);
+    std::string answer;
+    if (!std::getline(std::cin, answer) || answer != "yes") {
+      std::printf("nothing was changed\n");
+      return 1;
+    }
+  }
+  SegmentLogOptions options = probe_options;
+  options.repair = true;
+  Result<std::unique_ptr<SegmentLog>> repaired = SegmentLog::Open(options);
+  if (!repaired.ok()) return Fail(repaired.status());
+  const SegmentLog::RepairReport& report = (*repaired)->repair();
+  std::printf(
+      "cut the log at offset %lld, dropping %lld records after the damaged one (%s).\n"
+      "The projections may hold events the log no longer has: run `voxbase replay "
+      "--data-dir %s` before serving.\n",
+      static_cast<long long>(report.cut_at_offset), static_cast<long long>(report.dropped_records),
+      report.where.c_str(), data_dir.c_str());
+  return 0;
+}
+
 int Checksum(const Flags& flags) {
   StoreOptions options =
       ProjectionStoreOptions(ProjectionsDirectory(flags.Get("data-dir", "data")));
@@ -363,6 +405,8 @@ int main(int argc, char** argv) {
     known.insert(kLogFlags.begin(), kLogFlags.end());
   } else if (command == "checksum") {
     known = {"data-dir"};
+  } else if (command == "repair") {
+    known = {"data-dir"};
   } else if (command == "dev-kafka") {
     known = {"brokers", "partitions", "kafka-topic"};
   } else if (command == "seed-app") {
@@ -371,11 +415,12 @@ int main(int argc, char** argv) {
     std::cerr << "voxbase: unknown command '" << command << "'\n" << kUsage;
     return 2;
   }
-  Result<Flags> flags = Flags::Parse(args, known, {"allow-private-tool-endpoints"});
+  Result<Flags> flags = Flags::Parse(args, known, {"allow-private-tool-endpoints", "yes"});
   if (!flags.ok()) return Fail(flags.status());
   if (command == "serve") return Serve(*flags);
   if (command == "replay") return Replay(*flags);
   if (command == "checksum") return Checksum(*flags);
+  if (command == "repair") return Repair(*flags);
   if (command == "dev-kafka") return DevKafka(*flags);
   return SeedApp(*flags);
 }

@@ -196,6 +196,18 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   };
   AddOpsRoutes(p->router, hooks);
   AddApiRoutes(p->router, p->api);
+  // Strong reads: while the processor is stopped or still catching up, the projections are
+  // behind the log, so the API says so instead of answering from them. The admin API stays open
+  // (dead letters are how an operator finds out why).
+  p->router.SetGate("/", {"/healthz", "/readyz", "/metrics", "/api/admin/"},
+                    [ready = hooks.ready](const HttpRequest&) -> std::optional<HttpResponse> {
+                      Status status = ready();
+                      if (status.ok()) return std::nullopt;
+                      HttpResponse r =
+                          ErrorResponse(503, status.message() + "; answers would be stale");
+                      r.headers.emplace_back("Retry-After", "1");
+                      return r;
+                    });
 
   Result<uint16_t> port = p->http->Start();
   if (!port.ok()) return port.status();

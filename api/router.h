@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,11 @@ class Router {
  public:
   void Add(std::string_view method, std::string_view path, Handler handler);
 
+  // A check every request under `prefix` passes first: when it returns an answer, that is sent
+  // instead of running the handler (reads and writes while the processor is stopped).
+  using Gate = std::function<std::optional<HttpResponse>(const HttpRequest& request)>;
+  void SetGate(std::string prefix, std::vector<std::string> exempt_prefixes, Gate gate);
+
   // Runs the matching handler, or answers 404/405 itself. `route` is set to the matched path, or
   // "unmatched", for metrics labels that cannot grow without bound.
   void Dispatch(HttpRequest& request, Respond respond, std::string_view* route) const;
@@ -29,6 +35,11 @@ class Router {
     Handler handler;
   };
   std::map<std::string, std::vector<Entry>, std::less<>> routes_;
+  bool Gated(std::string_view path) const;
+
+  std::string gate_prefix_;
+  std::vector<std::string> gate_exempt_;
+  Gate gate_;
 };
 
 }  // namespace voxbase

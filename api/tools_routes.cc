@@ -2,10 +2,9 @@
 // 003's GET /api/realtime/tools and POST /api/realtime/execute-tool. An execution is recorded as
 // started (and applied) before the endpoint is called, and as finished after, on the blocking
 // pool; the two execute endpoints differ only in their field names and answer shapes.
-#include "api/routes.h"
-
 #include <cstdio>
 
+#include "api/routes.h"
 #include "ingest/tools.h"
 #include "projections/apps.h"
 #include "projections/tools.h"
@@ -109,8 +108,8 @@ Result<PreparedWrite> PrepareExecution(ApiContext& api, const ExecuteShape& shap
 
   if (in.retry) {
     // An Idempotency-Key retry: answer from the recorded execution, without calling again.
-    std::string id = call->execution_id.empty() ? ExecutionIdForEvent(in.command.event_id)
-                                                : call->execution_id;
+    std::string id =
+        call->execution_id.empty() ? ExecutionIdForEvent(in.command.event_id) : call->execution_id;
     Result<std::optional<ExecutionRow>> row = ToolsView(*api.store).Execution(app_id, id);
     if (!row.ok()) return row.status();
     if (!row->has_value()) return NotFound("execution " + id + " not found");
@@ -118,14 +117,14 @@ Result<PreparedWrite> PrepareExecution(ApiContext& api, const ExecuteShape& shap
   }
   if (spec.requires_confirmation && !call->confirmed) {
     Event pending = BuildExecutionPending(in.command, spec, *call);
-    return WriteThen(std::move(pending), [&api, shape, app_id,
-                                          id = ExecutionIdForEvent(in.command.event_id)](
-                                             const Applied&) {
-      Result<std::optional<ExecutionRow>> row = ToolsView(*api.store).Execution(app_id, id);
-      if (!row.ok()) return ErrorResponse(row.status());
-      if (!row->has_value()) return ErrorResponse(500, "the pending execution is missing");
-      return OutcomeAnswer(shape, **row, "null");
-    });
+    return WriteThen(
+        std::move(pending),
+        [&api, shape, app_id, id = ExecutionIdForEvent(in.command.event_id)](const Applied&) {
+          Result<std::optional<ExecutionRow>> row = ToolsView(*api.store).Execution(app_id, id);
+          if (!row.ok()) return ErrorResponse(row.status());
+          if (!row->has_value()) return ErrorResponse(500, "the pending execution is missing");
+          return OutcomeAnswer(shape, **row, "null");
+        });
   }
   std::string execution_id = ExecutionIdForEvent(in.command.event_id);
   if (!call->execution_id.empty()) {
@@ -142,31 +141,30 @@ Result<PreparedWrite> PrepareExecution(ApiContext& api, const ExecuteShape& shap
     execution_id = call->execution_id;
   }
   Event started = BuildExecutionStarted(in.command, spec, *call, execution_id, api.node_id);
-  return WriteThenContinue(
-      std::move(started), [&api, shape, spec, call = *call, app_id, execution_id](
-                              const Applied& applied, Respond respond) {
-        Result<std::optional<ExecutionRow>> row =
-            ToolsView(*api.store).Execution(app_id, execution_id);
-        if (!row.ok()) return respond(ErrorResponse(row.status()));
-        if (!row->has_value() || (*row)->start_event_id != applied.event_id) {
-          return respond(ErrorResponse(409, "execution " + execution_id + " was started already"));
-        }
-        ToolOutcome outcome =
-            CallTool(*api.http, spec, call, execution_id, api.allow_private_tool_endpoints);
-        AppContext app{app_id, false};
-        const std::string event_id = api.ids->NewEventId();
-        CommandInput finish{&app, {}, api.clock->NowMillis(), &api.limits, event_id, {}};
-        Event finished = BuildExecutionFinished(finish, execution_id, outcome);
-        AppendAndAnswer(api, finished, std::move(respond),
-                        [&api, shape, app_id, execution_id,
-                         result = std::move(outcome.result_json)](const Applied&) {
-                          Result<std::optional<ExecutionRow>> done =
-                              ToolsView(*api.store).Execution(app_id, execution_id);
-                          if (!done.ok()) return ErrorResponse(done.status());
-                          if (!done->has_value()) return ErrorResponse(500, "execution missing");
-                          return OutcomeAnswer(shape, **done, result);
-                        });
-      });
+  return WriteThenContinue(std::move(started), [&api, shape, spec, call = *call, app_id,
+                                                execution_id](const Applied& applied,
+                                                              Respond respond) {
+    Result<std::optional<ExecutionRow>> row = ToolsView(*api.store).Execution(app_id, execution_id);
+    if (!row.ok()) return respond(ErrorResponse(row.status()));
+    if (!row->has_value() || (*row)->start_event_id != applied.event_id) {
+      return respond(ErrorResponse(409, "execution " + execution_id + " was started already"));
+    }
+    ToolOutcome outcome =
+        CallTool(*api.http, spec, call, execution_id, api.allow_private_tool_endpoints);
+    AppContext app{app_id, false};
+    const std::string event_id = api.ids->NewEventId();
+    CommandInput finish{&app, {}, api.clock->NowMillis(), &api.limits, event_id, {}};
+    Event finished = BuildExecutionFinished(finish, execution_id, outcome);
+    AppendAndAnswer(api, finished, std::move(respond),
+                    [&api, shape, app_id, execution_id,
+                     result = std::move(outcome.result_json)](const Applied&) {
+                      Result<std::optional<ExecutionRow>> done =
+                          ToolsView(*api.store).Execution(app_id, execution_id);
+                      if (!done.ok()) return ErrorResponse(done.status());
+                      if (!done->has_value()) return ErrorResponse(500, "execution missing");
+                      return OutcomeAnswer(shape, **done, result);
+                    });
+  });
 }
 
 }  // namespace
@@ -180,10 +178,12 @@ void AddToolRoutes(Router& router, ApiContext& api) {
             BuildToolRegistered(in.command, *api.schemas, !api.allow_private_tool_endpoints);
         if (!tool.ok()) return tool.status();
         if (!in.retry) {
-          Result<std::optional<ToolRow>> taken = ToolsView(*api.store).Get(in.app->app_id, tool->name);
+          Result<std::optional<ToolRow>> taken =
+              ToolsView(*api.store).Get(in.app->app_id, tool->name);
           if (!taken.ok()) return taken.status();
           if (taken->has_value()) {
-            return Status(StatusCode::kAlreadyExists, "a tool named " + tool->name + " already exists");
+            return Status(StatusCode::kAlreadyExists,
+                          "a tool named " + tool->name + " already exists");
           }
         }
         return WriteThen(std::move(tool->event),
@@ -199,7 +199,8 @@ void AddToolRoutes(Router& router, ApiContext& api) {
         Result<ToolCommand> tool =
             BuildToolUpdated(in.command, *api.schemas, !api.allow_private_tool_endpoints);
         if (!tool.ok()) return tool.status();
-        Result<std::optional<ToolRow>> existing = ToolsView(*api.store).Get(in.app->app_id, tool->name);
+        Result<std::optional<ToolRow>> existing =
+            ToolsView(*api.store).Get(in.app->app_id, tool->name);
         if (!existing.ok()) return existing.status();
         if (!existing->has_value()) return NotFound("no tool named " + tool->name);
         return WriteThen(std::move(tool->event),
@@ -237,8 +238,8 @@ void AddToolRoutes(Router& router, ApiContext& api) {
                  std::string_view session = request.Query("sessionId");
                  std::string_view tool = request.Query("toolName");
                  if (!session.empty()) {
-                   return ToolsView(*api.store).ExecutionsBySession(app.app_id, session, tool,
-                                                                    limit, cursor);
+                   return ToolsView(*api.store)
+                       .ExecutionsBySession(app.app_id, session, tool, limit, cursor);
                  }
                  if (!tool.empty()) {
                    return ToolsView(*api.store).ExecutionsByTool(app.app_id, tool, limit, cursor);

@@ -77,8 +77,8 @@ Result<ToolCommand> BuildToolRegistered(const CommandInput& in, SchemaCache& sch
   std::optional<std::string> schema;
   VOX_RETURN_IF_ERROR(ReadString(in.body, "name", Presence::kRequired, kMaxToolNameBytes, &name));
   VOX_RETURN_IF_ERROR(CheckToolName(*name));
-  VOX_RETURN_IF_ERROR(ReadString(in.body, "description", Presence::kOptional,
-                                 kMaxDescriptionBytes, &description));
+  VOX_RETURN_IF_ERROR(
+      ReadString(in.body, "description", Presence::kOptional, kMaxDescriptionBytes, &description));
   VOX_RETURN_IF_ERROR(ReadSchema(in, schemas, &schema));
   if (in.body["endpoint"].error() == simdjson::NO_SUCH_FIELD) {
     return InvalidArgument("endpoint is required: a tool must have an endpoint to call");
@@ -108,8 +108,8 @@ Result<ToolCommand> BuildToolUpdated(const CommandInput& in, SchemaCache& schema
   std::optional<std::string> schema;
   VOX_RETURN_IF_ERROR(ReadString(in.body, "name", Presence::kRequired, kMaxToolNameBytes, &name));
   VOX_RETURN_IF_ERROR(CheckToolName(*name));
-  VOX_RETURN_IF_ERROR(ReadString(in.body, "description", Presence::kOptional,
-                                 kMaxDescriptionBytes, &description));
+  VOX_RETURN_IF_ERROR(
+      ReadString(in.body, "description", Presence::kOptional, kMaxDescriptionBytes, &description));
   VOX_RETURN_IF_ERROR(ReadSchema(in, schemas, &schema));
   VOX_RETURN_IF_ERROR(ReadEndpoint(in, Presence::kOptional, guard_endpoints, &endpoint));
   VOX_RETURN_IF_ERROR(
@@ -147,8 +147,7 @@ Result<ExecutionCall> ReadExecutionCall(const CommandInput& in, const ToolSpec& 
   call.session_id = std::string(*session_id);
   VOX_RETURN_IF_ERROR(ReadBool(in.body, "confirmed", Presence::kOptional, &confirmed));
   call.confirmed = confirmed.value_or(false);
-  VOX_RETURN_IF_ERROR(
-      ReadString(in.body, "executionId", Presence::kOptional, 64, &execution_id));
+  VOX_RETURN_IF_ERROR(ReadString(in.body, "executionId", Presence::kOptional, 64, &execution_id));
   if (execution_id) call.execution_id = std::string(*execution_id);
   simdjson::dom::element parameters;
   if (in.body[parameters_field].get(parameters) || parameters.is_null()) {
@@ -189,9 +188,8 @@ Event BuildExecutionPending(const CommandInput& in, const ToolSpec& tool,
   return NewEvent(in, EventType::kToolExecutionPending, w.str());
 }
 
-Event BuildExecutionStarted(const CommandInput& in, const ToolSpec& tool,
-                            const ExecutionCall& call, std::string_view execution_id,
-                            std::string_view node_id) {
+Event BuildExecutionStarted(const CommandInput& in, const ToolSpec& tool, const ExecutionCall& call,
+                            std::string_view execution_id, std::string_view node_id) {
   JsonWriter w;
   w.BeginObject();
   ExecutionFields(w, tool, call, execution_id);

@@ -59,9 +59,8 @@ Result<ExecutionCall> ReadExecutionCall(const CommandInput& in, const ToolSpec& 
 
 Event BuildExecutionPending(const CommandInput& in, const ToolSpec& tool,
                             const ExecutionCall& call);
-Event BuildExecutionStarted(const CommandInput& in, const ToolSpec& tool,
-                            const ExecutionCall& call, std::string_view execution_id,
-                            std::string_view node_id);
+Event BuildExecutionStarted(const CommandInput& in, const ToolSpec& tool, const ExecutionCall& call,
+                            std::string_view execution_id, std::string_view node_id);
 
 struct ToolOutcome {
   std::string status;  // success, error, timeout, rejected

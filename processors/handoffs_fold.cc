@@ -30,9 +30,8 @@ Status FoldHandoffCreated(const FoldContext& c) {
   row.created_at = c.event.ts_ms;
   c.batch.Put(Family(Table::kHandoffs), HandoffKey(c.event.app_id, id), row.Encode());
   c.batch.Put(Family(Table::kIndexes), HandoffQueueKey(c.event.app_id, row), "");
-  return UpdateConversation(c, session, [](ConversationRow& conversation) {
-    conversation.status = "handed_off";
-  });
+  return UpdateConversation(
+      c, session, [](ConversationRow& conversation) { conversation.status = "handed_off"; });
 }
 
 Status FoldHandoffMoved(const FoldContext& c) {

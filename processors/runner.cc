@@ -86,6 +86,19 @@ Status ProcessorRunner::LoadPosition() {
     processor_next_.push_back(std::move(own));
   }
   if (next.size() < start_end_.size()) next.resize(start_end_.size(), 0);
+  for (size_t p = 0; p < start_end_.size(); ++p) {
+    if (next[p] > start_end_[p]) {
+      // The projections hold events the log no longer has. Starting would hand their offsets to
+      // new events, which the processor would then skip as applied.
+      return Status(StatusCode::kFailedPrecondition,
+                    "the projections have applied the event log up to offset " +
+                        std::to_string(next[p]) + " of partition " + std::to_string(p) +
+                        " but the log ends at " + std::to_string(start_end_[p]) +
+                        ": acknowledged events are missing from the log. Refusing to start; "
+                        "restore the log, or rebuild the projections from it with `voxbase "
+                        "replay` (the missing events are then lost for good)");
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     next_ = next;

@@ -36,10 +36,9 @@ void SaveExecution(const FoldContext& c, const ExecutionRow& row) {
 }
 
 void IndexExecution(const FoldContext& c, const ExecutionRow& row) {
-  c.batch.Put(Family(Table::kIndexes),
-              ExecutionBySessionKey(c.event.app_id, row.session_id, row.created_at,
-                                    row.execution_id),
-              "");
+  c.batch.Put(
+      Family(Table::kIndexes),
+      ExecutionBySessionKey(c.event.app_id, row.session_id, row.created_at, row.execution_id), "");
   c.batch.Put(Family(Table::kIndexes),
               ExecutionByToolKey(c.event.app_id, row.tool_name, row.created_at, row.execution_id),
               "");

@@ -91,7 +91,8 @@ std::string HandoffQueueKey(std::string_view app_id, const HandoffRow& row) {
 Result<std::optional<HandoffRow>> HandoffsView::Get(std::string_view app_id,
                                                     std::string_view handoff_id) const {
   std::string stored;
-  Result<bool> found = store_.Get(Family(Table::kHandoffs), HandoffKey(app_id, handoff_id), &stored);
+  Result<bool> found =
+      store_.Get(Family(Table::kHandoffs), HandoffKey(app_id, handoff_id), &stored);
   if (!found.ok()) return found.status();
   if (!*found) return std::optional<HandoffRow>();
   thread_local simdjson::dom::parser parser;

@@ -43,8 +43,7 @@ std::string HandoffQueueKey(std::string_view app_id, const HandoffRow& row);
 class HandoffsView {
  public:
   explicit HandoffsView(const ProjectionStore& store) : store_(store) {}
-  Result<std::optional<HandoffRow>> Get(std::string_view app_id,
-                                        std::string_view handoff_id) const;
+  Result<std::optional<HandoffRow>> Get(std::string_view app_id, std::string_view handoff_id) const;
   // One status's queue: urgent first, then oldest first.
   Result<Page> Queue(std::string_view app_id, std::string_view status, size_t limit,
                      std::string_view cursor) const;

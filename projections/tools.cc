@@ -248,8 +248,8 @@ Result<std::vector<OpenExecution>> ToolsView::OpenOnNode(std::string_view node) 
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view rest = it->key().substr(prefix.size());
     if (rest.size() <= kAppIdLength) return Corruption("open execution key is malformed");
-    open.push_back({std::string(rest.substr(0, kAppIdLength)),
-                    std::string(rest.substr(kAppIdLength))});
+    open.push_back(
+        {std::string(rest.substr(0, kAppIdLength)), std::string(rest.substr(kAppIdLength))});
   }
   VOX_RETURN_IF_ERROR(it->status());
   return open;

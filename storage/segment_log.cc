@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 namespace voxbase {
 namespace {
@@ -114,7 +115,9 @@ class SegmentCursor {
   size_t end_ = 0;    // one past the last byte read
 };
 
-enum class RecordCheck { kOk, kEnd, kTorn };
+// What is at a cursor: a good record, the clean end of the file, a record cut short by the end
+// of the file (what a crash mid-write leaves), or a damaged one.
+enum class RecordCheck { kOk, kEnd, kShort, kBadHeader, kBadCrc };
 
 // Checks the record at the cursor; on kOk `*payload_len` is its payload size.
 Result<RecordCheck> CheckRecord(SegmentCursor& cursor, int64_t expected_offset,
@@ -122,23 +125,157 @@ Result<RecordCheck> CheckRecord(SegmentCursor& cursor, int64_t expected_offset,
   Result<bool> have_header = cursor.Ensure(kHeaderBytes);
   if (!have_header.ok()) return have_header.status();
   if (!*have_header) {
-    // Zero bytes left is a clean end; a few bytes is a torn header.
+    // Zero bytes left is a clean end; a few bytes is a header cut short.
     Result<bool> any = cursor.Ensure(1);
     if (!any.ok()) return any.status();
-    return *any ? RecordCheck::kTorn : RecordCheck::kEnd;
+    return *any ? RecordCheck::kShort : RecordCheck::kEnd;
   }
   uint32_t crc = GetU32(cursor.data());
   uint32_t len = GetU32(cursor.data() + 4);
   uint64_t offset = GetU64(cursor.data() + 8);
   if (len > max_record_bytes || offset != static_cast<uint64_t>(expected_offset)) {
-    return RecordCheck::kTorn;
+    return RecordCheck::kBadHeader;
   }
+  *payload_len = len;
   Result<bool> have_body = cursor.Ensure(kHeaderBytes + len);
   if (!have_body.ok()) return have_body.status();
-  if (!*have_body) return RecordCheck::kTorn;
-  if (RecordCrc(cursor.data() + 4, kHeaderBytes - 4 + len) != crc) return RecordCheck::kTorn;
-  *payload_len = len;
+  if (!*have_body) return RecordCheck::kShort;
+  if (RecordCrc(cursor.data() + 4, kHeaderBytes - 4 + len) != crc) return RecordCheck::kBadCrc;
   return RecordCheck::kOk;
+}
+
+// One segment, read from end to end at start.
+struct SegmentScan {
+  int64_t end_offset = 0;    // one past the last good record
+  uint64_t valid_bytes = 0;  // bytes of good records from the start of the file
+  uint64_t file_bytes = 0;
+  enum class Damage { kNone, kTornTail, kCorrupt } damage = Damage::kNone;
+  std::string reason;
+  int64_t records_after = 0;  // corrupt: good records found after the damage
+};
+
+bool AllZero(const std::string& path, uint64_t from, uint64_t to) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::vector<char> chunk(kReadChunk);
+  bool zero = true;
+  for (uint64_t at = from; at < to && zero;) {
+    ssize_t n = ::pread(fd, chunk.data(), std::min<uint64_t>(chunk.size(), to - at),
+                        static_cast<off_t>(at));
+    if (n <= 0) break;
+    zero = std::all_of(chunk.begin(), chunk.begin() + n, [](char c) { return c == 0; });
+    at += static_cast<uint64_t>(n);
+  }
+  ::close(fd);
+  return zero;
+}
+
+// Good records after damage at `from`: the first position holding a whole record with a good
+// CRC and a later offset, and the run of records from there.
+int64_t CountRecordsAfter(const std::string& path, uint64_t from, uint64_t file_bytes,
+                          int64_t after_offset, uint32_t max_record_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  std::string bytes(file_bytes - from, '\0');
+  ssize_t n = ::pread(fd, bytes.data(), bytes.size(), static_cast<off_t>(from));
+  ::close(fd);
+  if (n <= 0) return 0;
+  bytes.resize(static_cast<size_t>(n));
+  for (size_t at = 1; at + kHeaderBytes <= bytes.size(); ++at) {
+    uint32_t len = GetU32(bytes.data() + at + 4);
+    uint64_t offset = GetU64(bytes.data() + at + 8);
+    if (len > max_record_bytes || offset <= static_cast<uint64_t>(after_offset) ||
+        offset > static_cast<uint64_t>(after_offset) + (1ull << 32) ||
+        at + kHeaderBytes + len > bytes.size() ||
+        RecordCrc(bytes.data() + at + 4, kHeaderBytes - 4 + len) != GetU32(bytes.data() + at)) {
+      continue;
+    }
+    int64_t count = 0;
+    for (size_t p = at; p + kHeaderBytes <= bytes.size();) {
+      uint32_t l = GetU32(bytes.data() + p + 4);
+      if (l > max_record_bytes || p + kHeaderBytes + l > bytes.size() ||
+          RecordCrc(bytes.data() + p + 4, kHeaderBytes - 4 + l) != GetU32(bytes.data() + p)) {
+        break;
+      }
+      ++count;
+      p += kHeaderBytes + l;
+    }
+    return count;
+  }
+  return 0;
+}
+
+Result<SegmentScan> ScanSegment(const std::string& path, int64_t base, uint32_t max_record_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open " + path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return Errno("stat " + path);
+  }
+  SegmentScan scan;
+  scan.file_bytes = static_cast<uint64_t>(st.st_size);
+  SegmentCursor cursor(fd, 0);
+  int64_t offset = base;
+  RecordCheck last = RecordCheck::kEnd;
+  uint32_t len = 0;
+  while (true) {
+    Result<RecordCheck> check = CheckRecord(cursor, offset, max_record_bytes, &len);
+    if (!check.ok()) {
+      ::close(fd);
+      return check.status();
+    }
+    last = *check;
+    if (last != RecordCheck::kOk) break;
+    cursor.Consume(kHeaderBytes + len);
+    ++offset;
+  }
+  ::close(fd);
+  scan.end_offset = offset;
+  scan.valid_bytes = cursor.position();
+  const uint64_t record_end = scan.valid_bytes + kHeaderBytes + len;
+  switch (last) {
+    case RecordCheck::kOk:
+    case RecordCheck::kEnd:
+      break;
+    case RecordCheck::kShort:
+      // A damaged length can also run past the end of the file: it is only a torn tail if no
+      // good record follows.
+      scan.records_after =
+          CountRecordsAfter(path, scan.valid_bytes, scan.file_bytes, offset, max_record_bytes);
+      if (scan.records_after == 0) {
+        scan.damage = SegmentScan::Damage::kTornTail;
+        scan.reason = "the last record is cut short by the end of the file";
+        break;
+      }
+      scan.damage = SegmentScan::Damage::kCorrupt;
+      scan.reason =
+          "a record's length runs past the end of the file, yet good records come after it";
+      break;
+    case RecordCheck::kBadCrc:
+      if (record_end == scan.file_bytes) {
+        scan.damage = SegmentScan::Damage::kTornTail;
+        scan.reason = "the last record is incompletely written";
+        break;
+      }
+      scan.damage = SegmentScan::Damage::kCorrupt;
+      scan.reason = "a record fails its checksum";
+      break;
+    case RecordCheck::kBadHeader:
+      if (AllZero(path, scan.valid_bytes, scan.file_bytes)) {
+        scan.damage = SegmentScan::Damage::kTornTail;
+        scan.reason = "the file ends in zeros after the last record";
+        break;
+      }
+      scan.damage = SegmentScan::Damage::kCorrupt;
+      scan.reason = "a record header is damaged (wrong length or offset)";
+      break;
+  }
+  if (scan.damage == SegmentScan::Damage::kCorrupt && last != RecordCheck::kShort) {
+    scan.records_after =
+        CountRecordsAfter(path, scan.valid_bytes, scan.file_bytes, offset, max_record_bytes);
+  }
+  return scan;
 }
 
 class SegmentReader final : public LogReader {
@@ -258,47 +395,81 @@ Status SegmentLog::Recover() {
     segment_bases_ = {0};
     return OpenSegmentForAppend(0, /*create=*/true);
   }
+
+  // Every segment is read and checked: damage anywhere is found now, not at a later replay.
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<SegmentScan> scans;
+  size_t damaged = bases.size();  // the first damaged segment, if any
+  for (size_t i = 0; i < bases.size(); ++i) {
+    Result<SegmentScan> scan =
+        ScanSegment(SegmentPath(bases[i]), bases[i], options_.max_record_bytes);
+    if (!scan.ok()) return scan.status();
+    const bool last = i + 1 == bases.size();
+    if (!last && scan->damage == SegmentScan::Damage::kNone && scan->end_offset != bases[i + 1]) {
+      scan->damage = SegmentScan::Damage::kCorrupt;
+      scan->reason = "the segment ends at offset " + std::to_string(scan->end_offset) +
+                     " but the next one starts at " + std::to_string(bases[i + 1]);
+    }
+    if (!last && scan->damage == SegmentScan::Damage::kTornTail) {
+      scan->damage = SegmentScan::Damage::kCorrupt;  // only the newest segment may be torn
+    }
+    scans.push_back(std::move(*scan));
+    if (scans.back().damage == SegmentScan::Damage::kCorrupt && damaged == bases.size()) {
+      damaged = i;
+    }
+  }
+
+  if (damaged < bases.size()) {
+    const SegmentScan& bad = scans[damaged];
+    int64_t dropped = bad.records_after;
+    for (size_t i = damaged + 1; i < scans.size(); ++i) {
+      dropped += scans[i].end_offset - bases[i];
+    }
+    const std::string path = SegmentPath(bases[damaged]);
+    const std::string where = "segment " + path + " at offset " + std::to_string(bad.end_offset) +
+                              " (byte " + std::to_string(bad.valid_bytes) + "): " + bad.reason;
+    if (!options_.repair) {
+      return Corruption("the event log is damaged in " + where + "; " + std::to_string(dropped) +
+                        " records follow it. Nothing was changed. To cut the log at offset " +
+                        std::to_string(bad.end_offset) +
+                        " and drop them, stop everything and run "
+                        "`voxbase repair` on this data directory, then `voxbase replay`");
+    }
+    for (size_t i = damaged + 1; i < bases.size(); ++i) {
+      if (::unlink(SegmentPath(bases[i]).c_str()) != 0)
+        return Errno("remove " + SegmentPath(bases[i]));
+    }
+    bases.resize(damaged + 1);
+    scans.resize(damaged + 1);
+    scans.back().damage = SegmentScan::Damage::kTornTail;  // cut below, like a torn tail
+    repair_.dropped_records = dropped;
+    repair_.cut_at_offset = bad.end_offset;
+    repair_.where = where;
+  }
   segment_bases_ = bases;
 
-  int64_t base = bases.back();
-  std::string path = SegmentPath(base);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Errno("open " + path);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return Errno("stat " + path);
-  }
-  SegmentCursor cursor(fd, 0);
-  int64_t offset = base;
-  while (true) {
-    uint32_t len = 0;
-    Result<RecordCheck> check = CheckRecord(cursor, offset, options_.max_record_bytes, &len);
-    if (!check.ok()) {
-      ::close(fd);
-      return check.status();
+  const size_t newest = bases.size() - 1;
+  const std::string path = SegmentPath(bases[newest]);
+  const SegmentScan& tail = scans[newest];
+  if (tail.damage != SegmentScan::Damage::kNone) {
+    if (::truncate(path.c_str(), static_cast<off_t>(tail.valid_bytes)) != 0) {
+      return Errno("truncate " + path);
     }
-    if (*check != RecordCheck::kOk) break;
-    cursor.Consume(kHeaderBytes + len);
-    ++offset;
-  }
-  uint64_t valid = cursor.position();
-  ::close(fd);
-
-  uint64_t file_size = static_cast<uint64_t>(st.st_size);
-  if (valid < file_size) {
-    if (::truncate(path.c_str(), static_cast<off_t>(valid)) != 0) return Errno("truncate " + path);
-    recovery_.truncated_bytes = file_size - valid;
+    recovery_.truncated_bytes = tail.file_bytes - tail.valid_bytes;
     std::fprintf(stderr,
-                 "voxbase: event log recovery cut a torn tail of %" PRIu64
-                 " bytes from %s after offset %" PRId64 "\n",
-                 recovery_.truncated_bytes, path.c_str(), offset);
+                 "voxbase: event log recovery cut %" PRIu64
+                 " bytes (%s) from %s after offset "
+                 "%" PRId64 "\n",
+                 recovery_.truncated_bytes, tail.reason.c_str(), path.c_str(), tail.end_offset);
   }
+  const int64_t offset = tail.end_offset;
   next_offset_ = offset;
   durable_end_ = offset;
   recovery_.end_offset = offset;
-  VOX_RETURN_IF_ERROR(OpenSegmentForAppend(base, /*create=*/false));
-  segment_size_ = valid;
+  recovery_.verify_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  VOX_RETURN_IF_ERROR(OpenSegmentForAppend(bases[newest], /*create=*/false));
+  segment_size_ = tail.valid_bytes;
   if (recovery_.truncated_bytes > 0) VOX_RETURN_IF_ERROR(Sync());
   if (options_.probe) options_.probe->OnEndOffset(offset);
   return Status::Ok();

@@ -8,9 +8,14 @@
 // write(), syncs per FsyncPolicy, then acknowledges them in order. Readers only ever see records
 // that were acknowledged, so a projection never gets ahead of what the log keeps.
 //
-// On open, the last segment is scanned and a torn tail (a partial or corrupt record left by a
-// crash) is truncated; every acknowledged record precedes it. A LOCK file (flock) keeps a second
-// process out of the directory.
+// On open, every segment is read and checked. A torn tail — only an incomplete final record: a
+// header or payload cut short by the end of the newest segment, a last record whose checksum
+// fails with nothing after it, or zeros after the last record — is what a crash mid-write leaves;
+// it was never acknowledged, and it is truncated. Anything else is damage: a record that fails
+// its checksum with more bytes after it, or any bad record in an older segment. Then the log
+// refuses to open, naming the segment, the offset and how many records follow, and changes
+// nothing; SegmentLogOptions::repair (`voxbase repair`) cuts there instead and reports what it
+// dropped. A LOCK file (flock) keeps a second process out of the directory.
 //
 // Thread-safety: Append, EndOffsets and NewReader from any thread; each reader on one thread.
 #pragma once
@@ -38,6 +43,9 @@ struct SegmentLogOptions {
   uint64_t max_queued_bytes = 64ull << 20;  // appends beyond this are refused
   uint32_t max_record_bytes = 16u << 20;
   LogProbe* probe = nullptr;  // optional; must outlive the log
+  // Repair: cut the log at the first damaged record (dropping it and everything after) instead
+  // of refusing to open. Only `voxbase repair` sets it.
+  bool repair = false;
 };
 
 class SegmentLog final : public EventLog {
@@ -45,6 +53,13 @@ class SegmentLog final : public EventLog {
   struct RecoveryReport {
     int64_t end_offset = 0;        // records kept
     uint64_t truncated_bytes = 0;  // bytes of torn tail removed
+    double verify_seconds = 0;     // reading and checking every segment
+  };
+  // What a repair cut: nothing unless the log was damaged and options.repair was set.
+  struct RepairReport {
+    int64_t dropped_records = 0;
+    int64_t cut_at_offset = -1;
+    std::string where;
   };
 
   static Result<std::unique_ptr<SegmentLog>> Open(SegmentLogOptions options);
@@ -56,6 +71,7 @@ class SegmentLog final : public EventLog {
   void Close() override;
 
   const RecoveryReport& recovery() const { return recovery_; }
+  const RepairReport& repair() const { return repair_; }
 
   // For readers: the segment holding `offset` (its base and path), and a wait for new records.
   struct SegmentRef {
@@ -84,6 +100,7 @@ class SegmentLog final : public EventLog {
 
   const SegmentLogOptions options_;
   RecoveryReport recovery_;
+  RepairReport repair_;
   int lock_fd_ = -1;
 
   // Owned by the writer thread once it runs.

@@ -25,14 +25,15 @@ class ToolsTest : public ::testing::Test {
     client_ = server_->Client();
   }
   void CreateToolsApp() {
-    Result<HttpResponse> r = client_->Request(
-        "POST", "/api/admin/apps", R"({"slug":"tools","name":"T","secret":"tools-secret-0123456789"})",
-        {{"Authorization", std::string("Bearer ") + kAdminToken}});
+    Result<HttpResponse> r =
+        client_->Request("POST", "/api/admin/apps",
+                         R"({"slug":"tools","name":"T","secret":"tools-secret-0123456789"})",
+                         {{"Authorization", std::string("Bearer ") + kAdminToken}});
     ASSERT_TRUE(r.ok() && r->status == 201);
   }
   HttpResponse Send(const std::string& method, const std::string& path, const std::string& fields) {
-    Result<HttpResponse> r = server_->Client()->Request(method, path, std::string("{") + kAuth +
-                                                                          "," + fields + "}");
+    Result<HttpResponse> r =
+        server_->Client()->Request(method, path, std::string("{") + kAuth + "," + fields + "}");
     if (r.ok()) return *r;
     HttpResponse failed;
     failed.status = -1;
@@ -60,9 +61,8 @@ TEST_F(ToolsTest, AKillDuringASlowCallLeavesTheExecutionInterruptedAfterRestart)
                  R"("name":"slow","endpoint":")" + upstream.Url("/slow") + R"(","timeoutMs":60000)")
                 .status,
             201);
-  std::thread caller([this] {
-    Send("POST", "/api/tools/execute", R"("sessionId":"s","toolName":"slow")");
-  });
+  std::thread caller(
+      [this] { Send("POST", "/api/tools/execute", R"("sessionId":"s","toolName":"slow")"); });
   // Kill only once the call is in flight: recorded as started, and the endpoint reached.
   for (int i = 0; i < 500 && calls.load() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -74,8 +74,8 @@ TEST_F(ToolsTest, AKillDuringASlowCallLeavesTheExecutionInterruptedAfterRestart)
   ASSERT_NO_FATAL_FAILURE(Start(env));
   std::string status;
   for (int i = 0; i < 500 && status != "interrupted"; ++i) {
-    Result<HttpResponse> r = client_->Request(
-        "GET", std::string("/api/tools/executions?sessionId=s&") + kQueryAuth);
+    Result<HttpResponse> r =
+        client_->Request("GET", std::string("/api/tools/executions?sessionId=s&") + kQueryAuth);
     ASSERT_TRUE(r.ok());
     status = JsonString(r->body, "status");
     simdjson::dom::parser parser;
@@ -98,8 +98,8 @@ TEST_F(ToolsTest, AgentsRacingToClaimOneHandoffGetExactlyOneWinner) {
   ASSERT_NO_FATAL_FAILURE(CreateToolsApp());
   constexpr int kAgents = 8;
   for (int round = 0; round < 5; ++round) {
-    HttpResponse created = Send("POST", "/api/handoffs", R"("sessionId":"race-)" +
-                                                             std::to_string(round) + "\"");
+    HttpResponse created =
+        Send("POST", "/api/handoffs", R"("sessionId":"race-)" + std::to_string(round) + "\"");
     ASSERT_EQ(created.status, 201) << created.body;
     const std::string id = JsonString(created.body, "handoffId");
     std::vector<int> statuses(kAgents);
@@ -133,7 +133,8 @@ TEST_F(ToolsTest, AgentsRacingToClaimOneHandoffGetExactlyOneWinner) {
       }
     }
     ASSERT_EQ(winners, 1) << "round " << round;
-    for (int a = 0; a < kAgents; ++a) EXPECT_EQ(holders[a], winner) << "every answer names the winner";
+    for (int a = 0; a < kAgents; ++a)
+      EXPECT_EQ(holders[a], winner) << "every answer names the winner";
   }
   server_->Stop();
   CommandOutput live = RunVoxbase({"checksum", "--data-dir", dir_.path()});

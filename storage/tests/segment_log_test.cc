@@ -104,7 +104,16 @@ TEST(SegmentLogTest, TornTailIsTruncatedAndEverythingBeforeItKept) {
   EXPECT_EQ(ReadAll(*log).back().payload, "after-recovery");
 }
 
-TEST(SegmentLogTest, GarbageAfterTheLastRecordIsCut) {
+void FlipByte(const std::string& path, uint64_t at) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(at));
+  char c = 0;
+  f.get(c);
+  f.seekp(static_cast<std::streamoff>(at));
+  f.put(static_cast<char>(c ^ 0x5a));
+}
+
+TEST(SegmentLogTest, GarbageAfterTheLastRecordIsDamageNotATornTail) {
   TestDir dir;
   {
     auto log = OpenOrDie({.dir = dir.path()});
@@ -116,10 +125,98 @@ TEST(SegmentLogTest, GarbageAfterTheLastRecordIsCut) {
     std::ofstream out(segment, std::ios::app | std::ios::binary);
     out << std::string(100, '\xab');
   }
+  Result<std::unique_ptr<SegmentLog>> refused = SegmentLog::Open({.dir = dir.path()});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(std::filesystem::file_size(segment), size + 100) << "a refused open changed the file";
+  auto log = OpenOrDie({.dir = dir.path(), .repair = true});
+  EXPECT_EQ(log->recovery().end_offset, 5);
+  EXPECT_EQ(log->repair().dropped_records, 0);
+  EXPECT_EQ(std::filesystem::file_size(segment), size);
+}
+
+TEST(SegmentLogTest, ZerosAfterTheLastRecordAreATornTail) {
+  TestDir dir;
+  {
+    auto log = OpenOrDie({.dir = dir.path()});
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+  }
+  std::string segment = LastSegment(dir.path());
+  auto size = std::filesystem::file_size(segment);
+  std::filesystem::resize_file(segment, size + 4096);  // what a crash can leave: zeros
   auto log = OpenOrDie({.dir = dir.path()});
   EXPECT_EQ(log->recovery().end_offset, 5);
-  EXPECT_EQ(log->recovery().truncated_bytes, 100u);
-  EXPECT_EQ(std::filesystem::file_size(segment), size);
+  EXPECT_EQ(log->recovery().truncated_bytes, 4096u);
+}
+
+// Issue 7's first case: one byte flipped in the middle of the newest segment used to be taken for
+// a torn tail, cutting 50 acknowledged records.
+TEST(SegmentLogTest, AFlippedByteMidSegmentRefusesToOpenAndNamesWhatFollows) {
+  TestDir dir;
+  {
+    auto log = OpenOrDie({.dir = dir.path()});
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+  }
+  std::string segment = LastSegment(dir.path());
+  auto size = std::filesystem::file_size(segment);
+  FlipByte(segment, size / 2);
+  Result<std::unique_ptr<SegmentLog>> refused = SegmentLog::Open({.dir = dir.path()});
+  ASSERT_FALSE(refused.ok()) << "opened with end " << (*refused)->recovery().end_offset
+                             << " after cutting " << (*refused)->recovery().truncated_bytes;
+  EXPECT_EQ(refused.status().code(), StatusCode::kCorruption);
+  const std::string& message = refused.status().message();
+  EXPECT_NE(message.find(segment), std::string::npos) << message;
+  EXPECT_NE(message.find("voxbase repair"), std::string::npos) << message;
+  EXPECT_EQ(std::filesystem::file_size(segment), size) << "a refused open changed the file";
+  // The records after the damaged one are counted: all of them, as good records.
+  size_t at = message.find(" records follow it");
+  ASSERT_NE(at, std::string::npos) << message;
+  size_t start = message.rfind(' ', at - 1) + 1;
+  int64_t following = std::stoll(message.substr(start, at - start));
+  size_t offset_at = message.find("at offset ") + 10;
+  int64_t bad = std::stoll(message.substr(offset_at));
+  EXPECT_GT(bad, 30);
+  EXPECT_LT(bad, 70);
+  EXPECT_EQ(following, 100 - bad - 1);
+
+  auto log = OpenOrDie({.dir = dir.path(), .repair = true});
+  EXPECT_EQ(log->recovery().end_offset, bad);
+  EXPECT_EQ(log->repair().cut_at_offset, bad);
+  EXPECT_EQ(log->repair().dropped_records, following);
+  EXPECT_EQ(ReadAll(*log).size(), static_cast<size_t>(bad));
+}
+
+TEST(SegmentLogTest, DamageInAnOlderSegmentRefusesToOpen) {
+  TestDir dir;
+  {
+    auto log = OpenOrDie({.dir = dir.path(), .segment_bytes = 512});
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+  }
+  std::vector<std::string> segments;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    if (e.path().string().ends_with(".log")) segments.push_back(e.path().string());
+  }
+  std::sort(segments.begin(), segments.end());
+  ASSERT_GT(segments.size(), 3u);
+  FlipByte(segments[1], 40);
+  Result<std::unique_ptr<SegmentLog>> refused =
+      SegmentLog::Open({.dir = dir.path(), .segment_bytes = 512});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find(segments[1]), std::string::npos)
+      << refused.status().message();
+  // Even a cut short (not flipped) older segment is damage: only the newest may be torn.
+  TestDir dir2;
+  {
+    auto log = OpenOrDie({.dir = dir2.path(), .segment_bytes = 512});
+    for (int i = 0; i < 50; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+  }
+  segments.clear();
+  for (const auto& e : std::filesystem::directory_iterator(dir2.path())) {
+    if (e.path().string().ends_with(".log")) segments.push_back(e.path().string());
+  }
+  std::sort(segments.begin(), segments.end());
+  std::filesystem::resize_file(segments[0], std::filesystem::file_size(segments[0]) - 3);
+  EXPECT_FALSE(SegmentLog::Open({.dir = dir2.path(), .segment_bytes = 512}).ok());
 }
 
 TEST(SegmentLogTest, FlippedBitInTheLastRecordFailsItsCrc) {
