@@ -11,6 +11,7 @@
 
 #include "api/auth.h"
 #include "api/blocking_pool.h"
+#include "api/guardrail_engines.h"
 #include "api/http.h"
 #include "api/rate_limiter.h"
 #include "ingest/command.h"
@@ -41,6 +42,7 @@ struct ApiContext {
   bool allow_private_tool_endpoints = false;  // lifts the outbound guard for tool endpoints
   SchemaCache* schemas = nullptr;             // compiled tool parameter schemas
   std::string node_id;                        // this node, on the executions it starts
+  GuardrailEngines* guardrails = nullptr;     // compiled guardrail rules per app and direction
   IngestLimits limits;
   std::chrono::milliseconds apply_timeout{5000};
 };

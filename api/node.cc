@@ -107,6 +107,7 @@ struct Node::Parts {
   std::unique_ptr<BlockingPool> blocking;
   std::unique_ptr<RateLimiter> token_limiter;
   SchemaCache schemas;
+  GuardrailEngines guardrails;
   std::thread recovery;  // records executions interrupted by the last stop, once caught up
   std::atomic<bool> stopping{false};
   ApiContext api;
@@ -175,6 +176,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   p->api.client_origins = o.client_origins;
   p->api.allow_private_tool_endpoints = o.allow_private_tool_endpoints;
   p->api.schemas = &p->schemas;
+  p->api.guardrails = &p->guardrails;
   Result<std::string> node_id = LoadOrCreateNodeId(o.data_dir);
   if (!node_id.ok()) return node_id.status();
   p->api.node_id = *node_id;

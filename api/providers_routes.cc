@@ -18,7 +18,7 @@ Result<AppSettings> SettingsFor(ApiContext& api, const AppContext& app) {
   if (!record.ok()) return record.status();
   if (!record->has_value()) return NotFound("app not found");
   const AppRecord& a = **record;
-  return AppSettings{a.slug, a.model_id, a.system_prompt, a.reply_as_audio};
+  return AppSettings{a.slug, a.model_id, a.Instructions(), a.reply_as_audio};
 }
 
 HttpResponse RateLimited(int64_t retry_after_s) {

@@ -14,6 +14,8 @@ void AddApiRoutes(Router& router, ApiContext& api) {
            &AddToolRoutes,
            &AddHandoffRoutes,
            &AddCsatRoutes,
+           &AddGuardrailRoutes,
+           &AddExperimentRoutes,
        }) {
     add(router, api);
   }

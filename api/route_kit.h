@@ -72,9 +72,13 @@ inline PreparedWrite WriteThenContinue(
     Event event, std::function<void(const Applied& applied, Respond respond)> after) {
   return PreparedWrite{std::move(event), nullptr, std::nullopt, std::move(after)};
 }
-// No write: answer `response` and append nothing.
+// No write: answer `response` and append nothing (a refusal, or a request with nothing to
+// record, like a guardrail check that found no violation).
 inline PreparedWrite Refuse(HttpResponse response) {
   return PreparedWrite{Event{}, nullptr, std::move(response), nullptr};
+}
+inline PreparedWrite AnswerWithoutWrite(HttpResponse response) {
+  return Refuse(std::move(response));
 }
 
 using Prepare = std::function<Result<PreparedWrite>(const WriteRequest& request)>;

@@ -29,9 +29,11 @@ void AddConversationRoutes(Router& router, ApiContext& api);  // /api/conversati
 void AddProviderRoutes(Router& router,
                        ApiContext& api);  // /api/token, /api/realtime/*, /realtime/token
 void AddLivekitRoutes(Router& router, ApiContext& api);
-void AddToolRoutes(Router& router, ApiContext& api);     // /api/tools*, /api/realtime/*tool*
-void AddHandoffRoutes(Router& router, ApiContext& api);  // /api/handoffs
-void AddCsatRoutes(Router& router, ApiContext& api);     // /api/csat
+void AddToolRoutes(Router& router, ApiContext& api);        // /api/tools*, /api/realtime/*tool*
+void AddHandoffRoutes(Router& router, ApiContext& api);     // /api/handoffs
+void AddCsatRoutes(Router& router, ApiContext& api);        // /api/csat
+void AddGuardrailRoutes(Router& router, ApiContext& api);   // /api/guardrails/*, /api/persona
+void AddExperimentRoutes(Router& router, ApiContext& api);  // /api/experiments*
 
 // At start, once caught up: every execution this node started and never finished (it died
 // mid-call) is recorded as interrupted. Returns how many.

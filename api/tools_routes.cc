@@ -267,7 +267,7 @@ void AddToolRoutes(Router& router, ApiContext& api) {
           .EndObject();
     }
     w.EndArray()
-        .Field("instructions", record->has_value() ? (*record)->system_prompt : "")
+        .Field("instructions", record->has_value() ? (*record)->Instructions() : "")
         .EndObject();
     respond(JsonResponse(200, w.str()));
   });

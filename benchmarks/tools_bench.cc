@@ -40,7 +40,8 @@ std::string TwentyPropertySchema() {
         props += "\"s" + std::to_string(i) + "\":{\"type\":\"string\",\"maxLength\":64}";
         break;
       case 1:
-        props += "\"n" + std::to_string(i) + "\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000}";
+        props +=
+            "\"n" + std::to_string(i) + "\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000}";
         break;
       case 2:
         props += "\"e" + std::to_string(i) + "\":{\"enum\":[\"a\",\"b\",\"c\"]}";
@@ -90,9 +91,10 @@ int SchemaBench(int calls) {
   int failures = 0;
   for (int i = 0; i < calls; ++i) failures += !(*schema)->Validate(call, "parameters").ok();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("schema: %d validations of a 20-property call in %.3f s: %.2f us/call (%.0f/s), "
-              "%d failures; compile %.1f us\n",
-              calls, seconds, seconds * 1e6 / calls, calls / seconds, failures, compile_us);
+  std::printf(
+      "schema: %d validations of a 20-property call in %.3f s: %.2f us/call (%.0f/s), "
+      "%d failures; compile %.1f us\n",
+      calls, seconds, seconds * 1e6 / calls, calls / seconds, failures, compile_us);
   return failures == 0 ? 0 : 1;
 }
 
@@ -104,8 +106,8 @@ struct Latencies {
   }
 };
 
-int ExecuteBench(const std::string& url, const std::string& admin_token, int calls,
-                 int connections, int seconds) {
+int ExecuteBench(const std::string& url, const std::string& admin_token, int calls, int connections,
+                 int seconds) {
   testing::FakeUpstream endpoint([](const testing::UpstreamRequest&) {
     testing::UpstreamReply reply;
     reply.body = R"({"ok":true,"status":"shipped"})";
@@ -115,23 +117,24 @@ int ExecuteBench(const std::string& url, const std::string& admin_token, int cal
   uint16_t port = 0;
   if (!ParseHttpUrl(url, &host, &port)) return 2;
   BlockingHttpClient admin(host, port);
-  const std::string slug = "bench-" + std::to_string(Clock::now().time_since_epoch().count() % 100000);
+  const std::string slug =
+      "bench-" + std::to_string(Clock::now().time_since_epoch().count() % 100000);
   const std::string auth = R"("appSlug":")" + slug + R"(","appSecret":"bench-secret-0123456789")";
-  Result<HttpResponse> app = admin.Request(
-      "POST", "/api/admin/apps",
-      R"({"slug":")" + slug + R"(","name":"B","secret":"bench-secret-0123456789"})",
-      {{"Authorization", "Bearer " + admin_token}});
-  Result<HttpResponse> tool = admin.Request(
-      "POST", "/api/tools",
-      "{" + auth + R"(,"name":"ship","endpoint":")" + endpoint.Url("/ship") +
-          R"(","parametersSchema":)" + TwentyPropertySchema() + "}");
+  Result<HttpResponse> app =
+      admin.Request("POST", "/api/admin/apps",
+                    R"({"slug":")" + slug + R"(","name":"B","secret":"bench-secret-0123456789"})",
+                    {{"Authorization", "Bearer " + admin_token}});
+  Result<HttpResponse> tool =
+      admin.Request("POST", "/api/tools",
+                    "{" + auth + R"(,"name":"ship","endpoint":")" + endpoint.Url("/ship") +
+                        R"(","parametersSchema":)" + TwentyPropertySchema() + "}");
   if (!app.ok() || app->status != 201 || !tool.ok() || tool->status != 201) {
     std::fprintf(stderr, "setup failed: %s\n", tool.ok() ? tool->body.c_str() : "no answer");
     return 1;
   }
-  const std::string execute =
-      "{" + auth + R"(,"sessionId":"bench","toolName":"ship","parameters":)" +
-      TwentyPropertyCall() + "}";
+  const std::string execute = "{" + auth +
+                              R"(,"sessionId":"bench","toolName":"ship","parameters":)" +
+                              TwentyPropertyCall() + "}";
   // Sequential: voxbase's execute against the endpoint called directly, same client code.
   BlockingHttpClient direct("127.0.0.1", endpoint.port());
   Latencies through, straight;
@@ -150,9 +153,10 @@ int ExecuteBench(const std::string& url, const std::string& admin_token, int cal
   }
   double d50 = straight.Percentile(0.5), d99 = straight.Percentile(0.99);
   double v50 = through.Percentile(0.5), v99 = through.Percentile(0.99);
-  std::printf("execute, sequential (%d calls): direct p50 %.3f ms p99 %.3f ms; through voxbase "
-              "p50 %.3f ms p99 %.3f ms; added p50 %.3f ms p99 %.3f ms\n",
-              calls, d50, d99, v50, v99, v50 - d50, v99 - d99);
+  std::printf(
+      "execute, sequential (%d calls): direct p50 %.3f ms p99 %.3f ms; through voxbase "
+      "p50 %.3f ms p99 %.3f ms; added p50 %.3f ms p99 %.3f ms\n",
+      calls, d50, d99, v50, v99, v50 - d50, v99 - d99);
   // Throughput with concurrent clients.
   std::atomic<int64_t> done{0}, failed{0};
   std::atomic<bool> stop{false};

@@ -17,6 +17,9 @@ constexpr void (*kFoldModules[])(FoldTable&) = {
     &RegisterToolFolds,
     &RegisterHandoffFolds,
     &RegisterCsatFolds,
+    &RegisterPersonaFolds,
+    &RegisterGuardrailFolds,
+    &RegisterExperimentFolds,
 };
 // clang-format on
 

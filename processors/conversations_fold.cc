@@ -1,6 +1,7 @@
 // conversation.saved: creates the conversation on first save; later saves overwrite only the
 // fields they carry, and move the newest-first index entry when startedAt changes.
 #include "processors/conversation_update.h"
+#include "processors/experiment_counts.h"
 #include "processors/fold.h"
 #include "projections/conversations.h"
 #include "projections/tables.h"
@@ -41,8 +42,10 @@ Status UpdateConversation(const FoldContext& c, std::string_view session_id,
     row.created_at = c.event.ts_ms;
   }
 
+  const std::string old_status = *found ? row.status : std::string();
   change(row);
   row.updated_at = c.event.ts_ms;
+  if (row.status == "handed_off" && !row.handed_off_at) row.handed_off_at = c.event.ts_ms;
 
   if (old_started && *old_started != row.started_at) {
     c.batch.Delete(Family(Table::kIndexes),
@@ -51,7 +54,8 @@ Status UpdateConversation(const FoldContext& c, std::string_view session_id,
   c.batch.Put(Family(Table::kIndexes),
               ConversationByStartKey(c.event.app_id, row.started_at, session_id), "");
   c.batch.Put(Family(Table::kConversations), key, row.Encode());
-  return Status::Ok();
+  if (row.status == old_status) return Status::Ok();
+  return CountConversationForExperiments(c, session_id, row.status);
 }
 
 namespace {

@@ -1,4 +1,5 @@
 // csat.rated: the session's rating, replacing any earlier one.
+#include "processors/experiment_counts.h"
 #include "processors/fold.h"
 #include "projections/csat.h"
 #include "projections/keys.h"
@@ -24,7 +25,7 @@ Status FoldCsatRated(const FoldContext& c) {
       .EndObject();
   c.batch.Put(Family(Table::kCsatRatings), CsatKey(c.event.app_id, session),
               EncodeValue(w.view(), kCsatRowVersion));
-  return Status::Ok();
+  return CountRatingForExperiments(c, session, rating);
 }
 
 }  // namespace

@@ -56,5 +56,8 @@ void RegisterLivekitFolds(FoldTable& folds);
 void RegisterToolFolds(FoldTable& folds);
 void RegisterHandoffFolds(FoldTable& folds);
 void RegisterCsatFolds(FoldTable& folds);
+void RegisterPersonaFolds(FoldTable& folds);
+void RegisterGuardrailFolds(FoldTable& folds);
+void RegisterExperimentFolds(FoldTable& folds);
 
 }  // namespace voxbase

@@ -6,6 +6,22 @@
 
 namespace voxbase {
 
+std::string AppRecord::Instructions() const {
+  std::string persona;
+  auto add = [&persona](const std::string& sentence) {
+    if (!persona.empty()) persona += " ";
+    persona += sentence;
+  };
+  if (!persona_name.empty()) add("Your name is " + persona_name + ".");
+  if (!persona_tone.empty()) add("Your tone is " + persona_tone + ".");
+  if (!persona_greeting.empty()) add("Greet the caller with: \"" + persona_greeting + "\"");
+  if (!preferred_terms.empty()) add("Prefer these terms: " + preferred_terms + ".");
+  if (!blocked_terms.empty()) add("Never use these terms: " + blocked_terms + ".");
+  if (persona.empty()) return system_prompt;
+  if (system_prompt.empty()) return persona;
+  return system_prompt + "\n\n" + persona;
+}
+
 Result<std::optional<std::string>> AppsView::AppIdForSlug(std::string_view slug) const {
   std::string app_id;
   Result<bool> found = store_.Get(Family(Table::kAppSlugs), slug, &app_id);
@@ -38,6 +54,11 @@ Result<std::optional<AppRecord>> AppsView::Get(std::string_view app_id) const {
   app.created_at = IntField(*obj, "createdAt");
   bool audio = false;
   if (!(*obj)["replyAsAudio"].get(audio)) app.reply_as_audio = audio;
+  app.persona_name = StringField(*obj, "personaName");
+  app.persona_tone = StringField(*obj, "personaTone");
+  app.persona_greeting = StringField(*obj, "personaGreeting");
+  app.preferred_terms = StringField(*obj, "preferredTerms");
+  app.blocked_terms = StringField(*obj, "blockedTerms");
   if (!HexDecode(StringField(*obj, "secretSalt"), &app.secret_salt) ||
       !HexDecode(StringField(*obj, "secretHash"), &app.secret_hash)) {
     return Corruption("app " + std::string(app_id) + " has a malformed secret hash");

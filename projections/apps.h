@@ -24,7 +24,21 @@ struct AppRecord {
   std::string system_prompt;
   bool reply_as_audio = false;
   int64_t created_at = 0;
+  // The persona (PATCH /api/persona); empty fields are unset.
+  std::string persona_name;
+  std::string persona_tone;
+  std::string persona_greeting;
+  std::string preferred_terms;
+  std::string blocked_terms;
+
+  // The system prompt composed with the persona: what every model this app talks to is told
+  // (the realtime tools endpoint, OpenAI and Gemini tokens).
+  std::string Instructions() const;
 };
+
+// The persona fields, in the order the API shows them.
+inline constexpr std::string_view kPersonaFields[] = {
+    "personaName", "personaTone", "personaGreeting", "preferredTerms", "blockedTerms"};
 
 inline constexpr char kAppRowVersion = 1;
 

@@ -36,8 +36,10 @@ std::string ConversationRow::ToJson() const {
   w.RawField("messages", messages_json)
       .RawField("metadata", metadata_json)
       .Field("createdAt", created_at)
-      .Field("updatedAt", updated_at)
-      .EndObject();
+      .Field("updatedAt", updated_at);
+  w.Key("handedOffAt");
+  handed_off_at ? w.Int(*handed_off_at) : w.Null();
+  w.EndObject();
   return w.str();
 }
 
@@ -66,6 +68,8 @@ Result<ConversationRow> ConversationRow::Decode(simdjson::dom::parser& parser,
     c.metadata_json = simdjson::minify(metadata);
   }
   ok = ok && !row["createdAt"].get(c.created_at) && !row["updatedAt"].get(c.updated_at);
+  int64_t handed_off = 0;
+  if (!row["handedOffAt"].get(handed_off)) c.handed_off_at = handed_off;
   if (!ok) return Corruption("stored conversation is malformed");
   return c;
 }

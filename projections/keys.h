@@ -18,11 +18,13 @@
 
 // One line per secondary index. The byte of a kind is its place in this list (from 1): append
 // only, never reorder or remove a line.
-#define VOXBASE_INDEX_KINDS(X)                                                          \
-  X(kConversationsByStart) /* newest first: be64(INT64_MAX - startedAt) | session id */ \
-  X(kExecutionsBySession)  /* session id | NUL | be64(startedAt) | execution id */      \
-  X(kExecutionsByTool)     /* tool name | NUL | be64(startedAt) | execution id */       \
-  X(kHandoffQueue)         /* status | NUL | priority rank | be64(createdAt) | handoff id */
+#define VOXBASE_INDEX_KINDS(X)                                                               \
+  X(kConversationsByStart) /* newest first: be64(INT64_MAX - startedAt) | session id */      \
+  X(kExecutionsBySession)  /* session id | NUL | be64(startedAt) | execution id */           \
+  X(kExecutionsByTool)     /* tool name | NUL | be64(startedAt) | execution id */            \
+  X(kHandoffQueue)         /* status | NUL | priority rank | be64(createdAt) | handoff id */ \
+  X(kGuardrailVersion)     /* (nothing) → be64 count of rule-set changes */                \
+  X(kExposuresBySession)   /* session id → the experiment ids it is exposed to (JSON) */
 
 namespace voxbase {
 

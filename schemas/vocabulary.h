@@ -55,6 +55,17 @@ inline constexpr Vocabulary<4> kHandoffPriorities{{"urgent", "high", "normal", "
 inline constexpr Vocabulary<3> kHandoffStatuses{{"pending", "claimed", "resolved"}};
 inline constexpr Vocabulary<2> kHandoffActions{{"claim", "resolve"}};
 
+// Guardrails (seed 001).
+inline constexpr Vocabulary<4> kGuardrailTypes{
+    {"blocked_topic", "topic_boundary", "pii_filter", "jailbreak_detection"}};
+inline constexpr Vocabulary<3> kGuardrailActions{{"block", "warn", "log"}};
+inline constexpr Vocabulary<3> kGuardrailDirections{{"input", "output", "both"}};
+inline constexpr Vocabulary<2> kCheckDirections{{"input", "output"}};
+inline constexpr Vocabulary<2> kGuardrailPacks{{"pii-basic", "jailbreak-basic"}};
+
+// An experiment is running or stopped.
+inline constexpr Vocabulary<2> kExperimentStatuses{{"running", "stopped"}};
+
 // A tool execution's statuses: pending_confirmation and started are open, the rest terminal.
 inline constexpr Vocabulary<7> kExecutionStatuses{
     {"pending_confirmation", "started", "success", "error", "timeout", "rejected", "interrupted"}};

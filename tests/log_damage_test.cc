@@ -31,11 +31,11 @@ class LogDamageTest : public ::testing::Test {
     auto client = server.Client();
     app_ = CreateApp(*client, "damage");
     for (int i = 0; i < n; ++i) {
-      Result<HttpResponse> r = client->Request(
-          "POST", "/api/messages",
-          R"({"appSlug":"damage","appSecret":")" + app_.secret +
-              R"(","messages":[{"sessionId":"s","role":"user","content":"m)" + std::to_string(i) +
-              R"("}]})");
+      Result<HttpResponse> r =
+          client->Request("POST", "/api/messages",
+                          R"({"appSlug":"damage","appSecret":")" + app_.secret +
+                              R"(","messages":[{"sessionId":"s","role":"user","content":"m)" +
+                              std::to_string(i) + R"("}]})");
       ASSERT_TRUE(r.ok() && r->status == 200);
     }
     server.Stop();
@@ -137,8 +137,8 @@ TEST_F(LogDamageTest, WhileTheProcessorIsStoppedTheApiAnswers503NotStaleRows) {
   auto client = server.Client();
   Result<HttpResponse> read = InvalidArgument("not sent");
   for (int i = 0; i < 200; ++i) {
-    read = client->Request("GET",
-                           "/api/messages?sessionId=s&appSlug=damage&appSecret=" + app_.secret);
+    read =
+        client->Request("GET", "/api/messages?sessionId=s&appSlug=damage&appSecret=" + app_.secret);
     if (read.ok() && read->status == 503 &&
         read->body.find("processor stopped") != std::string::npos) {
       break;
@@ -150,8 +150,9 @@ TEST_F(LogDamageTest, WhileTheProcessorIsStoppedTheApiAnswers503NotStaleRows) {
   EXPECT_NE(read->body.find("from.the.future"), std::string::npos) << read->body;
   EXPECT_EQ(client->Request("GET", "/readyz")->status, 503);
   EXPECT_EQ(client->Request("GET", "/healthz")->status, 200);
-  Result<HttpResponse> admin = client->Request(
-      "GET", "/api/admin/dead-letters", "", {{"Authorization", std::string("Bearer ") + kAdminToken}});
+  Result<HttpResponse> admin =
+      client->Request("GET", "/api/admin/dead-letters", "",
+                      {{"Authorization", std::string("Bearer ") + kAdminToken}});
   ASSERT_TRUE(admin.ok());
   EXPECT_EQ(admin->status, 200) << "the admin API stays open for the operator";
 }

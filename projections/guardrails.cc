@@ -1,0 +1,121 @@
+#include "projections/guardrails.h"
+
+#include <algorithm>
+
+#include "projections/tables.h"
+#include "schemas/json_writer.h"
+
+namespace voxbase {
+
+std::string RuleRow::ToJson() const {
+  JsonWriter w;
+  w.BeginObject()
+      .Field("ruleId", rule.rule_id)
+      .Field("name", rule.name)
+      .Field("type", rule.type)
+      .Field("pattern", rule.pattern)
+      .Field("action", rule.action)
+      .Field("direction", rule.direction)
+      .Field("enabled", rule.enabled)
+      .Field("pack", rule.pack)
+      .Field("createdAt", created_at)
+      .Field("updatedAt", updated_at)
+      .EndObject();
+  return w.str();
+}
+
+Result<RuleRow> RuleRow::Decode(simdjson::dom::parser& parser, std::string_view stored) {
+  Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kVersion);
+  if (!obj.ok()) return obj.status();
+  RuleRow r;
+  r.rule.rule_id = StringField(*obj, "ruleId");
+  r.rule.name = StringField(*obj, "name");
+  r.rule.type = StringField(*obj, "type");
+  r.rule.pattern = StringField(*obj, "pattern");
+  r.rule.action = StringField(*obj, "action");
+  r.rule.direction = StringField(*obj, "direction");
+  r.rule.pack = StringField(*obj, "pack");
+  bool enabled = true;
+  if (!(*obj)["enabled"].get(enabled)) r.rule.enabled = enabled;
+  r.created_at = IntField(*obj, "createdAt");
+  r.updated_at = IntField(*obj, "updatedAt");
+  if (r.rule.rule_id.empty()) return Corruption("stored guardrail rule is malformed");
+  return r;
+}
+
+std::string RuleKey(std::string_view app_id, std::string_view rule_id) {
+  return std::string(app_id).append(rule_id);
+}
+
+std::string GuardrailVersionKey(std::string_view app_id) {
+  return IndexPrefix(app_id, IndexKind::kGuardrailVersion);
+}
+
+std::string ViolationPrefix(std::string_view app_id, std::string_view session_id) {
+  std::string key(app_id);
+  key.append(session_id).push_back('\0');
+  return key;
+}
+
+Result<std::optional<RuleRow>> GuardrailsView::Rule(std::string_view app_id,
+                                                    std::string_view rule_id) const {
+  std::string stored;
+  Result<bool> found = store_.Get(Family(Table::kGuardrailRules), RuleKey(app_id, rule_id), &stored);
+  if (!found.ok()) return found.status();
+  if (!*found) return std::optional<RuleRow>();
+  thread_local simdjson::dom::parser parser;
+  Result<RuleRow> row = RuleRow::Decode(parser, stored);
+  if (!row.ok()) return row.status();
+  return std::optional<RuleRow>(std::move(*row));
+}
+
+Result<std::vector<RuleRow>> GuardrailsView::Rules(std::string_view app_id, size_t limit) const {
+  thread_local simdjson::dom::parser parser;
+  std::vector<RuleRow> rules;
+  auto it = store_.NewIterator(Family(Table::kGuardrailRules));
+  for (it->Seek(app_id); it->Valid() && it->key().starts_with(app_id); it->Next()) {
+    Result<RuleRow> row = RuleRow::Decode(parser, it->value());
+    if (!row.ok()) return row.status();
+    rules.push_back(std::move(*row));
+    if (rules.size() == limit) break;
+  }
+  VOX_RETURN_IF_ERROR(it->status());
+  // Ids are random: list in the order the rules were made.
+  std::stable_sort(rules.begin(), rules.end(), [](const RuleRow& a, const RuleRow& b) {
+    return a.created_at < b.created_at;
+  });
+  return rules;
+}
+
+Result<int64_t> GuardrailsView::Version(std::string_view app_id) const {
+  std::string stored;
+  Result<bool> found = store_.Get(Family(Table::kIndexes), GuardrailVersionKey(app_id), &stored);
+  if (!found.ok()) return found.status();
+  return *found ? static_cast<int64_t>(ReadBigEndian64(stored)) : 0;
+}
+
+Result<Page> GuardrailsView::Violations(std::string_view app_id, std::string_view session_id,
+                                        size_t limit, std::string_view cursor) const {
+  const std::string prefix = ViolationPrefix(app_id, session_id);
+  std::string start = prefix;
+  if (!cursor.empty()) {
+    Result<std::string> key = CursorKey(cursor, app_id, prefix);
+    if (!key.ok()) return key.status();
+    start = std::move(*key);
+  }
+  Page page;
+  auto it = store_.NewIterator(Family(Table::kGuardrailViolations));
+  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (page.rows.size() == limit) {
+      page.next_cursor = MakeCursor(it->key(), app_id);
+      break;
+    }
+    Result<std::string_view> json = DecodeValue(it->value());
+    if (!json.ok()) return json.status();
+    page.rows.emplace_back(*json);
+  }
+  VOX_RETURN_IF_ERROR(it->status());
+  return page;
+}
+
+}  // namespace voxbase
