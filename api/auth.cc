@@ -12,6 +12,24 @@ constexpr size_t kMaxCachedEntries = 10000;
 
 Status BadCredentials() { return Unauthenticated("invalid credentials"); }
 
+}  // namespace
+
+Status CheckCredentialKeys(simdjson::dom::object body) {
+  int slug = 0, secret = 0, token = 0;
+  for (auto field : body) {
+    slug += field.key == "appSlug";
+    secret += field.key == "appSecret";
+    token += field.key == "sessionToken";
+  }
+  if (slug > 1 || secret > 1 || token > 1) {
+    // A proxy that takes the last occurrence would authorize differently: refuse the ambiguity.
+    return InvalidArgument("a credential key (appSlug, appSecret or sessionToken) appears twice");
+  }
+  return Status::Ok();
+}
+
+namespace {
+
 std::string_view BodyString(simdjson::dom::object body, std::string_view name) {
   std::string_view v;
   if (body[name].get(v)) return {};
@@ -37,6 +55,7 @@ void Authenticator::FromHeaders(const HttpRequest& request, Credentials* c) {
 
 Result<AppContext> Authenticator::ForBody(simdjson::dom::object body,
                                           const HttpRequest& request) const {
+  VOX_RETURN_IF_ERROR(CheckCredentialKeys(body));
   Credentials c{BodyString(body, "appSlug"), BodyString(body, "appSecret"),
                 BodyString(body, "sessionToken")};
   FromHeaders(request, &c);
@@ -62,6 +81,7 @@ Result<AppContext> Authenticator::TokenOnly(std::string_view body_token,
 
 Result<AppContext> Authenticator::SecretOnly(simdjson::dom::object body,
                                              const HttpRequest& request) const {
+  VOX_RETURN_IF_ERROR(CheckCredentialKeys(body));
   Credentials c{BodyString(body, "appSlug"), BodyString(body, "appSecret"), {}};
   FromHeaders(request, &c);
   if (c.slug.empty() || c.secret.empty()) {

@@ -31,6 +31,9 @@
 
 namespace voxbase {
 
+// 400 when a body names appSlug, appSecret or sessionToken more than once.
+Status CheckCredentialKeys(simdjson::dom::object body);
+
 class Authenticator {
  public:
   Authenticator(const ProjectionStore& store, const Clock& clock, std::string admin_token);

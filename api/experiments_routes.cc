@@ -17,7 +17,11 @@ HttpResponse ExperimentAnswer(ApiContext& api, const std::string& app_id, const 
   if (!row.ok()) return ErrorResponse(row.status());
   if (!row->has_value()) return ErrorResponse(404, "no experiment " + id);
   JsonWriter w;
-  w.BeginObject().Field("experimentId", id).Key("experiment").Raw((*row)->ToJson(false)).EndObject();
+  w.BeginObject()
+      .Field("experimentId", id)
+      .Key("experiment")
+      .Raw((*row)->ToJson(false))
+      .EndObject();
   return JsonResponse(status, w.str());
 }
 
@@ -101,21 +105,21 @@ void AddExperimentRoutes(Router& router, ApiContext& api) {
         std::vector<VariantWeight> weights;
         for (const VariantRow& v : (*experiment)->variants) weights.push_back({v.id, v.weight});
         std::string variant = AssignVariant(request->experiment_id, request->session_id, weights);
-        return WriteThen(
-            BuildExperimentAssigned(in.command, *request, variant),
-            [&api, app_id, request = *request](const Applied& applied) {
-              ExperimentsView now(*api.store);
-              Result<std::optional<ExperimentRow>> e = now.Get(app_id, request.experiment_id);
-              Result<std::optional<ExposureRow>> x =
-                  now.Exposure(app_id, request.experiment_id, request.session_id);
-              if (!e.ok()) return ErrorResponse(e.status());
-              if (!x.ok()) return ErrorResponse(x.status());
-              if (!e->has_value() || !x->has_value()) {
-                return ErrorResponse(409, "experiment " + request.experiment_id +
-                                              " was stopped before this assignment");
-              }
-              return AssignAnswer(**e, **x, (*x)->event_id != applied.event_id);
-            });
+        return WriteThen(BuildExperimentAssigned(in.command, *request, variant),
+                         [&api, app_id, request = *request](const Applied& applied) {
+                           ExperimentsView now(*api.store);
+                           Result<std::optional<ExperimentRow>> e =
+                               now.Get(app_id, request.experiment_id);
+                           Result<std::optional<ExposureRow>> x =
+                               now.Exposure(app_id, request.experiment_id, request.session_id);
+                           if (!e.ok()) return ErrorResponse(e.status());
+                           if (!x.ok()) return ErrorResponse(x.status());
+                           if (!e->has_value() || !x->has_value()) {
+                             return ErrorResponse(409, "experiment " + request.experiment_id +
+                                                           " was stopped before this assignment");
+                           }
+                           return AssignAnswer(**e, **x, (*x)->event_id != applied.event_id);
+                         });
       });
 
   router.Add("GET", "/api/experiments/results", [&api](HttpRequest& request, Respond respond) {

@@ -38,9 +38,9 @@ std::string CheckAnswer(const CheckRequest& request, const GuardrailResult& resu
       w.BeginObject()
           .Field("start", v.start)
           .Field("end", v.end)
-          .Field("text", std::string_view(request.content)
-                             .substr(static_cast<size_t>(v.start),
-                                     static_cast<size_t>(v.end - v.start)))
+          .Field("text",
+                 std::string_view(request.content)
+                     .substr(static_cast<size_t>(v.start), static_cast<size_t>(v.end - v.start)))
           .EndObject();
     }
     w.EndObject();

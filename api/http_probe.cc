@@ -33,8 +33,20 @@ HttpProbe::HttpProbe(prometheus::Registry& registry) : m_(std::make_unique<Metri
 
 HttpProbe::~HttpProbe() = default;
 
-void HttpProbe::OnRequest(std::string_view route, std::string_view method, int status,
+namespace {
+// Methods become a label only when they are ones the API knows; anything a client makes up is
+// "other", so labels cannot grow without bound.
+std::string_view MethodLabel(std::string_view method) {
+  for (std::string_view known : {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"}) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+}  // namespace
+
+void HttpProbe::OnRequest(std::string_view route, std::string_view raw_method, int status,
                           double seconds) {
+  const std::string_view method = MethodLabel(raw_method);
   prometheus::Counter* counter;
   prometheus::Histogram* histogram;
   {

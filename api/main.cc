@@ -52,7 +52,8 @@ commands:
             takes the --log and --kafka-* flags of serve
   dev-kafka --brokers 3 --partitions 6 --kafka-topic voxbase.events
             a mock Kafka cluster (librdkafka's) for tests and local play; prints its bootstrap
-            servers on the first line, takes fault-injection commands on stdin
+            servers on the first line; runs until SIGINT/SIGTERM; --commands-on-stdin takes
+            fault-injection commands on stdin
   checksum  --data-dir ./data        digest of all projections, printed as the last line
   repair    --data-dir ./data [--yes]  cut a damaged embedded log at its first bad record,
             after saying what that drops (server stopped); then run replay
@@ -258,6 +259,8 @@ int Repair(const Flags& flags) {
 }
 
 int Checksum(const Flags& flags) {
+  Status swapped = FinishInterruptedSwap(ProjectionsDirectory(flags.Get("data-dir", "data")));
+  if (!swapped.ok()) return Fail(swapped);
   StoreOptions options =
       ProjectionStoreOptions(ProjectionsDirectory(flags.Get("data-dir", "data")));
   options.read_only = true;
@@ -325,10 +328,14 @@ int SeedApp(const Flags& flags) {
   return 0;
 }
 
-// A mock Kafka cluster in this process until stdin closes or a signal arrives. First line of
-// stdout: the bootstrap servers. Commands on stdin, one per line, each answered "ok" or "error: …":
+// A mock Kafka cluster in this process until SIGINT or SIGTERM, whatever happens to stdin (so it
+// runs under a supervisor or in the background). First line of stdout: the bootstrap servers.
+// With --commands-on-stdin it also takes commands on stdin, one per line, each answered "ok" or
+// "error: …":
 //   broker-down ID | broker-up ID | leader PARTITION BROKER | produce-errors COUNT CODE |
 //   poison PARTITION TEXT
+void RunFaultCommands(KafkaMockCluster& cluster, const std::string& topic);
+
 int DevKafka(const Flags& flags) {
   Result<int64_t> brokers = flags.GetInt("brokers", 3, 1, 16);
   Result<int64_t> partitions = flags.GetInt("partitions", 6, 1, 1000);
@@ -346,6 +353,24 @@ int DevKafka(const Flags& flags) {
   std::fprintf(stderr, "dev-kafka: %lld brokers, topic %s with %lld partitions\n",
                static_cast<long long>(*brokers), topic.c_str(),
                static_cast<long long>(*partitions));
+  // Signals are taken by sigwait below, so block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread commands;
+  if (flags.GetBool("commands-on-stdin")) {
+    commands = std::thread([&cluster, topic] { RunFaultCommands(**cluster, topic); });
+    commands.detach();  // ends with the process; stdin may never close
+  }
+  int signal = 0;
+  sigwait(&signals, &signal);
+  std::fprintf(stderr, "dev-kafka: signal %d, stopping\n", signal);
+  return 0;
+}
+
+void RunFaultCommands(KafkaMockCluster& cluster, const std::string& topic) {
   std::string line;
   while (std::getline(std::cin, line)) {
     std::istringstream words(line);
@@ -355,21 +380,21 @@ int DevKafka(const Flags& flags) {
     if (command == "broker-down" || command == "broker-up") {
       int id = 0;
       words >> id;
-      status = (*cluster)->SetBrokerDown(id, command == "broker-down");
+      status = cluster.SetBrokerDown(id, command == "broker-down");
     } else if (command == "leader") {
       int partition = 0, broker = 0;
       words >> partition >> broker;
-      status = (*cluster)->SetPartitionLeader(topic, partition, broker);
+      status = cluster.SetPartitionLeader(topic, partition, broker);
     } else if (command == "produce-errors") {
       int count = 0, code = 0;
       words >> count >> code;
-      status = (*cluster)->PushProduceErrors(count, code);
+      status = cluster.PushProduceErrors(count, code);
     } else if (command == "poison") {
       int partition = 0;
       std::string text;
       words >> partition;
       std::getline(words >> std::ws, text);
-      status = (*cluster)->ProduceRaw(topic, partition, text);
+      status = cluster.ProduceRaw(topic, partition, text);
     } else if (command.empty()) {
       continue;
     } else {
@@ -378,7 +403,6 @@ int DevKafka(const Flags& flags) {
     std::printf("%s\n", status.ok() ? "ok" : ("error: " + status.message()).c_str());
     std::fflush(stdout);
   }
-  return 0;
 }
 
 }  // namespace
@@ -415,7 +439,8 @@ int main(int argc, char** argv) {
     std::cerr << "voxbase: unknown command '" << command << "'\n" << kUsage;
     return 2;
   }
-  Result<Flags> flags = Flags::Parse(args, known, {"allow-private-tool-endpoints", "yes"});
+  Result<Flags> flags =
+      Flags::Parse(args, known, {"allow-private-tool-endpoints", "yes", "commands-on-stdin"});
   if (!flags.ok()) return Fail(flags.status());
   if (command == "serve") return Serve(*flags);
   if (command == "replay") return Replay(*flags);

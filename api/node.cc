@@ -17,6 +17,7 @@
 #include "ingest/secrets.h"
 #include "ingest/submitter.h"
 #include "processors/catalogue.h"
+#include "processors/replay.h"
 #include "processors/runner.h"
 #include "projections/tables.h"
 #include "storage/segment_log.h"
@@ -130,6 +131,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   if (!log.ok()) return log.status();
   p->log = std::move(*log);
 
+  VOX_RETURN_IF_ERROR(FinishInterruptedSwap(ProjectionsDirectory(o.data_dir)));
   StoreOptions store_options = ProjectionStoreOptions(ProjectionsDirectory(o.data_dir));
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(store_options);
   if (!store.ok()) return store.status();

@@ -88,6 +88,7 @@ Result<AppContext> Authenticate(const ApiContext& api, Caller caller, simdjson::
     case Caller::kAppSecret:
       return api.auth->SecretOnly(body, request);
     case Caller::kBrowser: {
+      VOX_RETURN_IF_ERROR(CheckCredentialKeys(body));
       std::string_view token;
       if (body["sessionToken"].get(token)) token = {};
       return api.auth->TokenOnly(token, request);

@@ -38,8 +38,7 @@ Result<ExperimentCommand> BuildExperimentCreated(const CommandInput& in) {
     }
     double weight = 0;
     simdjson::dom::element w_value;
-    if (variant["weight"].get(w_value) || w_value.get(weight) || !(weight > 0) ||
-        weight > 1e9) {
+    if (variant["weight"].get(w_value) || w_value.get(weight) || !(weight > 0) || weight > 1e9) {
       return InvalidArgument(where + ".weight must be a number greater than 0");
     }
     std::string config = "null";

@@ -50,11 +50,11 @@ struct PackPattern {
 
 const std::vector<PackPattern>& PiiBasic() {
   static const std::vector<PackPattern> kPatterns = {
-      {R"((?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b)", nullptr},           // email
-      {R"(\+[1-9]\d{7,14}\b)", nullptr},                                       // E.164
+      {R"((?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b)", nullptr},                   // email
+      {R"(\+[1-9]\d{7,14}\b)", nullptr},                                               // E.164
       {R"((?:\b|\+)(?:1[-. ]?)?\(?\b[2-9]\d{2}\)?[-. ]?\d{3}[-. ]\d{4}\b)", nullptr},  // NANP
-      {R"(\b\d{3}-\d{2}-\d{4}\b)", nullptr},                                   // US SSN
-      {R"(\b(?:\d[ -]?){12,18}\d\b)", &Luhn},                                  // card number
+      {R"(\b\d{3}-\d{2}-\d{4}\b)", nullptr},                                           // US SSN
+      {R"(\b(?:\d[ -]?){12,18}\d\b)", &Luhn},                                         // card number
       {R"((?i)\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,4})?\b)", &Iban},  // IBAN
   };
   return kPatterns;
@@ -62,12 +62,17 @@ const std::vector<PackPattern>& PiiBasic() {
 
 const std::vector<PackPattern>& JailbreakBasic() {
   static const std::vector<PackPattern> kPatterns = {
-      {R"((?i)\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+|your\s+)*(?:previous|prior|above|earlier)\s+(?:instructions|prompts?|rules|directions)\b)", nullptr},
-      {R"((?i)\b(?:ignore|disregard|forget|override)\s+(?:the\s+|your\s+)*(?:system\s+prompt|system\s+message|guidelines|safety\s+rules)\b)", nullptr},
-      {R"((?i)\b(?:reveal|show|print|repeat|tell\s+me)\s+(?:me\s+)?(?:the\s+|your\s+)*(?:system\s+prompt|hidden\s+instructions|initial\s+instructions)\b)", nullptr},
-      {R"((?i)\byou\s+are\s+now\s+(?:dan|in\s+developer\s+mode|unrestricted|unfiltered|jailbroken)\b)", nullptr},
+      {R"((?i)\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+|your\s+)*(?:previous|prior|above|earlier)\s+(?:instructions|prompts?|rules|directions)\b)",
+       nullptr},
+      {R"((?i)\b(?:ignore|disregard|forget|override)\s+(?:the\s+|your\s+)*(?:system\s+prompt|system\s+message|guidelines|safety\s+rules)\b)",
+       nullptr},
+      {R"((?i)\b(?:reveal|show|print|repeat|tell\s+me)\s+(?:me\s+)?(?:the\s+|your\s+)*(?:system\s+prompt|hidden\s+instructions|initial\s+instructions)\b)",
+       nullptr},
+      {R"((?i)\byou\s+are\s+now\s+(?:dan|in\s+developer\s+mode|unrestricted|unfiltered|jailbroken)\b)",
+       nullptr},
       {R"((?i)\b(?:do\s+anything\s+now|developer\s+mode\s+enabled|jailbreak(?:ed)?)\b)", nullptr},
-      {R"((?i)\b(?:pretend|act|behave)\s+(?:to\s+be\s+|as\s+(?:if\s+you\s+(?:were|are)\s+)?|like\s+)(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|evil)\b)", nullptr},
+      {R"((?i)\b(?:pretend|act|behave)\s+(?:to\s+be\s+|as\s+(?:if\s+you\s+(?:were|are)\s+)?|like\s+)(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|evil)\b)",
+       nullptr},
       {R"((?i)\bwithout\s+any\s+(?:restrictions|filters|limitations)\b)", nullptr},
   };
   return kPatterns;
@@ -114,8 +119,10 @@ std::vector<std::string> SplitKeywords(std::string_view list) {
   while (!list.empty()) {
     size_t comma = list.find(',');
     std::string_view one = list.substr(0, comma);
-    while (!one.empty() && std::isspace(static_cast<unsigned char>(one.front()))) one.remove_prefix(1);
-    while (!one.empty() && std::isspace(static_cast<unsigned char>(one.back()))) one.remove_suffix(1);
+    while (!one.empty() && std::isspace(static_cast<unsigned char>(one.front())))
+      one.remove_prefix(1);
+    while (!one.empty() && std::isspace(static_cast<unsigned char>(one.back())))
+      one.remove_suffix(1);
     if (!one.empty()) out.emplace_back(one);
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
@@ -128,7 +135,8 @@ bool IsKeywordType(std::string_view type) {
 }
 
 // Every regex a rule stands for, with its validator.
-std::vector<PackPattern> RulePatterns(const GuardrailRule& rule, std::vector<std::string>* storage) {
+std::vector<PackPattern> RulePatterns(const GuardrailRule& rule,
+                                      std::vector<std::string>* storage) {
   std::vector<PackPattern> out;
   if (const std::vector<PackPattern>* pack = Pack(rule.pack)) return *pack;
   if (IsKeywordType(rule.type)) {

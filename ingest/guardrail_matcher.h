@@ -36,8 +36,8 @@ struct GuardrailViolation {
 struct GuardrailResult {
   bool allowed = true;
   std::vector<GuardrailViolation> violations;
-  bool redacted = false;     // some pii_filter rule matched
-  std::string redacted_text; // the content with each PII match replaced by [REDACTED]
+  bool redacted = false;      // some pii_filter rule matched
+  std::string redacted_text;  // the content with each PII match replaced by [REDACTED]
 };
 
 class GuardrailMatcher {
@@ -59,7 +59,8 @@ class GuardrailMatcher {
 
 // OK when a rule of `type` with `pattern` (or `pack`) would compile; else InvalidArgument with
 // RE2's message.
-Status CheckGuardrailPattern(std::string_view type, std::string_view pattern, std::string_view pack);
+Status CheckGuardrailPattern(std::string_view type, std::string_view pattern,
+                             std::string_view pack);
 
 // The type a pack's rules have ("pii_filter" for pii-basic); empty for an unknown pack.
 std::string_view PackType(std::string_view pack);

@@ -50,8 +50,7 @@ Result<RuleCommand> BuildRuleCreated(const CommandInput& in) {
     }
     rule_type = std::string(PackType(*pack));
   }
-  VOX_RETURN_IF_ERROR(
-      CheckGuardrailPattern(rule_type, pattern.value_or(""), pack.value_or("")));
+  VOX_RETURN_IF_ERROR(CheckGuardrailPattern(rule_type, pattern.value_or(""), pack.value_or("")));
   const std::string id = RuleIdForEvent(in.event_id);
   JsonWriter w;
   w.BeginObject()
@@ -72,7 +71,8 @@ Result<RuleCommand> BuildRuleUpdated(const CommandInput& in) {
   std::optional<bool> enabled;
   VOX_RETURN_IF_ERROR(ReadString(in.body, "ruleId", Presence::kRequired, 64, &id));
   VOX_RETURN_IF_ERROR(ReadString(in.body, "name", Presence::kOptional, 256, &name));
-  VOX_RETURN_IF_ERROR(ReadString(in.body, "pattern", Presence::kOptional, kMaxPatternBytes, &pattern));
+  VOX_RETURN_IF_ERROR(
+      ReadString(in.body, "pattern", Presence::kOptional, kMaxPatternBytes, &pattern));
   VOX_RETURN_IF_ERROR(ReadWord(in.body, "action", Presence::kOptional, kGuardrailActions, &action));
   VOX_RETURN_IF_ERROR(
       ReadWord(in.body, "direction", Presence::kOptional, kGuardrailDirections, &direction));
@@ -127,7 +127,7 @@ Event BuildViolationsRecorded(const CommandInput& in, const CheckRequest& reques
 
 Result<Event> BuildPersonaUpdated(const CommandInput& in) {
   static constexpr std::string_view kFields[] = {"personaName", "personaTone", "personaGreeting",
-                                                  "preferredTerms", "blockedTerms"};
+                                                 "preferredTerms", "blockedTerms"};
   JsonWriter w;
   w.BeginObject();
   bool any = false;

@@ -11,7 +11,6 @@ namespace voxbase {
 
 Status CountConversationForExperiments(const FoldContext& c, std::string_view session_id,
                                        std::string_view status);
-Status CountRatingForExperiments(const FoldContext& c, std::string_view session_id,
-                                 int64_t rating);
+Status CountRatingForExperiments(const FoldContext& c, std::string_view session_id, int64_t rating);
 
 }  // namespace voxbase

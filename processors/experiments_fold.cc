@@ -189,8 +189,7 @@ Status FoldExperimentAssigned(const FoldContext& c) {
   list.BeginArray();
   for (const std::string& e : *ids) list.String(e);
   list.EndArray();
-  c.batch.Put(Family(Table::kIndexes), ExposuresBySessionKey(c.event.app_id, session),
-              list.view());
+  c.batch.Put(Family(Table::kIndexes), ExposuresBySessionKey(c.event.app_id, session), list.view());
   return Status::Ok();
 }
 

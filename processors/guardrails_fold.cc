@@ -32,9 +32,9 @@ Status FoldRuleCreated(const FoldContext& c) {
       p["enabled"].get(enabled) || p["pack"].get(pack)) {
     return BadPayload(c.event, "a guardrail rule lacks a field");
   }
-  row.rule = GuardrailRule{std::string(id),     std::string(name),      std::string(type),
-                           std::string(pattern), std::string(action),   std::string(direction),
-                           std::string(pack),    enabled};
+  row.rule = GuardrailRule{
+      std::string(id),     std::string(name),      std::string(type), std::string(pattern),
+      std::string(action), std::string(direction), std::string(pack), enabled};
   row.created_at = row.updated_at = c.event.ts_ms;
   c.batch.Put(Family(Table::kGuardrailRules), RuleKey(c.event.app_id, id), row.Encode());
   return BumpGuardrailVersion(c);

@@ -1,6 +1,10 @@
 #include "processors/replay.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 
 #include "processors/catalogue.h"
@@ -42,10 +46,35 @@ Result<ReplayReport> RebuildProjections(
   return report;
 }
 
+namespace {
+
+constexpr char kCompleteMarker[] = "/REBUILD-COMPLETE";
+
+Status SyncedFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IOError("cannot create " + path);
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok ? Status::Ok() : IOError("cannot sync " + path);
+}
+
+Status SyncDirectoryOf(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IOError("cannot open " + dir);
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok ? Status::Ok() : IOError("cannot sync " + dir);
+}
+
+}  // namespace
+
 Status SwapInProjections(const std::string& rebuilt_path, const std::string& live_path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const std::string aside = live_path + ".old";
+  VOX_RETURN_IF_ERROR(SyncedFile(rebuilt_path + kCompleteMarker));
   fs::remove_all(aside, ec);
   if (fs::exists(live_path)) {
     fs::rename(live_path, aside, ec);
@@ -53,7 +82,31 @@ Status SwapInProjections(const std::string& rebuilt_path, const std::string& liv
   }
   fs::rename(rebuilt_path, live_path, ec);
   if (ec) return IOError("cannot move " + rebuilt_path + " into place: " + ec.message());
+  VOX_RETURN_IF_ERROR(SyncDirectoryOf(live_path));
   fs::remove_all(aside, ec);
+  fs::remove(live_path + kCompleteMarker, ec);
+  return Status::Ok();
+}
+
+Status FinishInterruptedSwap(const std::string& live_path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string aside = live_path + ".old";
+  const std::string rebuilt = live_path + ".rebuild";
+  if (!fs::exists(live_path)) {
+    if (fs::exists(rebuilt + kCompleteMarker)) {
+      fs::rename(rebuilt, live_path, ec);
+      if (ec) return IOError("cannot finish the swap of " + rebuilt + ": " + ec.message());
+      std::fprintf(stderr, "voxbase: finished an interrupted replay: %s is in place\n",
+                   live_path.c_str());
+    } else if (fs::exists(aside)) {
+      fs::rename(aside, live_path, ec);
+      if (ec) return IOError("cannot restore " + aside + ": " + ec.message());
+      std::fprintf(stderr, "voxbase: an interrupted replay left %s; restored it\n", aside.c_str());
+    }
+  }
+  if (fs::exists(live_path) && fs::exists(aside)) fs::remove_all(aside, ec);
+  fs::remove(live_path + kCompleteMarker, ec);
   return Status::Ok();
 }
 

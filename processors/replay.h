@@ -3,7 +3,7 @@
 // RebuildProjections folds the whole log into a fresh store at `target_path` with the same
 // processors the server runs, without a WAL (a rebuild that dies is thrown away), and flushes it.
 // SwapInProjections then moves it into place: the old store is renamed aside and removed only
-// after the new one is in place.
+// after the new one is in place; FinishInterruptedSwap completes a swap that a crash cut short.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +24,13 @@ Result<ReplayReport> RebuildProjections(
     EventLog& log, const std::string& target_path,
     const std::function<void(int64_t applied, int64_t end)>& progress = nullptr);
 
+// Marks the rebuilt store complete (a file inside it, synced), then renames the live store aside,
+// the rebuilt one into place, and removes the old one.
 Status SwapInProjections(const std::string& rebuilt_path, const std::string& live_path);
+
+// Run before opening the live store: finishes a swap a crash interrupted. With no live store, a
+// rebuilt one marked complete is moved into place, or else the old one is moved back; a leftover
+// old store next to a live one is removed.
+Status FinishInterruptedSwap(const std::string& live_path);
 
 }  // namespace voxbase

@@ -23,8 +23,8 @@ struct VariantRow {
   double weight = 0;
   std::string config_json = "null";
   int64_t exposures = 0;
-  int64_t resolved = 0;     // exposed sessions whose conversation is resolved
-  int64_t handed_off = 0;   // exposed sessions whose conversation was ever handed off
+  int64_t resolved = 0;    // exposed sessions whose conversation is resolved
+  int64_t handed_off = 0;  // exposed sessions whose conversation was ever handed off
   int64_t csat_sum = 0;
   int64_t csat_count = 0;
 };

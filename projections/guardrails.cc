@@ -60,7 +60,8 @@ std::string ViolationPrefix(std::string_view app_id, std::string_view session_id
 Result<std::optional<RuleRow>> GuardrailsView::Rule(std::string_view app_id,
                                                     std::string_view rule_id) const {
   std::string stored;
-  Result<bool> found = store_.Get(Family(Table::kGuardrailRules), RuleKey(app_id, rule_id), &stored);
+  Result<bool> found =
+      store_.Get(Family(Table::kGuardrailRules), RuleKey(app_id, rule_id), &stored);
   if (!found.ok()) return found.status();
   if (!*found) return std::optional<RuleRow>();
   thread_local simdjson::dom::parser parser;
@@ -81,9 +82,8 @@ Result<std::vector<RuleRow>> GuardrailsView::Rules(std::string_view app_id, size
   }
   VOX_RETURN_IF_ERROR(it->status());
   // Ids are random: list in the order the rules were made.
-  std::stable_sort(rules.begin(), rules.end(), [](const RuleRow& a, const RuleRow& b) {
-    return a.created_at < b.created_at;
-  });
+  std::stable_sort(rules.begin(), rules.end(),
+                   [](const RuleRow& a, const RuleRow& b) { return a.created_at < b.created_at; });
   return rules;
 }
 

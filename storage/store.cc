@@ -283,7 +283,7 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
     return FromRocks(s);
   }
   return std::unique_ptr<ProjectionStore>(new RocksStore(
-      std::unique_ptr<rocksdb::DB>(raw), std::move(handles), options.families, options.bulk_load));
+      std::unique_ptr<rocksdb::DB>(raw), std::move(handles), options.families, options.read_only));
 }
 
 }  // namespace voxbase

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <sstream>
 #include <thread>
 
 #include "tests/support/server_process.h"
@@ -41,18 +42,32 @@ class E2eTest : public ::testing::Test {
   TestApp app_;
 };
 
+// True when a sample line (not a # HELP or # TYPE line) starts with `prefix`.
+bool HasSample(const std::string& exposition, const std::string& prefix) {
+  std::istringstream lines(exposition);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.starts_with("#") && line.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
 TEST_F(E2eTest, MetricsExposeRequestsAppendsOffsetsAndFsync) {
   ASSERT_EQ(Post("/api/events", R"("events":[{"type":"a","sessionId":"m"}])").status, 200);
+  // A method nobody uses must not become a label of its own.
+  ASSERT_TRUE(client_->Request("FROBNICATE" + std::string(200, 'X'), "/api/events").ok());
   HttpResponse r = Get("/metrics");
   ASSERT_EQ(r.status, 200);
-  for (const char* name :
+  for (const char* sample :
        {"voxbase_http_requests_total{method=\"POST\",route=\"/api/events\",status=\"200\"} 1",
         "voxbase_http_request_duration_seconds_count{route=\"/api/events\",status=\"200\"} 1",
         "voxbase_events_appended_total{type=\"telemetry.recorded\"} 1", "voxbase_log_end_offset 2",
-        "voxbase_processor_applied_offset", "voxbase_processor_lag_records",
-        "voxbase_log_fsync_seconds_count"}) {
-    EXPECT_NE(r.body.find(name), std::string::npos) << name;
+        "voxbase_processor_applied_offset{processor=\"tables\"} 2",
+        "voxbase_processor_lag_records{processor=\"tables\"} 0", "voxbase_log_fsync_seconds_count ",
+        "voxbase_http_requests_total{method=\"other\""}) {
+    EXPECT_TRUE(HasSample(r.body, sample)) << sample;
   }
+  EXPECT_EQ(r.body.find("FROBNICATE"), std::string::npos);
 }
 
 TEST_F(E2eTest, ConcurrentRetriesWithOneKeyWriteOnceAndAllGetTheFirstAnswer) {

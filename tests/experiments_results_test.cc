@@ -41,13 +41,13 @@ TEST(ExperimentResultsTest, EachVariantsFiguresFollowItsSessions) {
         post("/api/conversations", R"("sessionId":")" + session + R"(","status":"resolved")");
       }
       if (i % 4 != 0) {
-        post("/api/csat", R"("sessionId":")" + session + R"(","rating":)" +
-                              std::to_string(1 + i % 5));
+        post("/api/csat",
+             R"("sessionId":")" + session + R"(","rating":)" + std::to_string(1 + i % 5));
       }
     };
     if (before) act();
-    std::string answer =
-        post("/api/experiments/assign", R"("experimentId":")" + id + R"(","sessionId":")" + session + "\"");
+    std::string answer = post("/api/experiments/assign",
+                              R"("experimentId":")" + id + R"(","sessionId":")" + session + "\"");
     if (!before) act();
     Expect& e = expect[JsonString(answer, "variantId")];
     ++e.exposures;
@@ -61,8 +61,8 @@ TEST(ExperimentResultsTest, EachVariantsFiguresFollowItsSessions) {
   ASSERT_EQ(expect.size(), 3u) << "30 sessions did not reach all three variants";
 
   auto check = [&](BlockingHttpClient& c) {
-    Result<HttpResponse> r = c.Request(
-        "GET", "/api/experiments/results?experimentId=" + id + "&appSlug=ab&appSecret=" + app.secret);
+    Result<HttpResponse> r = c.Request("GET", "/api/experiments/results?experimentId=" + id +
+                                                  "&appSlug=ab&appSecret=" + app.secret);
     ASSERT_TRUE(r.ok() && r->status == 200);
     simdjson::dom::parser parser;
     simdjson::dom::array variants = parser.parse(r->body)["variants"].get_array().value();

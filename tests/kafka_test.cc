@@ -2,7 +2,11 @@
 // its own process (`voxbase dev-kafka`) so nodes can be killed while it lives on. Every test
 // asserts that no acknowledged write is lost, none is applied twice, and the replicas converge to
 // the same `voxbase checksum`.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <sstream>
 #include <thread>
@@ -196,6 +200,36 @@ TEST_F(KafkaTest, ReplayFromTheTopicMatchesTheLiveProjections) {
   CommandOutput replay = RunVoxbase(args);
   ASSERT_EQ(replay.exit_code, 0) << replay.stderr_text;
   EXPECT_EQ(Checksum(dir), live);
+}
+
+}  // namespace
+}  // namespace voxbase::testing
+
+namespace voxbase::testing {
+namespace {
+
+// `voxbase dev-kafka` started from a script or a supervisor (stdin at EOF) keeps running until a
+// signal; it used to exit at once, leaving nodes with "3/3 brokers are down".
+TEST(DevKafkaTest, RunsOnWithStdinClosedUntilSigterm) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_RDWR);
+    ::dup2(devnull, STDIN_FILENO);
+    ::dup2(devnull, STDOUT_FILENO);
+    ::dup2(devnull, STDERR_FILENO);
+    ::execl(VOXBASE_BINARY, VOXBASE_BINARY, "dev-kafka", "--brokers", "1", "--partitions", "1",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  int status = 0;
+  for (int i = 0; i < 50; ++i) {  // half a second of being alive
+    ASSERT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "dev-kafka exited with stdin closed";
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGTERM);
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
 
 }  // namespace

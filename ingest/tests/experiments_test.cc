@@ -17,16 +17,16 @@ TEST(ExperimentsTest, AWeighted70_20_10SplitStaysWithinStatisticalBounds) {
     ++counts[AssignVariant("exp_1", "ses_" + std::to_string(i), weights)];
   }
   // Each count is binomial; 5 standard deviations is a bound a fair split breaks once in ~3.5M.
-  for (const auto& [id, weight] : std::vector<std::pair<std::string, double>>{
-           {"a", 0.7}, {"b", 0.2}, {"c", 0.1}}) {
+  for (const auto& [id, weight] :
+       std::vector<std::pair<std::string, double>>{{"a", 0.7}, {"b", 0.2}, {"c", 0.1}}) {
     double expected = kSessions * weight;
     double sd = std::sqrt(kSessions * weight * (1 - weight));
     EXPECT_NEAR(counts[id], expected, 5 * sd) << id;
   }
   // Chi-square with 2 degrees of freedom; 13.8 is its 0.001 critical value.
   double chi2 = 0;
-  for (const auto& [id, weight] : std::vector<std::pair<std::string, double>>{
-           {"a", 0.7}, {"b", 0.2}, {"c", 0.1}}) {
+  for (const auto& [id, weight] :
+       std::vector<std::pair<std::string, double>>{{"a", 0.7}, {"b", 0.2}, {"c", 0.1}}) {
     double e = kSessions * weight;
     chi2 += (counts[id] - e) * (counts[id] - e) / e;
   }

@@ -31,9 +31,9 @@ TEST(GuardrailMatcherTest, TheCaseTable) {
     simdjson::dom::array rule_list = group["rules"].get_array().value();
     simdjson::dom::array case_list = group["cases"].get_array().value();
     for (simdjson::dom::object r : rule_list) {
-      GuardrailRule rule{Text(r, "rule_id"), Text(r, "name"),      Text(r, "type"),
-                         Text(r, "pattern"), Text(r, "action"),    Text(r, "direction"),
-                         Text(r, "pack"),    true};
+      GuardrailRule rule{
+          Text(r, "rule_id"), Text(r, "name"),      Text(r, "type"), Text(r, "pattern"),
+          Text(r, "action"),  Text(r, "direction"), Text(r, "pack"), true};
       bool enabled = true;
       if (!r["enabled"].get(enabled)) rule.enabled = enabled;
       ASSERT_TRUE(CheckGuardrailPattern(rule.type, rule.pattern, rule.pack).ok()) << rule.rule_id;
@@ -89,7 +89,8 @@ TEST(GuardrailMatcherTest, TheCaseTable) {
 TEST(GuardrailMatcherTest, APatternThatBacktracksCatastophicallyElsewhereRunsInLinearTime) {
   GuardrailRule rule{"r", "evil", "pii_filter", "(a+)+$", "block", "both", "", true};
   ASSERT_TRUE(CheckGuardrailPattern(rule.type, rule.pattern, "").ok());
-  Result<std::shared_ptr<const GuardrailMatcher>> matcher = GuardrailMatcher::Build({rule}, "input");
+  Result<std::shared_ptr<const GuardrailMatcher>> matcher =
+      GuardrailMatcher::Build({rule}, "input");
   ASSERT_TRUE(matcher.ok());
   const std::string content = std::string(30, 'a') + "b";
   auto start = std::chrono::steady_clock::now();

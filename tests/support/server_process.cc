@@ -131,8 +131,8 @@ DevKafkaProcess::DevKafkaProcess(int brokers, int partitions)
     : brokers_(brokers), partitions_(partitions) {}
 
 DevKafkaProcess::~DevKafkaProcess() {
-  if (in_ >= 0) ::close(in_);  // EOF on stdin ends it
-  if (pid_ > 0) {
+  if (in_ >= 0) ::close(in_);
+  if (pid_ > 0) {  // it runs until a signal, stdin closed or not
     ::kill(pid_, SIGTERM);
     ::waitpid(pid_, nullptr, 0);
   }
@@ -143,9 +143,10 @@ void DevKafkaProcess::Start() {
   int in[2], out[2];
   ASSERT_EQ(::pipe(in), 0);
   ASSERT_EQ(::pipe(out), 0);
-  std::vector<std::string> args = {VOXBASE_BINARY, "dev-kafka",
-                                   "--brokers",    std::to_string(brokers_),
-                                   "--partitions", std::to_string(partitions_)};
+  std::vector<std::string> args = {VOXBASE_BINARY,       "dev-kafka",
+                                   "--brokers",          std::to_string(brokers_),
+                                   "--partitions",       std::to_string(partitions_),
+                                   "--commands-on-stdin"};
   int devnull = ::open("/dev/null", O_WRONLY);  // librdkafka logs broker down/up at length
   pid_ = Spawn(args, in[0], out[1], devnull, {in[0], in[1], out[0], out[1], devnull});
   ASSERT_GT(pid_, 0);
