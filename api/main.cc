@@ -333,7 +333,7 @@ int SeedApp(const Flags& flags) {
 // With --commands-on-stdin it also takes commands on stdin, one per line, each answered "ok" or
 // "error: …":
 //   broker-down ID | broker-up ID | leader PARTITION BROKER | produce-errors COUNT CODE |
-//   poison PARTITION TEXT
+//   pending-errors (answered "ok N": injected errors not yet hit) | poison PARTITION TEXT
 void RunFaultCommands(KafkaMockCluster& cluster, const std::string& topic);
 
 int DevKafka(const Flags& flags) {
@@ -389,6 +389,14 @@ void RunFaultCommands(KafkaMockCluster& cluster, const std::string& topic) {
       int count = 0, code = 0;
       words >> count >> code;
       status = cluster.PushProduceErrors(count, code);
+    } else if (command == "pending-errors") {
+      Result<size_t> pending = cluster.PendingProduceErrors();
+      status = pending.status();
+      if (pending.ok()) {
+        std::printf("ok %zu\n", *pending);
+        std::fflush(stdout);
+        continue;
+      }
     } else if (command == "poison") {
       int partition = 0;
       std::string text;

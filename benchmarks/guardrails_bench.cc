@@ -28,8 +28,8 @@ std::vector<GuardrailRule> TwoHundredRules() {
     if (r.type == "pii_filter") {
       r.pattern = "ID-" + std::to_string(1000 + i) + "-[0-9]{4}";
     } else {
-      r.pattern = "topic" + std::to_string(i) + "a, topic" + std::to_string(i) +
-                  "b, two words " + std::to_string(i);
+      r.pattern = "topic" + std::to_string(i) + "a, topic" + std::to_string(i) + "b, two words " +
+                  std::to_string(i);
     }
     rules.push_back(r);
   }
@@ -41,9 +41,10 @@ std::vector<GuardrailRule> TwoHundredRules() {
 
 std::string OneKilobyte() {
   std::string text;
-  const char* words[] = {"my",    "order",  "hasn't", "arrived", "yet,",    "can",
-                         "you",   "check",  "the",    "status",  "please?", "I",
-                         "wrote", "to",     "ann@example.com", "about", "topic17b", "earlier"};
+  const char* words[] = {"my",      "order",    "hasn't", "arrived", "yet,",
+                         "can",     "you",      "check",  "the",     "status",
+                         "please?", "I",        "wrote",  "to",      "ann@example.com",
+                         "about",   "topic17b", "earlier"};
   for (size_t i = 0; text.size() < 1024; ++i) {
     text += words[i % (sizeof(words) / sizeof(words[0]))];
     text += ' ';
@@ -63,7 +64,8 @@ int main() {
   auto start = Clock::now();
   std::shared_ptr<const GuardrailMatcher> matcher;
   for (int i = 0; i < kBuilds; ++i) matcher = GuardrailMatcher::Build(rules, "input").value();
-  double build_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count() / kBuilds;
+  double build_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - start).count() / kBuilds;
   std::printf("rebuild: 200 rules (%zu patterns) compiled in %.2f ms\n", matcher->pattern_count(),
               build_ms);
 
@@ -74,8 +76,8 @@ int main() {
   for (int i = 0; i < kChecks; ++i) violations += matcher->Check(text).violations.size();
   double check_us =
       std::chrono::duration<double, std::micro>(Clock::now() - start).count() / kChecks;
-  std::printf("check: 1 KB against 200 rules: %.2f us per check (%zu violations each)\n",
-              check_us, violations / kChecks);
+  std::printf("check: 1 KB against 200 rules: %.2f us per check (%zu violations each)\n", check_us,
+              violations / kChecks);
 
   const std::vector<VariantWeight> weights = {{"a", 70}, {"b", 20}, {"c", 10}};
   constexpr int kAssignments = 1000000;

@@ -9,6 +9,7 @@ struct KafkaMockCluster::Impl {
   rd_kafka_t* host = nullptr;      // the handle the mock cluster lives in
   rd_kafka_t* producer = nullptr;  // for ProduceRaw
   rd_kafka_mock_cluster_t* cluster = nullptr;
+  int brokers = 0;
 
   ~Impl() {
     if (producer) {
@@ -30,6 +31,7 @@ Result<std::unique_ptr<KafkaMockCluster>> KafkaMockCluster::Start(int brokers) {
   impl->host = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_new(), err, sizeof(err));
   if (impl->host == nullptr) return Internal(std::string("kafka handle: ") + err);
   impl->cluster = rd_kafka_mock_cluster_new(impl->host, brokers);
+  impl->brokers = brokers;
   if (impl->cluster == nullptr) return Internal("cannot start the kafka mock cluster");
 
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -65,11 +67,30 @@ Status KafkaMockCluster::SetBrokerDown(int broker_id, bool down) {
 }
 
 Status KafkaMockCluster::PushProduceErrors(int count, int error) {
-  for (int i = 0; i < count; ++i) {
-    rd_kafka_mock_push_request_errors(impl_->cluster, 0 /* Produce */, 1,
-                                      static_cast<rd_kafka_resp_err_t>(error));
+  for (int broker = 1; broker <= impl_->brokers; ++broker) {
+    for (int i = 0; i < count; ++i) {
+      rd_kafka_resp_err_t err = rd_kafka_mock_broker_push_request_error_rtts(
+          impl_->cluster, broker, 0 /* Produce */, 1, static_cast<rd_kafka_resp_err_t>(error), 0);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return Internal(std::string("push produce error: ") + rd_kafka_err2str(err));
+      }
+    }
   }
   return Status::Ok();
+}
+
+Result<size_t> KafkaMockCluster::PendingProduceErrors() const {
+  size_t total = 0;
+  for (int broker = 1; broker <= impl_->brokers; ++broker) {
+    size_t count = 0;
+    rd_kafka_resp_err_t err =
+        rd_kafka_mock_broker_error_stack_cnt(impl_->cluster, broker, 0 /* Produce */, &count);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Internal(std::string("error stack count: ") + rd_kafka_err2str(err));
+    }
+    total += count;
+  }
+  return total;
 }
 
 Status KafkaMockCluster::SetPartitionLeader(const std::string& topic, int partition,

@@ -22,10 +22,13 @@ class KafkaMockCluster {
   std::string bootstrap_servers() const;
   Status CreateTopic(const std::string& topic, int partitions, int replication);
   Status SetBrokerDown(int broker_id, bool down);
-  // The next `count` Produce requests fail with `error`: a Kafka error code (7
+  // The next `count` Produce requests each broker gets fail with `error`: a Kafka error code (7
   // REQUEST_TIMED_OUT, 6 NOT_LEADER_OR_FOLLOWER, …) or -195 (transport failure: the mock drops
   // the connection).
   Status PushProduceErrors(int count, int error);
+  // Injected Produce errors not yet returned to a client, over all brokers: 0 once every one was
+  // hit, which is how a test knows its fault happened.
+  Result<size_t> PendingProduceErrors() const;
   Status SetPartitionLeader(const std::string& topic, int partition, int broker_id);
   // Writes raw bytes to a partition as another producer would (for poison-record tests).
   Status ProduceRaw(const std::string& topic, int partition, const std::string& bytes);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -309,15 +310,25 @@ TEST(SegmentLogTest, ReaderWaitsForTheNextAppend) {
   auto log = OpenOrDie({.dir = dir.path()});
   Result<std::unique_ptr<LogReader>> reader = log->NewReader({0});
   ASSERT_TRUE(reader.ok());
+  std::atomic<bool> appended{false};
+  std::chrono::steady_clock::time_point append_done;
   std::thread writer([&] {
-    std::this_thread::sleep_for(milliseconds(50));
+    std::this_thread::sleep_for(milliseconds(200));
     ASSERT_TRUE(log->AppendAndWait("k", "late").ok());
+    append_done = std::chrono::steady_clock::now();
+    appended = true;
   });
-  Result<std::vector<LogRecord>> batch = (*reader)->Poll(10, milliseconds(5000));
+  Result<std::vector<LogRecord>> batch = (*reader)->Poll(10, milliseconds(10000));
+  const auto returned = std::chrono::steady_clock::now();
+  const bool after_append = appended.load();
   writer.join();
   ASSERT_TRUE(batch.ok());
-  ASSERT_EQ(batch->size(), 1u);
+  ASSERT_EQ(batch->size(), 1u) << "Poll returned before the append instead of waiting for it";
   EXPECT_EQ((*batch)[0].payload, "late");
+  // It waited for the append (it did not return empty and get called again) and was woken by it,
+  // not by the end of its 10 s wait.
+  EXPECT_TRUE(after_append || returned >= append_done);
+  EXPECT_LT(returned - std::chrono::steady_clock::time_point(append_done), milliseconds(2000));
 }
 
 }  // namespace

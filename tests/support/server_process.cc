@@ -160,13 +160,17 @@ std::vector<std::string> DevKafkaProcess::NodeFlags() const {
   return {"--log", "kafka", "--kafka-brokers", bootstrap_};
 }
 
-bool DevKafkaProcess::Command(const std::string& line) {
+std::string DevKafkaProcess::Ask(const std::string& line) {
   std::string with_newline = line + "\n";
   if (::write(in_, with_newline.data(), with_newline.size()) !=
       static_cast<ssize_t>(with_newline.size())) {
-    return false;
+    return "error: write failed";
   }
-  std::string answer = ReadLine(out_);
+  return ReadLine(out_);
+}
+
+bool DevKafkaProcess::Command(const std::string& line) {
+  std::string answer = Ask(line);
   EXPECT_EQ(answer, "ok") << line;
   return answer == "ok";
 }

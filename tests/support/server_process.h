@@ -55,6 +55,8 @@ class DevKafkaProcess {
   // Flags for `voxbase serve` to use this cluster.
   std::vector<std::string> NodeFlags() const;
   bool Command(const std::string& line);
+  // Sends one line and returns the answer line ("ok 3" for pending-errors).
+  std::string Ask(const std::string& line);
 
  private:
   int brokers_;
