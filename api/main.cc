@@ -18,6 +18,7 @@
 #include "api/flags.h"
 #include "api/http_client.h"
 #include "api/node.h"
+#include "api/server.h"
 #include "ingest/apps.h"
 #include "processors/catalogue.h"
 #include "processors/replay.h"
@@ -38,7 +39,8 @@ constexpr char kUsage[] = R"(usage: voxbase <command> [flags]
 commands:
   serve     --port 8080 --bind 127.0.0.1 --data-dir ./data --fsync always|interval|none
             --fsync-interval-ms 20 --threads <cores> --max-body-bytes 1048576
-            --apply-timeout-ms 5000 --max-connections 10000
+            --apply-timeout-ms 5000 --max-connections 10000 --max-connections-per-client 2500
+            --header-timeout-ms 10000 --idle-timeout-ms 60000
             --log embedded|kafka --kafka-brokers h:p[,h:p] --kafka-topic voxbase.events
             --kafka-partitions 6 --kafka-replication 3
             --token-key <hex>   (session-token key; default: <data-dir>/token.key)
@@ -133,7 +135,24 @@ int Serve(const Flags& flags) {
   o.http.threads = static_cast<int>(*threads);
   o.http.max_body_bytes = static_cast<uint64_t>(*body);
   o.apply_timeout = std::chrono::milliseconds(*apply);
-  o.http.max_connections = *connections;
+  o.http.max_connections = FitConnectionsToFileLimit(*connections);
+  if (o.http.max_connections < *connections) {
+    std::fprintf(stderr,
+                 "voxbase: the file-descriptor limit fits %lld connections, not %lld: "
+                 "--max-connections lowered (raise `ulimit -n` for more)\n",
+                 static_cast<long long>(o.http.max_connections),
+                 static_cast<long long>(*connections));
+  }
+  Result<int64_t> per_client = flags.GetInt("max-connections-per-client",
+                                            std::max<int64_t>(1, *connections / 4), 1, 1000000);
+  Result<int64_t> header_timeout = flags.GetInt("header-timeout-ms", 10000, 10, 600000);
+  Result<int64_t> idle_timeout = flags.GetInt("idle-timeout-ms", 60000, 10, 3600000);
+  for (const auto* r : {&per_client, &header_timeout, &idle_timeout}) {
+    if (!r->ok()) return Fail(r->status());
+  }
+  o.http.max_connections_per_client = *per_client;
+  o.http.header_timeout = std::chrono::milliseconds(*header_timeout);
+  o.http.idle_timeout = std::chrono::milliseconds(*idle_timeout);
   o.admin_token = flags.Get("admin-token", "");
   Result<int64_t> token_rate = flags.GetInt("token-rate-per-minute", 60, 1, 1000000);
   Result<int64_t> token_burst = flags.GetInt("token-burst", 20, 1, 1000000);
@@ -426,11 +445,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   std::set<std::string> known;
   if (command == "serve") {
-    known = {"port",           "bind",
-             "data-dir",       "threads",
-             "max-body-bytes", "apply-timeout-ms",
-             "admin-token",    "max-connections",
-             "token-key"};
+    // clang-format off
+    known = {"port", "bind", "data-dir", "threads", "max-body-bytes", "apply-timeout-ms",
+             "admin-token", "max-connections", "max-connections-per-client",
+             "header-timeout-ms", "idle-timeout-ms", "token-key", "token-rate-per-minute",
+             "token-burst", "provider-timeout-ms", "livekit-token-ttl-s", "openai-secret-ttl-s"};
+    // clang-format on
     known.insert(kLogFlags.begin(), kLogFlags.end());
   } else if (command == "replay") {
     known = {"data-dir"};

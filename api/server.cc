@@ -1,5 +1,7 @@
 #include "api/server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -9,8 +11,11 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "schemas/json_writer.h"
@@ -25,6 +30,13 @@ using tcp = net::ip::tcp;
 using Executor = net::io_context::executor_type;
 using Stream = beast::basic_stream<tcp, Executor>;
 
+// A connection the server may close to make room: one waiting for a request.
+class Evictable {
+ public:
+  virtual ~Evictable() = default;
+  virtual void Evict() = 0;  // from any thread
+};
+
 // One io_context per thread: a connection lives on one of them for its whole life, so it needs no
 // strand, and its executor is a concrete type rather than a type-erased one.
 struct HttpServer::Impl {
@@ -35,14 +47,61 @@ struct HttpServer::Impl {
       guards.push_back(net::make_work_guard(*contexts.back()));
     }
     acceptor.emplace(*contexts[0]);
+    accept_backoff.emplace(*contexts[0]);
   }
 
   net::io_context& NextContext() { return *contexts[next_context++ % contexts.size()]; }
   void Accept();
+  void AcceptLater();
+
+  // Connections waiting for a request, oldest first by when they started waiting.
+  uint64_t MarkIdle(std::weak_ptr<Evictable> connection) {
+    std::lock_guard<std::mutex> lock(idle_mu);
+    idle.emplace(++idle_seq, std::move(connection));
+    return idle_seq;
+  }
+  void UnmarkIdle(uint64_t seq) {
+    std::lock_guard<std::mutex> lock(idle_mu);
+    idle.erase(seq);
+  }
+  // Closes the connection idle longest; false when none is.
+  bool EvictOldestIdle() {
+    std::shared_ptr<Evictable> victim;
+    {
+      std::lock_guard<std::mutex> lock(idle_mu);
+      while (!idle.empty() && !victim) {
+        victim = idle.begin()->second.lock();
+        idle.erase(idle.begin());
+      }
+    }
+    if (!victim) return false;
+    victim->Evict();
+    return true;
+  }
+  // Counts a connection from `client`; false (and not counted) past the per-client cap.
+  bool AdmitClient(const std::string& client) {
+    std::lock_guard<std::mutex> lock(clients_mu);
+    int64_t& n = per_client[client];
+    if (n >= options.max_connections_per_client) return false;
+    ++n;
+    return true;
+  }
+  void ReleaseClient(const std::string& client) {
+    std::lock_guard<std::mutex> lock(clients_mu);
+    auto it = per_client.find(client);
+    if (it != per_client.end() && --it->second <= 0) per_client.erase(it);
+  }
 
   const HttpServerOptions options;
   const Router& router;
   HttpProbe* probe;
+  // Declared before the io_contexts: connections still queued in one unregister from these when
+  // the context is destroyed, so these must outlive them.
+  std::mutex idle_mu;
+  uint64_t idle_seq = 0;                              // guarded by idle_mu
+  std::map<uint64_t, std::weak_ptr<Evictable>> idle;  // guarded by idle_mu
+  std::mutex clients_mu;
+  std::unordered_map<std::string, int64_t> per_client;  // guarded by clients_mu
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<net::executor_work_guard<Executor>> guards;
   std::optional<net::basic_socket_acceptor<tcp, Executor>> acceptor;
@@ -51,6 +110,7 @@ struct HttpServer::Impl {
   std::atomic<int64_t> in_flight{0};
   std::atomic<int64_t> connections{0};
   std::atomic<bool> accepting{false};
+  std::optional<net::steady_timer> accept_backoff;
 };
 
 namespace {
@@ -60,13 +120,31 @@ constexpr size_t kMaxLingerBytes = 64ull << 20;
 constexpr std::array<std::string_view, 5> kHeadersForHandlers = {
     "authorization", "x-app-slug", "x-app-secret", "idempotency-key", "origin"};
 
-class Session final : public ResponseSink, public std::enable_shared_from_this<Session> {
+class Session final : public ResponseSink,
+                      public Evictable,
+                      public std::enable_shared_from_this<Session> {
  public:
-  Session(net::basic_stream_socket<tcp, Executor>&& socket, HttpServer::Impl* server)
-      : stream_(std::move(socket)), server_(server) {
+  Session(net::basic_stream_socket<tcp, Executor>&& socket, HttpServer::Impl* server,
+          std::string client)
+      : stream_(std::move(socket)), server_(server), client_(std::move(client)) {
     server_->connections++;
   }
-  ~Session() override { server_->connections--; }
+  ~Session() override {
+    if (idle_seq_ != 0) server_->UnmarkIdle(idle_seq_);
+    server_->ReleaseClient(client_);
+    server_->connections--;
+  }
+
+  // Counts the connection as waiting for a request from the moment it is accepted, so it can
+  // be evicted even before its thread first runs it.
+  void MarkIdleAtAccept() { idle_seq_ = server_->MarkIdle(weak_from_this()); }
+
+  void Evict() override {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->stream_.socket().close(ec);
+    });
+  }
 
   void Start() {
     net::dispatch(stream_.get_executor(),
@@ -74,10 +152,24 @@ class Session final : public ResponseSink, public std::enable_shared_from_this<S
   }
 
  private:
+  // Waits for the next request's headers (the connection is idle, and evictable, meanwhile),
+  // then reads its body under the body timeout.
   void Read() {
     parser_.emplace();
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(server_->options.max_header_bytes);
+    stream_.expires_after(requests_ == 0 ? server_->options.header_timeout
+                                         : server_->options.idle_timeout);
+    if (idle_seq_ == 0) idle_seq_ = server_->MarkIdle(weak_from_this());
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t /*bytes*/) {
+    server_->UnmarkIdle(idle_seq_);
+    idle_seq_ = 0;
+    if (ec) return OnRead(ec, 0);
+    ++requests_;
     stream_.expires_after(server_->options.read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
@@ -204,6 +296,9 @@ class Session final : public ResponseSink, public std::enable_shared_from_this<S
 
   Stream stream_;
   HttpServer::Impl* server_;
+  const std::string client_;  // the peer's address, for the per-client cap
+  uint64_t idle_seq_ = 0;     // non-zero while waiting for a request
+  uint64_t requests_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = false;
@@ -222,14 +317,50 @@ void HttpServer::Impl::Accept() {
   acceptor->async_accept(
       NextContext(), [this](beast::error_code ec, net::basic_stream_socket<tcp, Executor> socket) {
         if (!accepting) return;
-        if (!ec && connections.load() >= options.max_connections) {
-          socket.close(ec);  // over the cap: refuse rather than run out of descriptors
-        } else if (!ec) {
-          socket.set_option(tcp::no_delay(true), ec);
-          std::make_shared<Session>(std::move(socket), this)->Start();
+        if (ec == net::error::no_descriptors || ec.value() == ENFILE) {
+          // Out of file descriptors: make room by closing the connection idle longest, and try
+          // again shortly instead of spinning on accept.
+          EvictOldestIdle();
+          return AcceptLater();
+        }
+        if (!ec) {
+          beast::error_code ignored;
+          tcp::endpoint peer = socket.remote_endpoint(ignored);
+          std::string client = peer.address().to_string();
+          if (connections.load() >= options.max_connections && !EvictOldestIdle()) {
+            socket.close(ignored);  // every connection is busy: refuse the new one
+          } else if (!AdmitClient(client)) {
+            socket.close(ignored);  // this client address holds its share already
+          } else {
+            socket.set_option(tcp::no_delay(true), ignored);
+            auto session = std::make_shared<Session>(std::move(socket), this, std::move(client));
+            session->MarkIdleAtAccept();
+            session->Start();
+          }
         }
         Accept();
       });
+}
+
+void HttpServer::Impl::AcceptLater() {
+  accept_backoff->expires_after(std::chrono::milliseconds(50));
+  accept_backoff->async_wait([this](beast::error_code ec) {
+    if (!ec && accepting) Accept();
+  });
+}
+
+int64_t FitConnectionsToFileLimit(int64_t max_connections) {
+  constexpr rlim_t kOtherFiles = 512;  // log segments, RocksDB, outbound calls
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return max_connections;
+  const rlim_t need = static_cast<rlim_t>(max_connections) + kOtherFiles;
+  if (limit.rlim_cur < need) {
+    limit.rlim_cur = std::min(need, limit.rlim_max);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur >= need) return max_connections;
+  return limit.rlim_cur > kOtherFiles ? static_cast<int64_t>(limit.rlim_cur - kOtherFiles) : 16;
 }
 
 HttpServer::HttpServer(HttpServerOptions options, const Router& router, HttpProbe* probe)

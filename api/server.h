@@ -27,10 +27,23 @@ struct HttpServerOptions {
   int threads = 2;
   uint64_t max_body_bytes = 1 << 20;
   uint32_t max_header_bytes = 16 * 1024;
-  // Connections beyond this are closed as soon as they are accepted.
+  // At the cap, the connection idle longest (waiting for a request) is closed to admit a new one,
+  // as nginx does with reusable connections; with none idle, the new one is closed.
   int64_t max_connections = 10000;
+  // One client address holds at most this many connections; more are closed at accept.
+  int64_t max_connections_per_client = 2500;
+  // A request's headers must arrive within header_timeout of the connection opening;
+  // between requests a kept-alive connection may wait idle_timeout; a body must arrive within
+  // read_timeout of its headers.
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds idle_timeout{60000};
   std::chrono::seconds read_timeout{30};
 };
+
+// Raises the soft file-descriptor limit to what `max_connections` needs (plus room for the log,
+// the store and clients). Returns the connections that fit: `max_connections`, or fewer when
+// the hard limit is lower.
+int64_t FitConnectionsToFileLimit(int64_t max_connections);
 
 class HttpServer {
  public:

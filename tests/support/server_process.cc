@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <simdjson.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,7 +35,15 @@ pid_t Spawn(std::vector<std::string> args, int child_in, int child_out, int chil
     if (child_err >= 0) ::dup2(child_err, STDERR_FILENO);
     for (int fd : close_in_child) ::close(fd);
     ::setenv("VOXBASE_ADMIN_TOKEN", kAdminToken, 1);
-    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
+    for (const auto& [name, value] : env) {
+      if (name == kFileLimitVariable) {
+        rlimit limit{static_cast<rlim_t>(std::stoul(value)),
+                     static_cast<rlim_t>(std::stoul(value))};
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        continue;
+      }
+      ::setenv(name.c_str(), value.c_str(), 1);
+    }
     auto argv = Argv(args);
     ::execv(argv[0], argv.data());
     ::_exit(127);

@@ -20,6 +20,8 @@ inline constexpr char kAdminToken[] = "test-admin-token-0123456789";
 
 // Environment variables set in a child process (besides VOXBASE_ADMIN_TOKEN).
 using Environment = std::vector<std::pair<std::string, std::string>>;
+// An Environment entry with this name is no variable: it sets the child's file-descriptor limit.
+inline constexpr char kFileLimitVariable[] = "<RLIMIT_NOFILE>";
 
 class ServerProcess {
  public:
@@ -32,6 +34,7 @@ class ServerProcess {
   void Stop();   // SIGTERM, then reap
   bool running() const { return pid_ > 0; }
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::unique_ptr<BlockingHttpClient> Client() const;
   // Waits until /readyz answers 200.
   bool WaitReady(int timeout_ms = 10000) const;
