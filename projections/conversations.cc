@@ -90,49 +90,27 @@ std::string ConversationByStartKey(std::string_view app_id, int64_t started_at,
 
 Result<std::optional<std::string>> ConversationsView::Get(std::string_view app_id,
                                                           std::string_view session_id) const {
-  std::string stored;
-  Result<bool> found =
-      store_.Get(Family(Table::kConversations), ConversationKey(app_id, session_id), &stored);
-  if (!found.ok()) return found.status();
-  if (!*found) return std::optional<std::string>();
-  Result<std::string_view> json = DecodeValue(stored, ConversationRow::kVersion);
-  if (!json.ok()) return json.status();
-  return std::optional<std::string>(std::string(*json));
+  return GetStoredJson(store_, Family(Table::kConversations), ConversationKey(app_id, session_id),
+                       ConversationRow::kVersion);
 }
 
 Result<Page> ConversationsView::List(std::string_view app_id, std::string_view status, size_t limit,
                                      std::string_view cursor) const {
   const std::string prefix = IndexPrefix(app_id, IndexKind::kConversationsByStart);
-  std::string start = prefix;
-  if (!cursor.empty()) {
-    Result<std::string> key = CursorKey(cursor, app_id, prefix);
-    if (!key.ok()) return key.status();
-    start = std::move(*key);
-  }
   thread_local simdjson::dom::parser parser;
-  Page page;
-  auto it = store_.NewIterator(Family(Table::kIndexes));
-  size_t scanned = 0;
-  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (page.rows.size() == limit || ++scanned > kMaxScannedPerPage) {
-      page.next_cursor = MakeCursor(it->key(), app_id);
-      break;
-    }
-    std::string_view session_id = it->key().substr(prefix.size() + 8);
-    Result<std::optional<std::string>> row = Get(app_id, session_id);
-    if (!row.ok()) return row.status();
-    if (!row->has_value()) continue;
-    if (!status.empty()) {
-      simdjson::dom::object obj;
-      std::string_view row_status;
-      if (parser.parse(**row).get(obj) || obj["status"].get(row_status) || row_status != status) {
-        continue;
-      }
-    }
-    page.rows.push_back(std::move(**row));
-  }
-  VOX_RETURN_IF_ERROR(it->status());
-  return page;
+  return ScanPage(
+      store_, Family(Table::kIndexes), app_id, prefix, limit, cursor,
+      [&](std::string_view key, std::string_view) -> Result<std::optional<std::string>> {
+        Result<std::optional<std::string>> row = Get(app_id, key.substr(prefix.size() + 8));
+        if (!row.ok() || !row->has_value() || status.empty()) return row;
+        simdjson::dom::object obj;
+        std::string_view row_status;
+        if (parser.parse(**row).get(obj) || obj["status"].get(row_status) || row_status != status) {
+          return std::optional<std::string>();
+        }
+        return row;
+      },
+      kMaxScannedPerPage);
 }
 
 }  // namespace voxbase

@@ -1,6 +1,7 @@
 #include "projections/csat.h"
 
 #include "projections/keys.h"
+#include "projections/rows.h"
 #include "projections/tables.h"
 
 namespace voxbase {
@@ -11,14 +12,8 @@ std::string CsatKey(std::string_view app_id, std::string_view session_id) {
 
 Result<std::optional<std::string>> CsatView::Get(std::string_view app_id,
                                                  std::string_view session_id) const {
-  std::string stored;
-  Result<bool> found =
-      store_.Get(Family(Table::kCsatRatings), CsatKey(app_id, session_id), &stored);
-  if (!found.ok()) return found.status();
-  if (!*found) return std::optional<std::string>();
-  Result<std::string_view> json = DecodeValue(stored, kCsatRowVersion);
-  if (!json.ok()) return json.status();
-  return std::optional<std::string>(std::string(*json));
+  return GetStoredJson(store_, Family(Table::kCsatRatings), CsatKey(app_id, session_id),
+                       kCsatRowVersion);
 }
 
 }  // namespace voxbase

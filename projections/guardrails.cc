@@ -96,26 +96,9 @@ Result<int64_t> GuardrailsView::Version(std::string_view app_id) const {
 
 Result<Page> GuardrailsView::Violations(std::string_view app_id, std::string_view session_id,
                                         size_t limit, std::string_view cursor) const {
-  const std::string prefix = ViolationPrefix(app_id, session_id);
-  std::string start = prefix;
-  if (!cursor.empty()) {
-    Result<std::string> key = CursorKey(cursor, app_id, prefix);
-    if (!key.ok()) return key.status();
-    start = std::move(*key);
-  }
-  Page page;
-  auto it = store_.NewIterator(Family(Table::kGuardrailViolations));
-  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (page.rows.size() == limit) {
-      page.next_cursor = MakeCursor(it->key(), app_id);
-      break;
-    }
-    Result<std::string_view> json = DecodeValue(it->value());
-    if (!json.ok()) return json.status();
-    page.rows.emplace_back(*json);
-  }
-  VOX_RETURN_IF_ERROR(it->status());
-  return page;
+  return ScanPage(store_, Family(Table::kGuardrailViolations), app_id,
+                  ViolationPrefix(app_id, session_id), limit, cursor, StoredRow(kValueVersion),
+                  SIZE_MAX);
 }
 
 }  // namespace voxbase

@@ -7,17 +7,6 @@
 namespace voxbase {
 namespace {
 
-void WriteOptional(JsonWriter& w, std::string_view key, const std::optional<int64_t>& v) {
-  w.Key(key);
-  v ? w.Int(*v) : w.Null();
-}
-
-std::optional<int64_t> OptionalInt(simdjson::dom::object obj, std::string_view name) {
-  int64_t v = 0;
-  if (obj[name].get(v)) return std::nullopt;
-  return v;
-}
-
 char PriorityRank(std::string_view priority) {
   for (size_t i = 0; i < kHandoffPriorities.words.size(); ++i) {
     if (kHandoffPriorities.words[i] == priority) return static_cast<char>('0' + i);
@@ -48,8 +37,8 @@ std::string HandoffRow::ToJson() const {
       .Field("resolution", resolution)
       .Field("lastEventId", last_event_id)
       .Field("createdAt", created_at);
-  WriteOptional(w, "claimedAt", claimed_at);
-  WriteOptional(w, "resolvedAt", resolved_at);
+  WriteOptionalInt(w, "claimedAt", claimed_at);
+  WriteOptionalInt(w, "resolvedAt", resolved_at);
   w.EndObject();
   return w.str();
 }
@@ -71,8 +60,8 @@ Result<HandoffRow> HandoffRow::Decode(simdjson::dom::parser& parser, std::string
   h.resolution = StringField(*obj, "resolution");
   h.last_event_id = StringField(*obj, "lastEventId");
   h.created_at = IntField(*obj, "createdAt");
-  h.claimed_at = OptionalInt(*obj, "claimedAt");
-  h.resolved_at = OptionalInt(*obj, "resolvedAt");
+  h.claimed_at = OptionalIntField(*obj, "claimedAt");
+  h.resolved_at = OptionalIntField(*obj, "resolvedAt");
   if (h.handoff_id.empty() || h.status.empty()) return Corruption("stored handoff is malformed");
   return h;
 }
@@ -104,31 +93,12 @@ Result<std::optional<HandoffRow>> HandoffsView::Get(std::string_view app_id,
 Result<Page> HandoffsView::Queue(std::string_view app_id, std::string_view status, size_t limit,
                                  std::string_view cursor) const {
   const std::string prefix = QueuePrefix(app_id, status);
-  std::string start = prefix;
-  if (!cursor.empty()) {
-    Result<std::string> key = CursorKey(cursor, app_id, prefix);
-    if (!key.ok()) return key.status();
-    start = std::move(*key);
-  }
-  Page page;
-  auto it = store_.NewIterator(Family(Table::kIndexes));
-  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (page.rows.size() == limit) {
-      page.next_cursor = MakeCursor(it->key(), app_id);
-      break;
-    }
-    std::string_view handoff_id = it->key().substr(prefix.size() + 1 + 8);
-    std::string stored;
-    Result<bool> found =
-        store_.Get(Family(Table::kHandoffs), HandoffKey(app_id, handoff_id), &stored);
-    if (!found.ok()) return found.status();
-    if (!*found) continue;
-    Result<std::string_view> json = DecodeValue(stored, HandoffRow::kVersion);
-    if (!json.ok()) return json.status();
-    page.rows.emplace_back(*json);
-  }
-  VOX_RETURN_IF_ERROR(it->status());
-  return page;
+  return ScanPage(store_, Family(Table::kIndexes), app_id, prefix, limit, cursor,
+                  [&](std::string_view key, std::string_view) {
+                    return GetStoredJson(store_, Family(Table::kHandoffs),
+                                         HandoffKey(app_id, key.substr(prefix.size() + 1 + 8)),
+                                         HandoffRow::kVersion);
+                  });
 }
 
 }  // namespace voxbase

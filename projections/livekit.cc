@@ -9,17 +9,6 @@ namespace {
 constexpr size_t kMaxScannedPerPage = 10000;
 constexpr size_t kMaxParticipantsShown = 100;
 
-void OptionalInt(JsonWriter& w, std::string_view key, const std::optional<int64_t>& v) {
-  w.Key(key);
-  v ? w.Int(*v) : w.Null();
-}
-
-std::optional<int64_t> ReadOptionalInt(simdjson::dom::object obj, std::string_view key) {
-  int64_t v = 0;
-  if (obj[key].get(v)) return std::nullopt;
-  return v;
-}
-
 }  // namespace
 
 std::string RoomRow::ToJson() const {
@@ -30,8 +19,8 @@ std::string RoomRow::ToJson() const {
       .Field("status", status)
       .Field("roomSid", room_sid)
       .Field("createdAt", created_at);
-  OptionalInt(w, "startedAt", started_at);
-  OptionalInt(w, "endedAt", ended_at);
+  WriteOptionalInt(w, "startedAt", started_at);
+  WriteOptionalInt(w, "endedAt", ended_at);
   w.EndObject();
   return w.str();
 }
@@ -45,8 +34,8 @@ Result<RoomRow> RoomRow::Decode(simdjson::dom::parser& parser, std::string_view 
   r.status = StringField(*obj, "status");
   r.room_sid = StringField(*obj, "roomSid");
   r.created_at = IntField(*obj, "createdAt");
-  r.started_at = ReadOptionalInt(*obj, "startedAt");
-  r.ended_at = ReadOptionalInt(*obj, "endedAt");
+  r.started_at = OptionalIntField(*obj, "startedAt");
+  r.ended_at = OptionalIntField(*obj, "endedAt");
   if (r.room_name.empty() || r.status.empty()) return Corruption("stored room is malformed");
   return r;
 }
@@ -59,7 +48,7 @@ std::string ParticipantRow::ToJson() const {
       .Field("kind", kind)
       .Field("status", status)
       .Field("joinedAt", joined_at);
-  OptionalInt(w, "leftAt", left_at);
+  WriteOptionalInt(w, "leftAt", left_at);
   w.EndObject();
   return w.str();
 }
@@ -74,7 +63,7 @@ Result<ParticipantRow> ParticipantRow::Decode(simdjson::dom::parser& parser,
   p.kind = StringField(*obj, "kind");
   p.status = StringField(*obj, "status");
   p.joined_at = IntField(*obj, "joinedAt");
-  p.left_at = ReadOptionalInt(*obj, "leftAt");
+  p.left_at = OptionalIntField(*obj, "leftAt");
   if (p.identity.empty()) return Corruption("stored participant is malformed");
   return p;
 }

@@ -21,17 +21,6 @@ bool BoolField(simdjson::dom::object obj, std::string_view name, bool fallback) 
   return v;
 }
 
-std::optional<int64_t> OptionalInt(simdjson::dom::object obj, std::string_view name) {
-  int64_t v = 0;
-  if (obj[name].get(v)) return std::nullopt;
-  return v;
-}
-
-void WriteOptional(JsonWriter& w, std::string_view key, const std::optional<int64_t>& v) {
-  w.Key(key);
-  v ? w.Int(*v) : w.Null();
-}
-
 std::string IndexKey(std::string_view app_id, IndexKind kind, std::string_view group,
                      int64_t created_at, std::string_view execution_id) {
   std::string key = IndexPrefix(app_id, kind);
@@ -94,8 +83,8 @@ std::string ExecutionRow::ToJson() const {
       .Field("node", node)
       .Field("startEventId", start_event_id)
       .Field("createdAt", created_at);
-  WriteOptional(w, "startedAt", started_at);
-  WriteOptional(w, "finishedAt", finished_at);
+  WriteOptionalInt(w, "startedAt", started_at);
+  WriteOptionalInt(w, "finishedAt", finished_at);
   w.EndObject();
   return w.str();
 }
@@ -117,8 +106,8 @@ Result<ExecutionRow> ExecutionRow::Decode(simdjson::dom::parser& parser, std::st
   e.node = StringField(*obj, "node");
   e.start_event_id = StringField(*obj, "startEventId");
   e.created_at = IntField(*obj, "createdAt");
-  e.started_at = OptionalInt(*obj, "startedAt");
-  e.finished_at = OptionalInt(*obj, "finishedAt");
+  e.started_at = OptionalIntField(*obj, "startedAt");
+  e.finished_at = OptionalIntField(*obj, "finishedAt");
   if (e.execution_id.empty()) return Corruption("stored execution is malformed");
   return e;
 }
@@ -191,38 +180,22 @@ Result<std::optional<ExecutionRow>> ToolsView::Execution(std::string_view app_id
 Result<Page> ToolsView::ExecutionPage(std::string_view app_id, const std::string& prefix,
                                       std::string_view tool_name, size_t limit,
                                       std::string_view cursor) const {
-  std::string start = prefix;
-  if (!cursor.empty()) {
-    Result<std::string> key = CursorKey(cursor, app_id, prefix);
-    if (!key.ok()) return key.status();
-    start = std::move(*key);
-  }
   thread_local simdjson::dom::parser parser;
-  Page page;
-  size_t scanned = 0;
-  auto it = store_.NewIterator(Family(Table::kIndexes));
-  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (page.rows.size() == limit || ++scanned > kMaxScannedPerPage) {
-      page.next_cursor = MakeCursor(it->key(), app_id);
-      break;
-    }
-    std::string_view execution_id = it->key().substr(prefix.size() + 8);
-    std::string stored;
-    Result<bool> found =
-        store_.Get(Family(Table::kToolExecutions), ExecutionKey(app_id, execution_id), &stored);
-    if (!found.ok()) return found.status();
-    if (!*found) continue;
-    if (!tool_name.empty()) {
-      Result<ExecutionRow> row = ExecutionRow::Decode(parser, stored);
-      if (!row.ok()) return row.status();
-      if (row->tool_name != tool_name) continue;
-    }
-    Result<std::string_view> json = DecodeValue(stored, ExecutionRow::kVersion);
-    if (!json.ok()) return json.status();
-    page.rows.emplace_back(*json);
-  }
-  VOX_RETURN_IF_ERROR(it->status());
-  return page;
+  return ScanPage(
+      store_, Family(Table::kIndexes), app_id, prefix, limit, cursor,
+      [&](std::string_view key, std::string_view) -> Result<std::optional<std::string>> {
+        Result<std::optional<std::string>> row = GetStoredJson(
+            store_, Family(Table::kToolExecutions),
+            ExecutionKey(app_id, key.substr(prefix.size() + 8)), ExecutionRow::kVersion);
+        if (!row.ok() || !row->has_value() || tool_name.empty()) return row;
+        simdjson::dom::object obj;
+        std::string_view tool;
+        if (parser.parse(**row).get(obj) || obj["toolName"].get(tool) || tool != tool_name) {
+          return std::optional<std::string>();
+        }
+        return row;
+      },
+      kMaxScannedPerPage);
 }
 
 Result<Page> ToolsView::ExecutionsBySession(std::string_view app_id, std::string_view session_id,

@@ -93,6 +93,49 @@ TEST_F(ToolsTest, AKillDuringASlowCallLeavesTheExecutionInterruptedAfterRestart)
   EXPECT_EQ(RunVoxbase({"checksum", "--data-dir", dir_.path()}).stdout_text, live.stdout_text);
 }
 
+TEST_F(ToolsTest, OversizedRedirectingAndCutOffEndpointsEndInErrorAndAreAudited) {
+  FakeUpstream elsewhere([](const UpstreamRequest&) { return UpstreamReply{}; });
+  const std::string stolen = elsewhere.Url("/stolen");
+  FakeUpstream endpoint([&stolen](const UpstreamRequest& request) {
+    UpstreamReply reply;
+    if (request.target == "/huge") reply.body = "{\"x\":\"" + std::string(2 << 20, 'x') + "\"}";
+    if (request.target == "/away") {
+      reply.status = 302;
+      reply.headers = {{"Location", stolen}};
+    }
+    if (request.target == "/cut") {
+      reply.body = "{\"partial\":\"" + std::string(10000, 'y') + "\"}";
+      reply.close_mid_body = true;
+    }
+    return reply;
+  });
+  ASSERT_NO_FATAL_FAILURE(Start({{"VOXBASE_ALLOW_PRIVATE_TOOL_ENDPOINTS", "true"}}));
+  ASSERT_NO_FATAL_FAILURE(CreateToolsApp());
+  for (const char* name : {"huge", "away", "cut"}) {
+    SCOPED_TRACE(name);
+    ASSERT_EQ(Send("POST", "/api/tools",
+                   std::string(R"("name":")") + name + R"(","endpoint":")" +
+                       endpoint.Url(std::string("/") + name) + "\"")
+                  .status,
+              201);
+    HttpResponse r = Send("POST", "/api/tools/execute",
+                          std::string(R"("sessionId":"bad-endpoints","toolName":")") + name + "\"");
+    EXPECT_EQ(r.status, 502) << r.body.substr(0, 300);
+    EXPECT_EQ(JsonString(r.body, "status"), "error") << r.body.substr(0, 300);
+  }
+  EXPECT_TRUE(elsewhere.requests().empty()) << "a redirect to another host was followed";
+  Result<HttpResponse> audit = client_->Request(
+      "GET", std::string("/api/tools/executions?sessionId=bad-endpoints&") + kQueryAuth);
+  ASSERT_TRUE(audit.ok());
+  simdjson::dom::parser parser;
+  simdjson::dom::array rows = parser.parse(audit->body)["executions"].get_array().value();
+  ASSERT_EQ(rows.size(), 3u);
+  for (simdjson::dom::object row : rows) {
+    EXPECT_EQ(row["status"].get_string().value(), "error");
+    EXPECT_FALSE(row["error"].get_string().value().empty());
+  }
+}
+
 TEST_F(ToolsTest, AgentsRacingToClaimOneHandoffGetExactlyOneWinner) {
   ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_NO_FATAL_FAILURE(CreateToolsApp());
