@@ -102,6 +102,45 @@ Result<AppContext> Authenticate(const ApiContext& api, Caller caller, simdjson::
   return Internal("no app for an admin call");
 }
 
+// Appends `event`, waits until the local processor applied it (503 past the deadline), then
+// hands `on_applied` where it landed. `on_applied` runs on the runner's thread: it must not block.
+void AppendThen(ApiContext& api, const Event& event, Respond respond,
+                std::function<void(const Applied& applied, Respond respond)> on_applied) {
+  const int64_t deadline = api.clock->NowMillis() + api.apply_timeout.count();
+  AppliedWatermark* watermark = api.watermark;
+  api.submitter->Submit(
+      event, [watermark, deadline, event_id = event.id, respond = std::move(respond),
+              on_applied = std::move(on_applied)](Result<LogPosition> position) mutable {
+        if (!position.ok()) return respond(ErrorResponse(position.status()));
+        LogPosition at = *position;
+        watermark->WhenApplied(
+            at, deadline,
+            [at, event_id = std::move(event_id), respond = std::move(respond),
+             on_applied = std::move(on_applied)](bool applied) mutable {
+              if (!applied) {
+                HttpResponse r = ErrorResponse(
+                    503, "the write is durable at offset " + std::to_string(at.offset) +
+                             " but was not applied in time; read it again shortly");
+                r.headers.emplace_back("Retry-After", "1");
+                return respond(std::move(r));
+              }
+              on_applied(Applied{event_id, at}, std::move(respond));
+            });
+      });
+}
+
+// When another request with this call's key was applied first (this one changed nothing), the
+// answer to give instead: the first request's.
+std::optional<HttpResponse> AnswerIfAnotherWon(const WriteCall& call, std::string_view event_id) {
+  if (call.key.empty()) return std::nullopt;
+  Result<std::optional<IdempotencyRecord>> record = call.FindRecord();
+  if (!record.ok()) return ErrorResponse(record.status());
+  if (record->has_value() && (*record)->event_id != event_id) {
+    return call.AnswerRecorded(**record);
+  }
+  return std::nullopt;
+}
+
 // Builds, appends, waits until applied and answers: the second half of every write.
 void BuildAndSubmit(const std::shared_ptr<WriteCall>& call, simdjson::dom::object body,
                     Respond respond) {
@@ -111,55 +150,29 @@ void BuildAndSubmit(const std::shared_ptr<WriteCall>& call, simdjson::dom::objec
       call->Build(body, api.ids->NewEventId(), api.clock->NowMillis(), false, event_id.get());
   if (!write.ok()) return respond(ErrorResponse(write.status()));
   if (write->refusal) return respond(std::move(*write->refusal));
-  std::function<HttpResponse(const Applied&)> answer = std::move(write->answer);
   if (!call->key.empty()) {
     write->event.idempotency = IdempotencyTag{call->scope, call->key, call->request_hash};
-    answer = [call, answer = std::move(answer)](const Applied& applied) {
-      Result<std::optional<IdempotencyRecord>> record = call->FindRecord();
-      if (!record.ok()) return ErrorResponse(record.status());
-      // Another request with this key was applied first: this one changed nothing.
-      if (record->has_value() && (*record)->event_id != applied.event_id) {
-        return call->AnswerRecorded(**record);
-      }
-      return answer(applied);
-    };
   }
   if (!write->after) {
-    return AppendAndAnswer(api, write->event, std::move(respond), std::move(answer));
+    return AppendAndAnswer(api, write->event, std::move(respond),
+                           [call, answer = std::move(write->answer)](const Applied& applied) {
+                             std::optional<HttpResponse> first =
+                                 AnswerIfAnotherWon(*call, applied.event_id);
+                             return first ? std::move(*first) : answer(applied);
+                           });
   }
-  // The second step answers for itself; it is handed the same Respond once the event is applied.
-  std::function<void(const Applied&, Respond)> after = std::move(write->after);
-  const int64_t deadline = api.clock->NowMillis() + api.apply_timeout.count();
-  AppliedWatermark* watermark = api.watermark;
-  BlockingPool* pool = api.blocking;
-  api.submitter->Submit(
-      write->event, [call, watermark, deadline, pool, event_id = write->event.id, respond,
-                     after = std::move(after)](Result<LogPosition> position) mutable {
-        if (!position.ok()) return respond(ErrorResponse(position.status()));
-        LogPosition at = *position;
-        watermark->WhenApplied(
-            at, deadline,
-            [call, pool, at, event_id, respond, after = std::move(after)](bool applied) mutable {
-              if (!applied) {
-                HttpResponse r = ErrorResponse(503, "the write is durable at offset " +
-                                                        std::to_string(at.offset) +
-                                                        " but was not applied in time");
-                r.headers.emplace_back("Retry-After", "1");
-                return respond(std::move(r));
-              }
-              bool queued = pool->Post([call, at, event_id, respond, after]() mutable {
-                if (!call->key.empty()) {
-                  Result<std::optional<IdempotencyRecord>> record = call->FindRecord();
-                  if (!record.ok()) return respond(ErrorResponse(record.status()));
-                  if (record->has_value() && (*record)->event_id != event_id) {
-                    return respond(call->AnswerRecorded(**record));
-                  }
-                }
-                after(Applied{event_id, at}, respond);
-              });
-              if (!queued) respond(ErrorResponse(503, "too many outbound calls in flight"));
-            });
-      });
+  // The second step answers for itself, on the blocking pool, once the event is applied.
+  AppendThen(api, write->event, std::move(respond),
+             [call, pool = api.blocking, after = std::move(write->after)](const Applied& applied,
+                                                                          Respond reply) {
+               bool queued = pool->Post([call, event_id = std::string(applied.event_id),
+                                         at = applied.position, reply, after]() mutable {
+                 std::optional<HttpResponse> first = AnswerIfAnotherWon(*call, event_id);
+                 if (first) return reply(std::move(*first));
+                 after(Applied{event_id, at}, reply);
+               });
+               if (!queued) reply(ErrorResponse(503, "too many outbound calls in flight"));
+             });
 }
 
 void HandleWrite(ApiContext& api, Caller caller, const Prepare& prepare,
@@ -211,29 +224,13 @@ void HandleWrite(ApiContext& api, Caller caller, const Prepare& prepare,
 
 void AppendAndAnswer(ApiContext& api, const Event& event, Respond respond,
                      std::function<HttpResponse(const Applied&)> answer) {
-  const int64_t deadline = api.clock->NowMillis() + api.apply_timeout.count();
-  AppliedWatermark* watermark = api.watermark;
-  api.submitter->Submit(event, [watermark, deadline, event_id = event.id,
-                                respond = std::move(respond),
-                                answer = std::move(answer)](Result<LogPosition> position) mutable {
-    if (!position.ok()) return respond(ErrorResponse(position.status()));
-    LogPosition at = *position;
-    watermark->WhenApplied(
-        at, deadline,
-        [at, event_id = std::move(event_id), respond = std::move(respond),
-         answer = std::move(answer)](bool applied) mutable {
-          if (!applied) {
-            HttpResponse r =
-                ErrorResponse(503, "the write is durable at offset " + std::to_string(at.offset) +
-                                       " but was not applied in time; read it again shortly");
-            r.headers.emplace_back("Retry-After", "1");
-            return respond(std::move(r));
-          }
-          respond.Later([at, event_id = std::move(event_id), answer = std::move(answer)] {
-            return answer(Applied{event_id, at});
-          });
+  AppendThen(
+      api, event, std::move(respond),
+      [answer = std::move(answer)](const Applied& applied, Respond reply) {
+        reply.Later([answer, event_id = std::string(applied.event_id), at = applied.position] {
+          return answer(Applied{event_id, at});
         });
-  });
+      });
 }
 
 Handler WriteHandler(ApiContext& api, Caller caller, Prepare prepare, WriteOptions options) {
