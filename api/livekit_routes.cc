@@ -79,29 +79,10 @@ void HandleWebhook(ApiContext& api, HttpRequest& request, Respond respond) {
 }  // namespace
 
 void AddLivekitRoutes(Router& router, ApiContext& api) {
-  AddWriteRoute(
-      router, api, "POST", "/api/livekit/token", Caller::kApp,
-      [&api](const WriteRequest& in) -> Result<PreparedWrite> {
-        if (in.retry) {
-          return Status(StatusCode::kAlreadyExists,
-                        "a token was already minted for this Idempotency-Key and tokens are not "
-                        "stored; mint a new one with a new key");
-        }
-        int64_t wait = api.token_limiter->Take(in.app->app_id);
-        if (wait > 0) {
-          HttpResponse r = ErrorResponse(429, "too many tokens minted for this app; retry later");
-          r.headers.emplace_back("Retry-After", std::to_string(wait));
-          return Refuse(std::move(r));
-        }
-        Result<Minted> minted = BuildLivekitToken(in.command, api.providers);
-        if (!minted.ok()) return minted.status();
-        return WriteThen(std::move(minted->event),
-                         [answer = std::move(minted->answer_json)](const Applied&) {
-                           HttpResponse r = JsonResponse(200, answer);
-                           r.headers.emplace_back("Cache-Control", "no-store");
-                           return r;
-                         });
-      });
+  AddWriteRoute(router, api, "POST", "/api/livekit/token", Caller::kApp,
+                MintRoute(api, [&api](const WriteRequest& in, const AppSettings&) {
+                  return BuildLivekitToken(in.command, api.providers);
+                }));
 
   AddWriteRoute(router, api, "POST", "/api/livekit/rooms", Caller::kApp,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {

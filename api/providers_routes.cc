@@ -11,8 +11,6 @@
 namespace voxbase {
 namespace {
 
-using Mint = std::function<Result<Minted>(const WriteRequest& in, const AppSettings& app)>;
-
 Result<AppSettings> SettingsFor(ApiContext& api, const AppContext& app) {
   Result<std::optional<AppRecord>> record = AppsView(*api.store).Get(app.app_id);
   if (!record.ok()) return record.status();
@@ -38,6 +36,8 @@ HttpResponse UpstreamAnswer(const UpstreamRefusal& refusal) {
   return r;
 }
 
+}  // namespace
+
 // The shared shape of every mint: rate limit, settings, the call out, the answer.
 Prepare MintRoute(ApiContext& api, Mint mint) {
   return [&api, mint = std::move(mint)](const WriteRequest& in) -> Result<PreparedWrite> {
@@ -61,8 +61,6 @@ Prepare MintRoute(ApiContext& api, Mint mint) {
                      });
   };
 }
-
-}  // namespace
 
 void AddProviderRoutes(Router& router, ApiContext& api) {
   const WriteOptions offload{true};

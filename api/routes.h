@@ -35,6 +35,11 @@ void AddCsatRoutes(Router& router, ApiContext& api);        // /api/csat
 void AddGuardrailRoutes(Router& router, ApiContext& api);   // /api/guardrails/*, /api/persona
 void AddExperimentRoutes(Router& router, ApiContext& api);  // /api/experiments*
 
+// Every token mint (OpenAI, Gemini, LiveKit): an Idempotency-Key retry gets 409 (tokens are not
+// stored), then the app's rate limit, then `mint`, answered with Cache-Control: no-store.
+using Mint = std::function<Result<Minted>(const WriteRequest& in, const AppSettings& app)>;
+Prepare MintRoute(ApiContext& api, Mint mint);
+
 // At start, once caught up: every execution this node started and never finished (it died
 // mid-call) is recorded as interrupted. Returns how many.
 size_t RecordInterruptedExecutions(ApiContext& api);  // /api/livekit/*
