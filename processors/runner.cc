@@ -246,11 +246,6 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records) {
       std::lock_guard<std::mutex> lock(mu_);
       next_ = next;
     }
-    if (watermark_) {
-      for (size_t p = 0; p < next.size(); ++p) {
-        watermark_->Advance(static_cast<int32_t>(p), next[p]);
-      }
-    }
     if (probe_) {
       auto now = std::chrono::steady_clock::now();
       probe_->OnBatch(applied, std::chrono::duration<double>(now - started).count());
@@ -263,6 +258,12 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records) {
         int64_t end_total = 0;
         for (int64_t n : log_.EndOffsets()) end_total += n;
         probe_->OnLogEnd(applied_total, end_total);
+      }
+    }
+    // The watermark last: a writer it wakes may read /metrics at once, and must see this batch.
+    if (watermark_) {
+      for (size_t p = 0; p < next.size(); ++p) {
+        watermark_->Advance(static_cast<int32_t>(p), next[p]);
       }
     }
   }
