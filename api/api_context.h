@@ -15,11 +15,13 @@
 #include "api/http.h"
 #include "api/rate_limiter.h"
 #include "ingest/command.h"
+#include "ingest/embedder.h"
 #include "ingest/json_schema.h"
 #include "ingest/outbound/http_client.h"
 #include "ingest/providers.h"
 #include "ingest/submitter.h"
 #include "processors/applied_watermark.h"
+#include "projections/knowledge_index.h"
 #include "schemas/clock.h"
 #include "schemas/ids.h"
 #include "storage/store.h"
@@ -43,6 +45,8 @@ struct ApiContext {
   SchemaCache* schemas = nullptr;             // compiled tool parameter schemas
   std::string node_id;                        // this node, on the executions it starts
   GuardrailEngines* guardrails = nullptr;     // compiled guardrail rules per app and direction
+  const Embedders* embedders = nullptr;       // local, openai, gemini (ingest/embedder.h)
+  KnowledgeIndex* knowledge = nullptr;        // what knowledge search answers from
   IngestLimits limits;
   std::chrono::milliseconds apply_timeout{5000};
 };

@@ -46,8 +46,10 @@ void AddAppRoutes(Router& router, ApiContext& api) {
                         .Field("modelId", a.model_id)
                         .Field("replyAsAudio", a.reply_as_audio)
                         .Field("systemPrompt", a.system_prompt)
-                        .Field("createdAt", a.created_at)
-                        .EndObject();
+                        .Field("embedder", a.embedder)
+                        .Field("createdAt", a.created_at);
+                    if (a.gap_threshold) w.Field("gapThreshold", *a.gap_threshold);
+                    w.EndObject();
                     return JsonResponse(201, w.str());
                   });
                 });

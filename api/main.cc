@@ -46,6 +46,9 @@ commands:
             --token-key <hex>   (session-token key; default: <data-dir>/token.key)
             --token-rate-per-minute 60 --token-burst 20 --provider-timeout-ms 10000
             --openai-secret-ttl-s 60 --livekit-token-ttl-s 21600 --allow-private-tool-endpoints
+            --embedder local|openai|gemini --openai-embedding-model text-embedding-3-small
+            --openai-embedding-dimensions 768 --gemini-embedding-model text-embedding-004
+            --hnsw-threshold 20000   (vectors in an app before its index becomes an HNSW graph)
             (env: OPENAI_API_KEY OPENAI_BASE_URL OPENAI_REALTIME_MODEL OPENAI_REALTIME_VOICE
              GEMINI_API_KEY GEMINI_BASE_URL LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_URL
              CLIENT_ORIGIN)
@@ -184,6 +187,18 @@ int Serve(const Flags& flags) {
   pc.livekit_token_ttl_s = *livekit_ttl;
   pc.timeout = std::chrono::milliseconds(*provider_timeout);
   o.client_origins = SplitOrigins(env("CLIENT_ORIGIN"));
+  o.embedder.default_embedder = flags.Get("embedder", "local");
+  if (!IsEmbedderName(o.embedder.default_embedder)) {
+    return Fail(InvalidArgument("--embedder must be local, openai or gemini"));
+  }
+  o.embedder.openai_model = flags.Get("openai-embedding-model", o.embedder.openai_model);
+  o.embedder.gemini_model = flags.Get("gemini-embedding-model", o.embedder.gemini_model);
+  Result<int64_t> openai_dims = flags.GetInt("openai-embedding-dimensions", 768, 1, 8192);
+  Result<int64_t> hnsw_threshold = flags.GetInt("hnsw-threshold", 20000, 1, 1000000000);
+  if (!openai_dims.ok()) return Fail(openai_dims.status());
+  if (!hnsw_threshold.ok()) return Fail(hnsw_threshold.status());
+  o.embedder.openai_dimensions = static_cast<size_t>(*openai_dims);
+  o.knowledge.hnsw_threshold = static_cast<size_t>(*hnsw_threshold);
   const std::string token_key_hex = flags.Get("token-key", "");
   if (!token_key_hex.empty() &&
       (!HexDecode(token_key_hex, &o.token_key) || o.token_key.size() < 16)) {
@@ -331,7 +346,10 @@ int SeedApp(const Flags& flags) {
   StoreOptions store_options = ProjectionStoreOptions(ProjectionsDirectory(data_dir));
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(store_options);
   if (!store.ok()) return Fail(store.status());
-  Result<std::vector<std::unique_ptr<Processor>>> processors = MakeProcessors();
+  // The vector index lives in the server; a snapshot older than what this run applies is fed the
+  // tail when the server next starts (processors/vectors_processor.h).
+  KnowledgeIndex knowledge;
+  Result<std::vector<std::unique_ptr<Processor>>> processors = MakeProcessors(knowledge);
   if (!processors.ok()) return Fail(processors.status());
   std::vector<Processor*> raw;
   for (auto& processor : *processors) raw.push_back(processor.get());

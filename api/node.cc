@@ -19,6 +19,7 @@
 #include "processors/catalogue.h"
 #include "processors/replay.h"
 #include "processors/runner.h"
+#include "processors/vectors_processor.h"
 #include "projections/tables.h"
 #include "storage/segment_log.h"
 #include "storage/store.h"
@@ -99,6 +100,8 @@ struct Node::Parts {
   HttpProbe http_probe{*registry};
   std::unique_ptr<EventLog> log;
   std::unique_ptr<ProjectionStore> store;
+  std::unique_ptr<KnowledgeIndex> knowledge;
+  std::unique_ptr<Embedders> embedders;
   std::unique_ptr<AppliedWatermark> watermark;
   std::vector<std::unique_ptr<Processor>> processors;
   std::unique_ptr<ProcessorRunner> runner;
@@ -144,7 +147,15 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     token_key = std::move(*loaded);
   }
 
-  Result<std::vector<std::unique_ptr<Processor>>> processors = MakeProcessors();
+  p->knowledge = std::make_unique<KnowledgeIndex>(o.knowledge);
+  Result<IndexStart> index_start = PrepareKnowledgeIndex(
+      *p->knowledge, *p->store, KnowledgeSnapshotPath(ProjectionsDirectory(o.data_dir)));
+  if (!index_start.ok()) return index_start.status();
+  if (!index_start->from_snapshot) {
+    std::fprintf(stderr, "voxbase: knowledge index built from the projections (%s)\n",
+                 index_start->why.c_str());
+  }
+  Result<std::vector<std::unique_ptr<Processor>>> processors = MakeProcessors(*p->knowledge);
   if (!processors.ok()) return processors.status();
   p->processors = std::move(*processors);
   std::vector<Processor*> raw_processors;
@@ -179,6 +190,9 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   p->api.allow_private_tool_endpoints = o.allow_private_tool_endpoints;
   p->api.schemas = &p->schemas;
   p->api.guardrails = &p->guardrails;
+  p->embedders = std::make_unique<Embedders>(o.embedder, p->api.providers, p->http_client.get());
+  p->api.embedders = p->embedders.get();
+  p->api.knowledge = p->knowledge.get();
   Result<std::string> node_id = LoadOrCreateNodeId(o.data_dir);
   if (!node_id.ok()) return node_id.status();
   p->api.node_id = *node_id;
@@ -246,6 +260,16 @@ void Node::Stop() {
   p.http->Drain(std::chrono::seconds(5));
   p.log->Close();
   p.runner->Stop();
+  // The vector index's snapshot, at the position the runner stopped at: the next start loads it
+  // and is fed only the tail, instead of rebuilding every graph.
+  if (p.runner->stall().ok()) {
+    Status saved = p.knowledge->SaveSnapshot(
+        KnowledgeSnapshotPath(ProjectionsDirectory(p.options.data_dir)), p.runner->positions());
+    if (!saved.ok()) {
+      std::fprintf(stderr, "voxbase: knowledge index snapshot not saved: %s\n",
+                   saved.ToString().c_str());
+    }
+  }
   p.watermark->FailAll();
   p.http->Drain(std::chrono::seconds(1));
   p.http->Stop();

@@ -13,7 +13,9 @@
 
 #include "api/server.h"
 #include "ingest/command.h"
+#include "ingest/embedder.h"
 #include "ingest/providers.h"
+#include "projections/knowledge_index.h"
 #include "schemas/clock.h"
 #include "schemas/ids.h"
 #include "storage/event_log.h"
@@ -55,6 +57,8 @@ struct NodeOptions {
   double token_burst = 20;
   bool allow_private_tool_endpoints = false;
   int outbound_threads = 16;  // the blocking pool for calls out
+  EmbedderConfig embedder;    // the default embedder and the remote ones' models
+  KnowledgeIndexOptions knowledge;
 };
 
 std::string LogDirectory(const std::string& data_dir);

@@ -16,6 +16,7 @@ void AddApiRoutes(Router& router, ApiContext& api) {
            &AddCsatRoutes,
            &AddGuardrailRoutes,
            &AddExperimentRoutes,
+           &AddKnowledgeRoutes,
        }) {
     add(router, api);
   }

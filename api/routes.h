@@ -34,6 +34,7 @@ void AddHandoffRoutes(Router& router, ApiContext& api);     // /api/handoffs
 void AddCsatRoutes(Router& router, ApiContext& api);        // /api/csat
 void AddGuardrailRoutes(Router& router, ApiContext& api);   // /api/guardrails/*, /api/persona
 void AddExperimentRoutes(Router& router, ApiContext& api);  // /api/experiments*
+void AddKnowledgeRoutes(Router& router, ApiContext& api);   // /api/knowledge*
 
 // Every token mint (OpenAI, Gemini, LiveKit): an Idempotency-Key retry gets 409 (tokens are not
 // stored), then the app's rate limit, then `mint`, answered with Cache-Control: no-store.

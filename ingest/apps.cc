@@ -1,5 +1,6 @@
 #include "ingest/apps.h"
 
+#include "ingest/embedder.h"
 #include "ingest/secrets.h"
 #include "schemas/ids.h"
 #include "schemas/json_writer.h"
@@ -46,6 +47,22 @@ Result<Event> BuildAppCreated(const CommandInput& in) {
   VOX_RETURN_IF_ERROR(ReadBool(in.body, "replyAsAudio", Presence::kOptional, &audio));
   VOX_RETURN_IF_ERROR(ReadString(in.body, "systemPrompt", Presence::kOptional,
                                  in.limits->max_prompt_bytes, &prompt));
+  // The knowledge base: an embedder other than the server's, and the best similarity below
+  // which a search opens a knowledge gap (ingest/embedder.h).
+  std::optional<std::string_view> embedder;
+  VOX_RETURN_IF_ERROR(ReadString(in.body, "embedder", Presence::kOptional, 16, &embedder));
+  if (embedder && !IsEmbedderName(*embedder)) {
+    return InvalidArgument("embedder must be local, openai or gemini");
+  }
+  std::optional<double> gap_threshold;
+  simdjson::dom::element threshold;
+  if (!in.body["gapThreshold"].get(threshold) && !threshold.is_null()) {
+    double v = 0;
+    if (threshold.get(v) || v < -1 || v > 1) {
+      return InvalidArgument("gapThreshold must be a number from -1 to 1");
+    }
+    gap_threshold = v;
+  }
 
   std::string app_id = AppIdForEvent(in.event_id);
   if (!IsAppId(app_id)) return Internal("event id " + std::string(in.event_id) + " is malformed");
@@ -60,8 +77,10 @@ Result<Event> BuildAppCreated(const CommandInput& in) {
       .Field("modelId", model_id.value_or(""))
       .Field("replyAsAudio", audio.value_or(false))
       .Field("systemPrompt", prompt.value_or(""))
-      .Field("createdAt", in.now_ms)
-      .EndObject();
+      .Field("embedder", embedder.value_or(""))
+      .Field("createdAt", in.now_ms);
+  if (gap_threshold) w.Field("gapThreshold", *gap_threshold);
+  w.EndObject();
   return NewEvent(in, EventType::kAppCreated, std::move(app_id), w.str());
 }
 

@@ -4,11 +4,6 @@
 
 namespace voxbase {
 
-std::string_view EventIdSuffix(std::string_view event_id) {
-  size_t at = event_id.find('_');
-  return at == std::string_view::npos ? event_id : event_id.substr(at + 1);
-}
-
 Event NewEvent(const CommandInput& in, EventType type, std::string app_id, std::string payload) {
   return Event{std::string(in.event_id), type,        std::move(app_id), in.now_ms,
                std::move(payload),       std::nullopt};

@@ -22,6 +22,7 @@
 
 #include "ingest/fields.h"
 #include "schemas/event.h"
+#include "schemas/ids.h"
 #include "schemas/status.h"
 
 namespace voxbase {
@@ -55,9 +56,6 @@ struct CommandInput {
 
 // Latest accepted client timestamp: year 3000, so times stay far from overflow in keys.
 inline constexpr int64_t kMaxTimeMs = 32503680000000;
-
-// The hex part of an event id, from which the ids a write creates are derived.
-std::string_view EventIdSuffix(std::string_view event_id);
 
 Event NewEvent(const CommandInput& in, EventType type, std::string app_id, std::string payload);
 inline Event NewEvent(const CommandInput& in, EventType type, std::string payload) {

@@ -1,6 +1,8 @@
 #include "processors/catalogue.h"
 
+#include "processors/knowledge_gaps_processor.h"
 #include "processors/tables_processor.h"
+#include "processors/vectors_processor.h"
 
 namespace voxbase {
 namespace {
@@ -20,6 +22,7 @@ constexpr void (*kFoldModules[])(FoldTable&) = {
     &RegisterPersonaFolds,
     &RegisterGuardrailFolds,
     &RegisterExperimentFolds,
+    &RegisterKnowledgeFolds,
 };
 // clang-format on
 
@@ -32,11 +35,13 @@ Result<FoldTable> TableFolds() {
   return folds;
 }
 
-Result<std::vector<std::unique_ptr<Processor>>> MakeProcessors() {
+Result<std::vector<std::unique_ptr<Processor>>> MakeProcessors(KnowledgeIndex& knowledge) {
   Result<FoldTable> folds = TableFolds();
   if (!folds.ok()) return folds.status();
   std::vector<std::unique_ptr<Processor>> processors;
   processors.push_back(std::make_unique<TablesProcessor>(*folds));
+  processors.push_back(std::make_unique<KnowledgeGapsProcessor>());
+  processors.push_back(std::make_unique<VectorsProcessor>(knowledge));
   return processors;
 }
 

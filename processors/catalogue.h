@@ -8,13 +8,16 @@
 
 #include "processors/fold.h"
 #include "processors/processor.h"
+#include "projections/knowledge_index.h"
 
 namespace voxbase {
 
 // Every table's folds; Check()ed.
 Result<FoldTable> TableFolds();
 
-// Every processor, in the order each event is applied to them.
-Result<std::vector<std::unique_ptr<Processor>>> MakeProcessors();
+// Every processor, in the order each event is applied to them: the tables, then the knowledge
+// gaps, then the vector index (`knowledge`, which must outlive them; last, so that a record the
+// others refuse never reaches the in-memory index).
+Result<std::vector<std::unique_ptr<Processor>>> MakeProcessors(KnowledgeIndex& knowledge);
 
 }  // namespace voxbase

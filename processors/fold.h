@@ -59,5 +59,6 @@ void RegisterCsatFolds(FoldTable& folds);
 void RegisterPersonaFolds(FoldTable& folds);
 void RegisterGuardrailFolds(FoldTable& folds);
 void RegisterExperimentFolds(FoldTable& folds);
+void RegisterKnowledgeFolds(FoldTable& folds);
 
 }  // namespace voxbase

@@ -9,6 +9,7 @@
 
 #include "processors/catalogue.h"
 #include "processors/runner.h"
+#include "processors/vectors_processor.h"
 #include "projections/tables.h"
 #include "storage/store.h"
 
@@ -27,7 +28,8 @@ Result<ReplayReport> RebuildProjections(
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
   if (!store.ok()) return store.status();
 
-  Result<std::vector<std::unique_ptr<Processor>>> processors = MakeProcessors();
+  KnowledgeIndex knowledge;
+  Result<std::vector<std::unique_ptr<Processor>>> processors = MakeProcessors(knowledge);
   if (!processors.ok()) return processors.status();
   std::vector<Processor*> raw;
   for (auto& p : *processors) raw.push_back(p.get());
@@ -37,6 +39,8 @@ Result<ReplayReport> RebuildProjections(
   ProcessorRunner runner(log, **store, raw, nullptr, nullptr, runner_options);
   VOX_RETURN_IF_ERROR(runner.CatchUp(progress));
   VOX_RETURN_IF_ERROR((*store)->Flush());
+  VOX_RETURN_IF_ERROR(
+      knowledge.SaveSnapshot(KnowledgeSnapshotPath(target_path), runner.positions()));
 
   ReplayReport report;
   std::vector<int64_t> positions = runner.positions();

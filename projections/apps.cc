@@ -52,6 +52,9 @@ Result<std::optional<AppRecord>> AppsView::Get(std::string_view app_id) const {
   app.model_id = StringField(*obj, "modelId");
   app.system_prompt = StringField(*obj, "systemPrompt");
   app.created_at = IntField(*obj, "createdAt");
+  app.embedder = StringField(*obj, "embedder");
+  double gap_threshold = 0;
+  if (!(*obj)["gapThreshold"].get(gap_threshold)) app.gap_threshold = gap_threshold;
   bool audio = false;
   if (!(*obj)["replyAsAudio"].get(audio)) app.reply_as_audio = audio;
   app.persona_name = StringField(*obj, "personaName");

@@ -23,6 +23,8 @@ struct AppRecord {
   std::string model_id;
   std::string system_prompt;
   bool reply_as_audio = false;
+  std::string embedder;                 // empty: the server's default
+  std::optional<double> gap_threshold;  // empty: the embedder's default
   int64_t created_at = 0;
   // The persona (PATCH /api/persona); empty fields are unset.
   std::string persona_name;

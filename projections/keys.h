@@ -18,13 +18,19 @@
 
 // One line per secondary index. The byte of a kind is its place in this list (from 1): append
 // only, never reorder or remove a line.
-#define VOXBASE_INDEX_KINDS(X)                                                               \
-  X(kConversationsByStart) /* newest first: be64(INT64_MAX - startedAt) | session id */      \
-  X(kExecutionsBySession)  /* session id | NUL | be64(startedAt) | execution id */           \
-  X(kExecutionsByTool)     /* tool name | NUL | be64(startedAt) | execution id */            \
-  X(kHandoffQueue)         /* status | NUL | priority rank | be64(createdAt) | handoff id */ \
-  X(kGuardrailVersion)     /* (nothing) → be64 count of rule-set changes */                \
-  X(kExposuresBySession)   /* session id → the experiment ids it is exposed to (JSON) */
+#define VOXBASE_INDEX_KINDS(X)                                                                 \
+  X(kConversationsByStart) /* newest first: be64(INT64_MAX - startedAt) | session id */        \
+  X(kExecutionsBySession)  /* session id | NUL | be64(startedAt) | execution id */             \
+  X(kExecutionsByTool)     /* tool name | NUL | be64(startedAt) | execution id */              \
+  X(kHandoffQueue)         /* status | NUL | priority rank | be64(createdAt) | handoff id */   \
+  X(kGuardrailVersion)     /* (nothing) → be64 count of rule-set changes */                  \
+  X(kExposuresBySession)   /* session id → the experiment ids it is exposed to (JSON) */     \
+  X(kDocumentsByTitle)     /* normalised title → document id */                              \
+  X(kDocumentsByCategory)  /* category | NUL | document id */                                  \
+  X(kGapsByQuestion)       /* normalised question → open gap id */                           \
+  X(kGapsByCount)          /* be64(INT64_MAX - count) | gap id: open gaps, most asked first */ \
+  X(kGapVectors)           /* gap id → the embedder and vector of its first question */      \
+  X(kOpenGaps)             /* (nothing) → the open gap ids, most recently asked last (JSON) */
 
 namespace voxbase {
 

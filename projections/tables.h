@@ -38,7 +38,8 @@
   X(kPositions, "sys.positions")     /* processor name → next offset per partition */       \
   X(kDeadLetters, "sys.deadLetters") /* be32 partition | be64 offset → record and error */  \
   X(kIdempotency, "sys.idempotency") /* app id | Idempotency-Key → first request's event */ \
-  X(kOpenExecutions, "sys.openExecutions") /* node id | NUL | app id | execution id */
+  X(kOpenExecutions, "sys.openExecutions")   /* node id | NUL | app id | execution id */      \
+  X(kKnowledgeChunks, "sys.knowledgeChunks") /* app id | document id → chunks and vectors */
 
 namespace voxbase {
 

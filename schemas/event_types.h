@@ -30,4 +30,8 @@
   X(kGuardrailViolationsRecorded, "guardrail.violations.recorded", 1) \
   X(kExperimentCreated, "experiment.created", 1)                      \
   X(kExperimentUpdated, "experiment.updated", 1)                      \
-  X(kExperimentAssigned, "experiment.assigned", 1)
+  X(kExperimentAssigned, "experiment.assigned", 1)                    \
+  X(kKnowledgeDocumentSaved, "knowledge.document.saved", 1)           \
+  X(kKnowledgeDocumentDeleted, "knowledge.document.deleted", 1)       \
+  X(kKnowledgeSearched, "knowledge.searched", 1)                      \
+  X(kKnowledgeGapDismissed, "knowledge.gap.dismissed", 1)

@@ -78,4 +78,9 @@ bool HexDecode(std::string_view hex, std::string* out) {
   return true;
 }
 
+std::string_view EventIdSuffix(std::string_view event_id) {
+  size_t at = event_id.find('_');
+  return at == std::string_view::npos ? event_id : event_id.substr(at + 1);
+}
+
 }  // namespace voxbase

@@ -43,6 +43,9 @@ class SequentialIdSource final : public IdSource {
 inline constexpr size_t kAppIdLength = 20;
 bool IsAppId(std::string_view id);
 
+// The hex part of an event id, from which the ids a write creates are derived.
+std::string_view EventIdSuffix(std::string_view event_id);
+
 std::string HexEncode(std::string_view bytes);
 // Returns false when `hex` has odd length or a non-hex digit.
 bool HexDecode(std::string_view hex, std::string* out);

@@ -16,6 +16,8 @@
 //   {"kill": true}      kill -9 the server and start it again
 //   {"replay": true}    stop; checksum the live projections; `voxbase replay`; the checksum must be
 //                       equal; start again
+//   {"settle": true}    wait until what the server appends on its own after an answer (a search's
+//                       record for gap detection) is on the log and applied
 // Auth goes into a JSON body as appSlug/appSecret (or sessionToken), into a GET's query string,
 // or as the admin bearer token. "${var}" in any string is replaced by a saved value ("token",
 // "appId" and "otherAppId" are there from the start); "$LONG200" by 200 letters; "$AUTH" in a
@@ -30,6 +32,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "tests/support/fake_upstream.h"
 #include "tests/support/server_process.h"
@@ -71,6 +74,18 @@ std::string Generate(std::string_view kind, const std::string& auth) {
     return "{" + auth + R"(,"messages":[{"sessionId":"s","role":"user","content":")" +
            std::string(33 * 1024, 'x') + "\"}]}";
   }
+  if (kind == "big_document") {  // one byte over the 256 KiB a document may hold
+    return "{" + auth + R"(,"title":"Big","content":")" + std::string(256 * 1024 + 1, 'x') + "\"}";
+  }
+  if (kind == "long_document") {  // 40 KiB of sentences: many overlapping chunks
+    std::string content;
+    for (int i = 0; content.size() < 40 * 1024; ++i) {
+      content += "Sentence " + std::to_string(i) + " is about warehouse shelf number " +
+                 std::to_string(i * 7) + " and what it holds. ";
+    }
+    return "{" + auth + R"(,"title":"Warehouse guide","category":"warehouse","content":")" +
+           content + "\"}";
+  }
   ADD_FAILURE() << "unknown generator " << kind;
   return {};
 }
@@ -82,15 +97,20 @@ T Field(simdjson::dom::object obj, std::string_view key, T fallback) {
   return obj[key].get(value) ? fallback : value;
 }
 
-int64_t LogEndOffset(BlockingHttpClient& client) {
+// The value of the first /metrics sample that starts with `prefix`, or -1.
+int64_t Metric(BlockingHttpClient& client, std::string_view prefix) {
   Result<HttpResponse> r = client.Request("GET", "/metrics");
   if (!r.ok()) return -1;
   std::istringstream lines(r->body);
   std::string line;
   while (std::getline(lines, line)) {
-    if (line.starts_with("voxbase_log_end_offset ")) return std::stoll(line.substr(23));
+    if (line.starts_with(prefix)) return std::stoll(line.substr(prefix.size()));
   }
   return -1;
+}
+
+int64_t LogEndOffset(BlockingHttpClient& client) {
+  return Metric(client, "voxbase_log_end_offset ");
 }
 
 // The element at a dotted path with [i] indices ("conversation.messages[0].role").
@@ -184,6 +204,8 @@ class CaseRunner {
         ASSERT_NO_FATAL_FAILURE(StartServer());
       } else if (!step["replay"].get(flag) && flag) {
         ASSERT_NO_FATAL_FAILURE(ReplayAndCompare());
+      } else if (!step["settle"].get(flag) && flag) {
+        ASSERT_NO_FATAL_FAILURE(Settle());
       } else {
         ASSERT_NO_FATAL_FAILURE(Request(step));
       }
@@ -191,6 +213,17 @@ class CaseRunner {
   }
 
  private:
+  void Settle() {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 100; ++i) {
+      int64_t end = LogEndOffset(*client_);
+      int64_t applied = Metric(*client_, "voxbase_processor_applied_offset{processor=\"tables\"} ");
+      if (end >= 0 && applied == end) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL() << "the processor did not catch up with the log";
+  }
+
   void StartServer() {
     server_ = std::make_unique<ServerProcess>(dir_.path(), std::vector<std::string>{}, env_);
     ASSERT_NO_FATAL_FAILURE(server_->Start());

@@ -1,0 +1,282 @@
+#include "processors/knowledge_gaps_processor.h"
+
+#include <algorithm>
+
+#include "processors/fold.h"
+#include "processors/knowledge_events.h"
+#include "projections/knowledge.h"
+#include "projections/rows.h"
+#include "projections/tables.h"
+#include "schemas/ids.h"
+#include "schemas/json_writer.h"
+#include "schemas/text.h"
+#include "schemas/vector_codec.h"
+
+namespace voxbase {
+namespace {
+
+struct GapRow {
+  std::string gap_id, question, category, status = "open", resolved_by, last_event_id;
+  int64_t count = 0, first_asked_at = 0, last_asked_at = 0;
+  std::optional<int64_t> resolved_at, dismissed_at;
+  double best_score = 0;
+  std::vector<std::string> examples;
+
+  std::string Encode() const {
+    JsonWriter w;
+    w.BeginObject()
+        .Field("gapId", gap_id)
+        .Field("question", question)
+        .Field("category", category)
+        .Field("count", count)
+        .Field("firstAskedAt", first_asked_at)
+        .Field("lastAskedAt", last_asked_at)
+        .Key("examples")
+        .BeginArray();
+    for (const std::string& e : examples) w.String(e);
+    w.EndArray().Field("status", status).Field("bestScore", best_score);
+    w.Field("resolvedBy", resolved_by);
+    WriteOptionalInt(w, "resolvedAt", resolved_at);
+    WriteOptionalInt(w, "dismissedAt", dismissed_at);
+    w.Field("lastEventId", last_event_id).EndObject();
+    return EncodeValue(w.view(), kKnowledgeGapRowVersion);
+  }
+
+  static Result<GapRow> Decode(simdjson::dom::parser& parser, std::string_view stored) {
+    Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kKnowledgeGapRowVersion);
+    if (!obj.ok()) return obj.status();
+    GapRow g;
+    g.gap_id = StringField(*obj, "gapId");
+    g.question = StringField(*obj, "question");
+    g.category = StringField(*obj, "category");
+    g.status = StringField(*obj, "status");
+    g.resolved_by = StringField(*obj, "resolvedBy");
+    g.last_event_id = StringField(*obj, "lastEventId");
+    g.count = IntField(*obj, "count");
+    g.first_asked_at = IntField(*obj, "firstAskedAt");
+    g.last_asked_at = IntField(*obj, "lastAskedAt");
+    g.resolved_at = OptionalIntField(*obj, "resolvedAt");
+    g.dismissed_at = OptionalIntField(*obj, "dismissedAt");
+    double best = 0;
+    if (!(*obj)["bestScore"].get(best)) g.best_score = best;
+    simdjson::dom::array examples;
+    if (!(*obj)["examples"].get(examples)) {
+      for (simdjson::dom::element e : examples) {
+        std::string_view s;
+        if (!e.get(s)) g.examples.emplace_back(s);
+      }
+    }
+    return g;
+  }
+};
+
+class Gaps {
+ public:
+  Gaps(const DecodedEvent& event, StoreBatch& batch, simdjson::dom::parser& parser)
+      : event_(event), batch_(batch), parser_(parser), app_(event.app_id) {}
+
+  Result<std::optional<GapRow>> Load(std::string_view gap_id) {
+    std::string stored;
+    Result<bool> found =
+        batch_.Get(Family(Table::kKnowledgeGaps), KnowledgeGapKey(app_, gap_id), &stored);
+    if (!found.ok()) return found.status();
+    if (!*found) return std::optional<GapRow>();
+    Result<GapRow> row = GapRow::Decode(parser_, stored);
+    if (!row.ok()) return row.status();
+    return std::optional<GapRow>(std::move(*row));
+  }
+
+  void Save(const GapRow& g) {
+    batch_.Put(Family(Table::kKnowledgeGaps), KnowledgeGapKey(app_, g.gap_id), g.Encode());
+  }
+
+  Result<std::vector<std::string>> OpenIds() {
+    std::string stored;
+    Result<bool> found = batch_.Get(Family(Table::kIndexes), OpenGapsKey(app_), &stored);
+    if (!found.ok()) return found.status();
+    std::vector<std::string> ids;
+    if (!*found) return ids;
+    simdjson::dom::array array;
+    if (parser_.parse(stored).get(array)) return Corruption("the open gaps list is not JSON");
+    for (simdjson::dom::element e : array) {
+      std::string_view id;
+      if (!e.get(id)) ids.emplace_back(id);
+    }
+    return ids;
+  }
+
+  void SaveOpenIds(const std::vector<std::string>& ids) {
+    JsonWriter w;
+    w.BeginArray();
+    for (const std::string& id : ids) w.String(id);
+    w.EndArray();
+    batch_.Put(Family(Table::kIndexes), OpenGapsKey(app_), w.view());
+  }
+
+  // The embedder and vector of a gap's first question.
+  Result<std::optional<std::pair<std::string, std::vector<float>>>> Vector(std::string_view id) {
+    std::string stored;
+    Result<bool> found = batch_.Get(Family(Table::kIndexes), GapVectorKey(app_, id), &stored);
+    if (!found.ok()) return found.status();
+    using Entry = std::pair<std::string, std::vector<float>>;
+    if (!*found) return std::optional<Entry>();
+    size_t nul = stored.find('\0');
+    if (nul == std::string::npos) return Corruption("a gap vector entry is malformed");
+    Result<std::vector<float>> v = DecodeVector(std::string_view(stored).substr(nul + 1));
+    if (!v.ok()) return Corruption("a gap vector entry is malformed");
+    return std::optional<Entry>(Entry{stored.substr(0, nul), std::move(*v)});
+  }
+
+  // Removes a gap from every open-gap index, and from `open` (saved by the caller).
+  void Close(const GapRow& g, std::vector<std::string>& open) {
+    batch_.Delete(Family(Table::kIndexes), GapQuestionKey(app_, NormalizedQuestion(g.question)));
+    batch_.Delete(Family(Table::kIndexes), GapCountKey(app_, g.count, g.gap_id));
+    batch_.Delete(Family(Table::kIndexes), GapVectorKey(app_, g.gap_id));
+    open.erase(std::remove(open.begin(), open.end(), g.gap_id), open.end());
+  }
+
+  Status OnSearched() {
+    Result<Searched> s = ReadSearched(event_);
+    if (!s.ok()) return s.status();
+    if (s->best_score >= s->gap_threshold) return Status::Ok();
+    const std::string normalized = NormalizedQuestion(s->query);
+    if (normalized.empty()) return Status::Ok();
+    Result<std::vector<std::string>> open = OpenIds();
+    if (!open.ok()) return open.status();
+
+    std::string target;
+    Result<bool> same =
+        batch_.Get(Family(Table::kIndexes), GapQuestionKey(app_, normalized), &target);
+    if (!same.ok()) return same.status();
+    if (!*same) {
+      float best = kGapFoldSimilarity;
+      for (const std::string& id : *open) {
+        auto v = Vector(id);
+        if (!v.ok()) return v.status();
+        if (!v->has_value() || (*v)->first != s->embedder) continue;
+        float similarity = Similarity((*v)->second, s->vector);
+        if (similarity >= best) {
+          best = similarity;
+          target = id;
+        }
+      }
+    }
+    if (!target.empty()) {
+      Result<std::optional<GapRow>> row = Load(target);
+      if (!row.ok()) return row.status();
+      if (row->has_value() && (*row)->status == "open") {
+        GapRow g = std::move(**row);
+        batch_.Delete(Family(Table::kIndexes), GapCountKey(app_, g.count, g.gap_id));
+        ++g.count;
+        g.last_asked_at = std::max(g.last_asked_at, event_.ts_ms);
+        g.last_event_id = std::string(event_.id);
+        bool known = false;
+        for (const std::string& e : g.examples) known |= NormalizedQuestion(e) == normalized;
+        if (!known && g.examples.size() < kMaxGapExamples) g.examples.emplace_back(s->query);
+        batch_.Put(Family(Table::kIndexes), GapCountKey(app_, g.count, g.gap_id), "");
+        Save(g);
+        open->erase(std::remove(open->begin(), open->end(), g.gap_id), open->end());
+        open->push_back(g.gap_id);
+        SaveOpenIds(*open);
+        return Status::Ok();
+      }
+    }
+    GapRow g;
+    g.gap_id = "gap_" + std::string(EventIdSuffix(event_.id));
+    g.question = std::string(s->query);
+    g.category = std::string(s->category);
+    g.count = 1;
+    g.first_asked_at = g.last_asked_at = event_.ts_ms;
+    g.best_score = s->best_score;
+    g.examples.emplace_back(s->query);
+    g.last_event_id = std::string(event_.id);
+    Save(g);
+    batch_.Put(Family(Table::kIndexes), GapQuestionKey(app_, normalized), g.gap_id);
+    batch_.Put(Family(Table::kIndexes), GapCountKey(app_, g.count, g.gap_id), "");
+    std::string vector_entry(s->embedder);
+    vector_entry.push_back('\0');
+    vector_entry += EncodeVector(s->vector);
+    batch_.Put(Family(Table::kIndexes), GapVectorKey(app_, g.gap_id), vector_entry);
+    open->push_back(g.gap_id);
+    if (open->size() > kMaxOpenGapsCompared) open->erase(open->begin());
+    SaveOpenIds(*open);
+    return Status::Ok();
+  }
+
+  Status OnDocumentSaved() {
+    Result<SavedDocument> doc = ReadSavedDocument(event_);
+    if (!doc.ok()) return doc.status();
+    Result<std::vector<std::string>> open = OpenIds();
+    if (!open.ok()) return open.status();
+    std::vector<std::string> resolved;
+    for (const std::string& id : *open) {
+      auto v = Vector(id);
+      if (!v.ok()) return v.status();
+      if (!v->has_value() || (*v)->first != doc->embedder) continue;
+      for (const StoredChunk& chunk : doc->chunks.chunks) {
+        if (Similarity((*v)->second, chunk.vector) >= doc->gap_threshold) {
+          resolved.push_back(id);
+          break;
+        }
+      }
+    }
+    if (resolved.empty()) return Status::Ok();
+    for (const std::string& id : resolved) {
+      Result<std::optional<GapRow>> row = Load(id);
+      if (!row.ok()) return row.status();
+      if (!row->has_value() || (*row)->status != "open") continue;
+      GapRow g = std::move(**row);
+      Close(g, *open);
+      g.status = "resolved";
+      g.resolved_by = std::string(doc->document_id);
+      g.resolved_at = event_.ts_ms;
+      g.last_event_id = std::string(event_.id);
+      Save(g);
+    }
+    SaveOpenIds(*open);
+    return Status::Ok();
+  }
+
+  Status OnDismissed() {
+    std::string_view id;
+    if (event_.payload["gapId"].get(id)) return BadPayload(event_, "no gapId");
+    Result<std::optional<GapRow>> row = Load(id);
+    if (!row.ok()) return row.status();
+    if (!row->has_value() || (*row)->status != "open") return Status::Ok();
+    Result<std::vector<std::string>> open = OpenIds();
+    if (!open.ok()) return open.status();
+    GapRow g = std::move(**row);
+    Close(g, *open);
+    g.status = "dismissed";
+    g.dismissed_at = event_.ts_ms;
+    g.last_event_id = std::string(event_.id);
+    Save(g);
+    SaveOpenIds(*open);
+    return Status::Ok();
+  }
+
+ private:
+  const DecodedEvent& event_;
+  StoreBatch& batch_;
+  simdjson::dom::parser& parser_;
+  std::string_view app_;
+};
+
+}  // namespace
+
+Status KnowledgeGapsProcessor::Apply(const DecodedEvent& event, const LogPosition&,
+                                     StoreBatch& batch) {
+  Gaps gaps(event, batch, parser_);
+  switch (event.type) {
+    case EventType::kKnowledgeSearched:
+      return gaps.OnSearched();
+    case EventType::kKnowledgeDocumentSaved:
+      return gaps.OnDocumentSaved();
+    case EventType::kKnowledgeGapDismissed:
+      return gaps.OnDismissed();
+    default:
+      return Status::Ok();
+  }
+}
+
+}  // namespace voxbase
