@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "tests/support/server_process.h"
 
@@ -40,6 +41,44 @@ void WriteOneOfEverything(BlockingHttpClient& client, const TestApp& app) {
         200);
   }
   ASSERT_EQ(client.Request("POST", "/api/auth/session", "{" + auth + "}")->status, 200);
+
+  // knowledgeDocuments, its chunks and indexes, and knowledgeGaps.
+  ASSERT_EQ(client
+                .Request("POST", "/api/knowledge",
+                         "{" + auth + R"(,"title":"Returns","content":"Return within 30 days."})")
+                ->status,
+            200);
+  ASSERT_EQ(client
+                .Request("POST", "/api/knowledge",
+                         "{" + auth +
+                             R"(,"documentId":"gone-1","title":"Gone","content":"Deleted soon."})")
+                ->status,
+            200);
+  ASSERT_EQ(
+      client.Request("DELETE", "/api/knowledge", "{" + auth + R"(,"documentId":"gone-1"})")->status,
+      200);
+  ASSERT_EQ(client
+                .Request("POST", "/api/knowledge/search",
+                         "{" + auth + R"(,"query":"do you deliver to the moon"})")
+                ->status,
+            200);
+  // The search records its gap after answering: wait for it, then dismiss it.
+  std::string gap_id;
+  for (int i = 0; i < 100 && gap_id.empty(); ++i) {
+    Result<HttpResponse> gaps = client.Request(
+        "GET", "/api/knowledge/gaps?appSlug=" + app.slug + "&appSecret=" + app.secret);
+    ASSERT_TRUE(gaps.ok());
+    size_t at = gaps->body.find("\"gapId\":\"");
+    if (at != std::string::npos)
+      gap_id = gaps->body.substr(at + 9, gaps->body.find('"', at + 9) - at - 9);
+    if (gap_id.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(gap_id.empty()) << "no gap was recorded";
+  ASSERT_EQ(client
+                .Request("PATCH", "/api/knowledge/gaps",
+                         "{" + auth + R"(,"gapId":")" + gap_id + R"(","status":"dismissed"})")
+                ->status,
+            200);
 }
 
 std::string Checksum(const std::string& dir) {
