@@ -307,6 +307,12 @@ struct Contents {
     const size_t n = std::max<size_t>(q.top_k * 5, 50);
     std::vector<Scored> by_vector = VectorCandidates(q, n, o);
     std::vector<Scored> by_text = TextCandidates(q, n);
+    if (!by_vector.empty()) {
+      results.best_score = by_vector.front().score;
+      results.best_document_id = docs[chunks[by_vector.front().cid].doc].id;
+    }
+    if (q.ranking == Ranking::kVectorOnly) by_text.clear();
+    if (q.ranking == Ranking::kTextOnly) by_vector.clear();
     struct Candidate {
       double fused = 0;
       float score = 0;
@@ -323,10 +329,6 @@ struct Contents {
       it->second.fused += 1.0 / (kRrfK + static_cast<double>(r + 1));
       it->second.text_score = by_text[r].score;
       if (added) it->second.score = Cosine(by_text[r].cid, q);
-    }
-    if (!by_vector.empty()) {
-      results.best_score = by_vector.front().score;
-      results.best_document_id = docs[chunks[by_vector.front().cid].doc].id;
     }
     // The best chunk of each document.
     std::unordered_map<uint32_t, std::pair<uint32_t, Candidate>> best;

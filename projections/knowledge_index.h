@@ -62,6 +62,9 @@ struct IndexedDocument {
   std::vector<std::vector<float>> vectors;  // one per chunk, unit length
 };
 
+// Hybrid is what the API uses; the single rankings are there to measure what fusion adds.
+enum class Ranking { kHybrid, kVectorOnly, kTextOnly };
+
 struct KnowledgeQuery {
   std::string_view text;
   std::string_view embedder;
@@ -69,6 +72,7 @@ struct KnowledgeQuery {
   size_t top_k = 5;
   std::optional<std::string_view> category;
   float min_score = -1;
+  Ranking ranking = Ranking::kHybrid;
 };
 
 struct KnowledgeHit {
