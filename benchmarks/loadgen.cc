@@ -6,6 +6,9 @@
 //
 // --mode events:   POST /api/events with --batch telemetry events per request (default 1)
 // --mode messages: POST /api/messages with --batch messages per request
+// --mode search:   first adds --documents FAQ-like documents (default 10000) through
+//                  POST /api/knowledge, then POST /api/knowledge/search, topK 5, a different
+//                  question per connection
 // It creates its own app through the admin API. Every answer must be 200; others are counted
 // and reported as errors.
 #include <algorithm>
@@ -42,7 +45,30 @@ struct Options {
   int seconds = 10;
   int batch = 1;
   int threads = 1;
+  int documents = 10000;
 };
+
+// FAQ-like text from a small vocabulary, deterministic per seed.
+std::string FaqText(std::mt19937& rng, int words) {
+  static const char* vocabulary[] = {
+      "order",    "refund",    "return",  "delivery",     "shipping", "parcel",    "card",
+      "account",  "password",  "invoice", "subscription", "cancel",   "plan",      "price",
+      "discount", "voucher",   "store",   "branch",       "opening",  "hours",     "weekend",
+      "holiday",  "warranty",  "repair",  "exchange",     "size",     "colour",    "receipt",
+      "payment",  "transfer",  "bank",    "fee",          "limit",    "booking",   "ticket",
+      "seat",     "luggage",   "flight",  "hotel",        "room",     "breakfast", "parking",
+      "member",   "points",    "reward",  "gift",         "wrap",     "collect",   "courier",
+      "tracking", "address",   "phone",   "email",        "support",  "chat",      "agent",
+      "manager",  "complaint", "damaged", "missing"};
+  constexpr size_t kWords = sizeof(vocabulary) / sizeof(vocabulary[0]);
+  std::uniform_int_distribution<size_t> pick(0, kWords - 1);
+  std::string text;
+  for (int i = 0; i < words; ++i) {
+    text += vocabulary[pick(rng)];
+    text += i % 12 == 11 ? ". " : " ";
+  }
+  return text;
+}
 
 struct Stats {
   std::vector<uint32_t> latencies_us;
@@ -142,6 +168,10 @@ std::string Post(const Options& o, const std::string& target, const std::string&
 std::string Body(const Options& o, const std::string& auth, int connection) {
   std::string session = "bench-" + std::to_string(connection);
   std::string body = "{" + auth;
+  if (o.mode == "search") {
+    std::mt19937 rng(static_cast<unsigned>(connection) + 1000003u);
+    return body + R"(,"query":")" + FaqText(rng, 8) + R"(","topK":5})";
+  }
   if (o.mode == "messages") {
     body += R"(,"messages":[)";
     for (int i = 0; i < o.batch; ++i) {
@@ -180,8 +210,9 @@ int main(int argc, char** argv) {
   if (args.count("--seconds")) o.seconds = std::stoi(args["--seconds"]);
   if (args.count("--batch")) o.batch = std::stoi(args["--batch"]);
   if (args.count("--threads")) o.threads = std::stoi(args["--threads"]);
-  if (o.mode != "events" && o.mode != "messages") {
-    std::cerr << "--mode must be events or messages\n";
+  if (args.count("--documents")) o.documents = std::stoi(args["--documents"]);
+  if (o.mode != "events" && o.mode != "messages" && o.mode != "search") {
+    std::cerr << "--mode must be events, messages or search\n";
     return 2;
   }
 
@@ -198,7 +229,26 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string auth = R"("appSlug":")" + slug + R"(","appSecret":")" + secret + "\"";
-  const std::string target = o.mode == "messages" ? "/api/messages" : "/api/events";
+  const std::string target = o.mode == "messages" ? "/api/messages"
+                             : o.mode == "search" ? "/api/knowledge/search"
+                                                  : "/api/events";
+  if (o.mode == "search") {
+    auto loading = Clock::now();
+    std::mt19937 rng(42);
+    std::uniform_int_distribution<int> length(30, 120);
+    for (int i = 0; i < o.documents; ++i) {
+      std::string doc = "{" + auth + R"(,"title":"Question )" + std::to_string(i) +
+                        R"(","category":"c)" + std::to_string(i % 20) + R"(","content":")" +
+                        FaqText(rng, length(rng)) + "\"}";
+      std::string answer = Post(o, "/api/knowledge", doc, "", &status);
+      if (status != 200) {
+        std::cerr << "cannot add document " << i << " (" << status << "): " << answer << "\n";
+        return 1;
+      }
+    }
+    std::printf("added %d documents in %.1f s\n", o.documents,
+                std::chrono::duration<double>(Clock::now() - loading).count());
+  }
 
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<Stats> stats(static_cast<size_t>(o.threads));

@@ -1,8 +1,11 @@
 // The knowledge base below the API: chunking, the local embedder, the vector index and retrieval
 // quality on the fixture corpus (tests/fixtures/knowledge_corpus.json: 200 FAQ documents in 20
 // categories, and 100 questions in other words, each labelled with the document that answers it).
+#include "ingest/knowledge.h"
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -10,10 +13,8 @@
 #include <fstream>
 #include <random>
 #include <set>
-#include <unistd.h>
 
 #include "ingest/embedder.h"
-#include "ingest/knowledge.h"
 #include "projections/knowledge_index.h"
 
 namespace voxbase {
@@ -104,11 +105,10 @@ Corpus LoadCorpus() {
   simdjson::dom::element root =
       parser.load(std::string(VOXBASE_TESTS_DIR) + "/fixtures/knowledge_corpus.json");
   for (simdjson::dom::element d : root["documents"].get_array()) {
-    corpus.documents.push_back(LocalDocument(
-        std::string(d["documentId"].get_string().value()),
-        std::string(d["title"].get_string().value()),
-        std::string(d["category"].get_string().value()),
-        std::string(d["content"].get_string().value())));
+    corpus.documents.push_back(LocalDocument(std::string(d["documentId"].get_string().value()),
+                                             std::string(d["title"].get_string().value()),
+                                             std::string(d["category"].get_string().value()),
+                                             std::string(d["content"].get_string().value())));
   }
   for (simdjson::dom::element q : root["questions"].get_array()) {
     corpus.questions.emplace_back(std::string(q["question"].get_string().value()),
@@ -147,10 +147,11 @@ TEST(RetrievalTest, RecallOnTheFixtureCorpus) {
   Recall vector = Measure(index, corpus, Ranking::kVectorOnly);
   Recall text = Measure(index, corpus, Ranking::kTextOnly);
   Recall hybrid = Measure(index, corpus, Ranking::kHybrid);
-  std::printf("recall@1 / recall@5 on 100 questions over 200 documents:\n"
-              "  local embedder alone: %.2f / %.2f\n  BM25 alone:           %.2f / %.2f\n"
-              "  hybrid (RRF):         %.2f / %.2f\n",
-              vector.at1, vector.at5, text.at1, text.at5, hybrid.at1, hybrid.at5);
+  std::printf(
+      "recall@1 / recall@5 on 100 questions over 200 documents:\n"
+      "  local embedder alone: %.2f / %.2f\n  BM25 alone:           %.2f / %.2f\n"
+      "  hybrid (RRF):         %.2f / %.2f\n",
+      vector.at1, vector.at5, text.at1, text.at5, hybrid.at1, hybrid.at5);
   EXPECT_GE(vector.at1, 0.18);
   EXPECT_GE(vector.at5, 0.38);
   EXPECT_GE(hybrid.at1, 0.27);
@@ -162,10 +163,11 @@ TEST(RetrievalTest, RecallOnTheFixtureCorpus) {
 std::string SyntheticText(std::mt19937& rng, int words) {
   static const std::vector<std::string> vocabulary = [] {
     std::vector<std::string> v;
-    const char* roots[] = {"ship", "return", "refund", "order", "card", "account", "price",
-                           "store", "deliver", "bill", "plan", "phone", "room", "book",
-                           "ticket", "seat", "bag", "flight", "class", "member", "pay", "fee",
-                           "open", "close", "hour", "day", "week", "month", "year", "size"};
+    const char* roots[] = {"ship",  "return", "refund",  "order", "card", "account",
+                           "price", "store",  "deliver", "bill",  "plan", "phone",
+                           "room",  "book",   "ticket",  "seat",  "bag",  "flight",
+                           "class", "member", "pay",     "fee",   "open", "close",
+                           "hour",  "day",    "week",    "month", "year", "size"};
     const char* tails[] = {"", "er", "ing", "ment", "able", "s", "al", "ly"};
     for (const char* r : roots) {
       for (const char* t : tails) v.push_back(std::string(r) + t);
@@ -187,8 +189,8 @@ TEST(KnowledgeIndexTest, CategoryFiltersGiveTopKFromTheCategoryByScanOrInsideThe
   std::mt19937 rng(7);
   for (int i = 0; i < 2000; ++i) {
     std::string category = i % 400 == 0 ? "rare" : (i % 10 == 1 ? "tenth" : "common");
-    index.Upsert("app", LocalDocument("d" + std::to_string(i), "Doc " + std::to_string(i),
-                                      category, SyntheticText(rng, 30)));
+    index.Upsert("app", LocalDocument("d" + std::to_string(i), "Doc " + std::to_string(i), category,
+                                      SyntheticText(rng, 30)));
   }
   ASSERT_EQ(index.stats().graph_spaces, 1u) << "the space should be an HNSW graph by now";
   ASSERT_EQ(Ask(index, "app", "refund order delivering", 10).hits.size(), 10u);
@@ -213,8 +215,9 @@ TEST(KnowledgeIndexTest, UpdatesAndDeletesThroughTombstonesAndCompaction) {
                                       "general", SyntheticText(rng, 30)));
   }
   ASSERT_EQ(index.stats().graph_spaces, 1u);
-  index.Upsert("app", LocalDocument("d5", "Penguins", "general",
-                                    "Emperor penguins huddle together through the Antarctic winter."));
+  index.Upsert("app",
+               LocalDocument("d5", "Penguins", "general",
+                             "Emperor penguins huddle together through the Antarctic winter."));
   KnowledgeResults found = Ask(index, "app", "where do emperor penguins huddle", 1);
   ASSERT_EQ(found.hits.size(), 1u);
   EXPECT_EQ(found.hits[0].document_id, "d5");
@@ -239,7 +242,8 @@ TEST(KnowledgeIndexTest, UpdatesAndDeletesThroughTombstonesAndCompaction) {
 
 TEST(KnowledgeIndexTest, AppsNeverSeeEachOthersDocuments) {
   KnowledgeIndex index;
-  index.Upsert("app-a", LocalDocument("a1", "Secret recipe", "general", "Add cinnamon to the dough."));
+  index.Upsert("app-a",
+               LocalDocument("a1", "Secret recipe", "general", "Add cinnamon to the dough."));
   index.Upsert("app-b", LocalDocument("b1", "Opening hours", "general", "Open nine to five."));
   KnowledgeResults b = Ask(index, "app-b", "cinnamon dough recipe", 10);
   for (const KnowledgeHit& h : b.hits) EXPECT_NE(h.document_id, "a1");
