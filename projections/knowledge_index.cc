@@ -18,6 +18,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "projections/fast_inner_product.h"
 #include "projections/knowledge.h"
 #include "projections/rows.h"
 #include "projections/tables.h"
@@ -191,6 +192,10 @@ struct Contents {
       auto graph = std::make_unique<faiss::IndexHNSWFlat>(static_cast<int>(s.dims), o.hnsw_m,
                                                           faiss::METRIC_INNER_PRODUCT);
       graph->hnsw.efConstruction = o.hnsw_ef_construction;
+      // FAISS 1.7.3 ignores SearchParametersHNSW::efSearch; the index's own field decides (and
+      // it searches with at least k).
+      graph->hnsw.efSearch = o.hnsw_ef_search;
+      UseFastStorage(*graph);
       graph->add(static_cast<Label>(s.cid_of.size()), s.data.data());
       s.graph = std::move(graph);
     }
@@ -213,7 +218,7 @@ struct Contents {
     auto exact = [&](uint32_t cid) {
       const Chunk& c = chunks[cid];
       if (c.dead || c.space != static_cast<int32_t>(space - spaces.data())) return;
-      float ip = faiss::fvec_inner_product(
+      float ip = FastInnerProduct(
           query, space->data.data() + static_cast<size_t>(c.vid) * space->dims, space->dims);
       out.push_back({cid, ip});
     };
@@ -249,7 +254,6 @@ struct Contents {
     admit.s = space;
     admit.category = q.category;
     faiss::SearchParametersHNSW params;
-    params.efSearch = std::max(o.hnsw_ef_search, static_cast<int>(n));
     params.sel = &admit;
     std::vector<float> distances(n);
     std::vector<Label> labels(n);
@@ -269,7 +273,10 @@ struct Contents {
     std::sort(tokens.begin(), tokens.end());
     tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
     const double avg = total_length / static_cast<double>(live_chunks);
-    std::unordered_map<uint32_t, double> scores;
+    // Dense accumulators: a common word's postings cover most chunks, and a hash map per hit
+    // cost more than the scoring itself.
+    std::vector<float> scores(chunks.size(), 0.0f);
+    std::vector<uint32_t> touched;
     for (const std::string& t : tokens) {
       auto it = postings.find(t);
       if (it == postings.end()) continue;
@@ -283,12 +290,13 @@ struct Contents {
         const Chunk& c = chunks[cid];
         if (c.dead || !InCategory(cid, q.category)) continue;
         double f = tf;
-        scores[cid] +=
-            idf * f * (kBm25K1 + 1) / (f + kBm25K1 * (1 - kBm25B + kBm25B * c.length / avg));
+        if (scores[cid] == 0) touched.push_back(cid);
+        scores[cid] += static_cast<float>(idf * f * (kBm25K1 + 1) /
+                                          (f + kBm25K1 * (1 - kBm25B + kBm25B * c.length / avg)));
       }
     }
-    out.reserve(scores.size());
-    for (const auto& [cid, s] : scores) out.push_back({cid, static_cast<float>(s)});
+    out.reserve(touched.size());
+    for (uint32_t cid : touched) out.push_back({cid, scores[cid]});
     TopInPlace(out, n);
     return out;
   }
@@ -298,8 +306,8 @@ struct Contents {
     if (q.vector == nullptr || c.space < 0) return 0;
     const Space& s = spaces[static_cast<size_t>(c.space)];
     if (s.embedder != q.embedder || s.dims != q.vector->size()) return 0;
-    return faiss::fvec_inner_product(q.vector->data(),
-                                     s.data.data() + static_cast<size_t>(c.vid) * s.dims, s.dims);
+    return FastInnerProduct(q.vector->data(), s.data.data() + static_cast<size_t>(c.vid) * s.dims,
+                            s.dims);
   }
 
   KnowledgeResults Search(const KnowledgeQuery& q, const KnowledgeIndexOptions& o) const {
@@ -716,6 +724,8 @@ Result<std::vector<int64_t>> KnowledgeIndex::LoadSnapshot(const std::string& pat
                           " has a graph that does not fit");
       }
       index.release();
+      graph->hnsw.efSearch = options_.hnsw_ef_search;
+      UseFastStorage(*graph);
       space->graph.reset(graph);
     }
     apps.emplace(std::move(app_id), std::move(app));
