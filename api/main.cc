@@ -467,7 +467,9 @@ int main(int argc, char** argv) {
     known = {"port", "bind", "data-dir", "threads", "max-body-bytes", "apply-timeout-ms",
              "admin-token", "max-connections", "max-connections-per-client",
              "header-timeout-ms", "idle-timeout-ms", "token-key", "token-rate-per-minute",
-             "token-burst", "provider-timeout-ms", "livekit-token-ttl-s", "openai-secret-ttl-s"};
+             "token-burst", "provider-timeout-ms", "livekit-token-ttl-s", "openai-secret-ttl-s",
+             "embedder", "openai-embedding-model", "openai-embedding-dimensions",
+             "gemini-embedding-model", "hnsw-threshold"};
     // clang-format on
     known.insert(kLogFlags.begin(), kLogFlags.end());
   } else if (command == "replay") {

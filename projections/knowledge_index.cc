@@ -71,18 +71,6 @@ struct Scored {
   float score;
 };
 
-void TopInPlace(std::vector<Scored>& v, size_t n) {
-  auto better = [](const Scored& a, const Scored& b) {
-    return a.score != b.score ? a.score > b.score : a.cid < b.cid;
-  };
-  if (v.size() > n) {
-    std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), v.end(), better);
-    v.resize(n);
-  } else {
-    std::sort(v.begin(), v.end(), better);
-  }
-}
-
 // One app's index; every member is guarded by the AppIndex lock that holds it.
 struct Contents {
   std::vector<Chunk> chunks;
@@ -201,6 +189,24 @@ struct Contents {
     }
   }
 
+  // The best n of `v`, best first. Ties go to the lower document id, then chunk: never to the
+  // order chunks were added in, which differs between a snapshot and a rebuild.
+  void TopInPlace(std::vector<Scored>& v, size_t n) const {
+    auto better = [this](const Scored& a, const Scored& b) {
+      if (a.score != b.score) return a.score > b.score;
+      const Chunk& x = chunks[a.cid];
+      const Chunk& y = chunks[b.cid];
+      if (x.doc != y.doc) return docs[x.doc].id < docs[y.doc].id;
+      return x.chunk_no < y.chunk_no;
+    };
+    if (v.size() > n) {
+      std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), v.end(), better);
+      v.resize(n);
+    } else {
+      std::sort(v.begin(), v.end(), better);
+    }
+  }
+
   bool InCategory(uint32_t cid, const std::optional<std::string_view>& category) const {
     return !category || docs[chunks[cid].doc].category == *category;
   }
@@ -314,6 +320,9 @@ struct Contents {
     KnowledgeResults results;
     const size_t n = std::max<size_t>(q.top_k * 5, 50);
     std::vector<Scored> by_vector = VectorCandidates(q, n, o);
+    // One arithmetic for every score, whichever path (scan or graph) found the chunk.
+    for (Scored& c : by_vector) c.score = Cosine(c.cid, q);
+    TopInPlace(by_vector, n);
     std::vector<Scored> by_text = TextCandidates(q, n);
     if (!by_vector.empty()) {
       results.best_score = by_vector.front().score;
@@ -344,7 +353,8 @@ struct Contents {
       auto [it, added] = best.try_emplace(chunks[cid].doc, cid, c);
       const Candidate& held = it->second.second;
       if (!added && (c.fused > held.fused || (c.fused == held.fused && c.score > held.score) ||
-                     (c.fused == held.fused && c.score == held.score && cid < it->second.first))) {
+                     (c.fused == held.fused && c.score == held.score &&
+                      chunks[cid].chunk_no < chunks[it->second.first].chunk_no))) {
         it->second = {cid, c};
       }
     }

@@ -34,15 +34,12 @@ class KnowledgeRestartTest : public ::testing::Test {
   }
   std::string Search(const std::string& query) {
     Result<HttpResponse> r = client_->Request(
-        "POST", "/api/knowledge/search",
-        "{" + Auth() + R"(,"query":")" + query + R"(","topK":5})");
+        "POST", "/api/knowledge/search", "{" + Auth() + R"(,"query":")" + query + R"(","topK":5})");
     EXPECT_TRUE(r.ok());
     EXPECT_EQ(r->status, 200) << r->body;
     return r.ok() ? r->body : "";
   }
-  std::string SnapshotPath() const {
-    return dir_.path() + "/projections/knowledge-index.snapshot";
-  }
+  std::string SnapshotPath() const { return dir_.path() + "/projections/knowledge-index.snapshot"; }
 
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;
@@ -53,8 +50,8 @@ class KnowledgeRestartTest : public ::testing::Test {
 TEST_F(KnowledgeRestartTest, SameAnswersFromTheSnapshotTheTailAndTheProjection) {
   ASSERT_NO_FATAL_FAILURE(Start());
   app_ = CreateApp(*client_, "kb");
-  const char* topics[] = {"shipping", "refunds", "passwords", "invoices", "warranty", "parking",
-                          "breakfast", "luggage", "tickets", "vouchers"};
+  const char* topics[] = {"shipping", "refunds",   "passwords", "invoices", "warranty",
+                          "parking",  "breakfast", "luggage",   "tickets",  "vouchers"};
   for (int i = 0; i < 30; ++i) {
     std::string topic = topics[i % 10];
     ASSERT_NO_FATAL_FAILURE(Add(topic + " question " + std::to_string(i),
