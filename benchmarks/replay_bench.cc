@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", log.status().ToString().c_str());
     return 1;
   }
-  int64_t have = (*log)->EndOffsets()[0];
+  int64_t have = (*log)->EndOffsets().value()[0];
   if (have != 0 && have != records) {
     std::fprintf(stderr, "%s holds %lld records, not %lld; remove it\n", log_dir.c_str(),
                  static_cast<long long>(have), static_cast<long long>(records));

@@ -66,7 +66,14 @@ ProcessorRunner::ProcessorRunner(EventLog& log, ProjectionStore& store,
 ProcessorRunner::~ProcessorRunner() { Stop(); }
 
 Status ProcessorRunner::LoadPosition() {
-  start_end_ = log_.EndOffsets();
+  Result<std::vector<int64_t>> ends = log_.EndOffsets();
+  end_known_ = ends.ok();
+  start_end_ = ends.ok() ? std::move(*ends) : std::vector<int64_t>{};
+  if (!ends.ok()) {
+    std::fprintf(stderr,
+                 "voxbase: processor '%s': the log's end is unknown, not ready until it is: %s\n",
+                 name_.c_str(), ends.status().ToString().c_str());
+  }
   processor_next_.clear();
   std::vector<int64_t> next;
   for (Processor* processor : processors_) {
@@ -106,7 +113,7 @@ Status ProcessorRunner::LoadPosition() {
   if (watermark_) {
     for (size_t p = 0; p < next.size(); ++p) watermark_->Advance(static_cast<int32_t>(p), next[p]);
   }
-  bool done = true;
+  bool done = end_known_;
   for (size_t p = 0; p < start_end_.size(); ++p) done = done && next[p] >= start_end_[p];
   caught_up_ = done;
   Result<std::unique_ptr<LogReader>> reader = log_.NewReader(next);
@@ -162,7 +169,18 @@ void ProcessorRunner::Run() {
         return;
       }
     }
-    if (!caught_up_) {
+    if (!caught_up_ && !end_known_ &&
+        std::chrono::steady_clock::now() - last_lag_check_ > std::chrono::seconds(1)) {
+      // Caught up means having applied the end the log had when the runner started; until the
+      // log can say where that is, the runner is not caught up (and /readyz says so).
+      last_lag_check_ = std::chrono::steady_clock::now();
+      Result<std::vector<int64_t>> ends = log_.EndOffsets();
+      if (ends.ok()) {
+        start_end_ = std::move(*ends);
+        end_known_ = true;
+      }
+    }
+    if (!caught_up_ && end_known_) {
       std::vector<int64_t> next = positions();
       bool done = true;
       for (size_t p = 0; p < start_end_.size(); ++p) done = done && next[p] >= start_end_[p];
@@ -174,6 +192,11 @@ void ProcessorRunner::Run() {
 
 Status ProcessorRunner::CatchUp(const std::function<void(int64_t, int64_t)>& progress) {
   VOX_RETURN_IF_ERROR(LoadPosition());
+  if (!end_known_) {
+    Result<std::vector<int64_t>> ends = log_.EndOffsets();
+    if (!ends.ok()) return ends.status();
+    start_end_ = std::move(*ends);
+  }
   const std::vector<int64_t> end = start_end_;
   while (true) {
     std::vector<int64_t> next = positions();
@@ -255,9 +278,12 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records) {
       // The log's end can cost a network round trip (Kafka): look at most once a second.
       if (now - last_lag_check_ > std::chrono::seconds(1)) {
         last_lag_check_ = now;
-        int64_t end_total = 0;
-        for (int64_t n : log_.EndOffsets()) end_total += n;
-        probe_->OnLogEnd(applied_total, end_total);
+        Result<std::vector<int64_t>> ends = log_.EndOffsets();
+        if (ends.ok()) {
+          int64_t end_total = 0;
+          for (int64_t n : *ends) end_total += n;
+          probe_->OnLogEnd(applied_total, end_total);
+        }
       }
     }
     // The watermark last: a writer it wakes may read /metrics at once, and must see this batch.

@@ -85,6 +85,7 @@ class ProcessorRunner {
   std::vector<int64_t> next_;  // guarded by mu_: next offset to apply per partition
   Status stall_;               // guarded by mu_
   std::vector<int64_t> start_end_;
+  bool end_known_ = false;  // whether start_end_ came from the log (it can fail to say)
   std::chrono::steady_clock::time_point last_lag_check_;
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> stopping_{false};

@@ -63,8 +63,9 @@ class EventLog {
   // kResourceExhausted rather than growing without bound.
   virtual void Append(std::string_view key, std::string record, AppendCallback done) = 0;
 
-  // One past the last durable record, per partition (index = partition number).
-  virtual std::vector<int64_t> EndOffsets() const = 0;
+  // One past the last durable record, per partition (index = partition number). Fails when the
+  // log cannot tell (Kafka: a broker that does not answer) rather than guessing 0.
+  virtual Result<std::vector<int64_t>> EndOffsets() const = 0;
 
   // A reader starting at `start_offsets[p]` for each partition p (missing entries start at 0).
   virtual Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start_offsets) = 0;

@@ -243,14 +243,17 @@ void KafkaLog::Append(std::string_view key, std::string record, AppendCallback d
   }
 }
 
-std::vector<int64_t> KafkaLog::EndOffsets() const {
+Result<std::vector<int64_t>> KafkaLog::EndOffsets() const {
   std::vector<int64_t> ends(static_cast<size_t>(impl_->partitions), 0);
   for (int p = 0; p < impl_->partitions; ++p) {
     int64_t low = 0, high = 0;
-    if (rd_kafka_query_watermark_offsets(impl_->producer.get(), impl_->options.topic.c_str(), p,
-                                         &low, &high, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      ends[static_cast<size_t>(p)] = high;
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+        impl_->producer.get(), impl_->options.topic.c_str(), p, &low, &high, 5000);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status(StatusCode::kUnavailable, "kafka: cannot read the end of partition " +
+                                                  std::to_string(p) + ": " + rd_kafka_err2str(err));
     }
+    ends[static_cast<size_t>(p)] = high;
   }
   return ends;
 }

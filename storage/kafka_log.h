@@ -43,7 +43,7 @@ class KafkaLog final : public EventLog {
   ~KafkaLog() override;
 
   void Append(std::string_view key, std::string record, AppendCallback done) override;
-  std::vector<int64_t> EndOffsets() const override;
+  Result<std::vector<int64_t>> EndOffsets() const override;
   Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start_offsets) override;
   void Close() override;
 

@@ -648,9 +648,9 @@ Status SegmentLog::Roll() {
   return Status::Ok();
 }
 
-std::vector<int64_t> SegmentLog::EndOffsets() const {
+Result<std::vector<int64_t>> SegmentLog::EndOffsets() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return {durable_end_};
+  return std::vector<int64_t>{durable_end_};
 }
 
 std::optional<SegmentLog::SegmentRef> SegmentLog::SegmentFor(int64_t offset) const {

@@ -66,7 +66,7 @@ class SegmentLog final : public EventLog {
   ~SegmentLog() override;
 
   void Append(std::string_view key, std::string record, AppendCallback done) override;
-  std::vector<int64_t> EndOffsets() const override;
+  Result<std::vector<int64_t>> EndOffsets() const override;
   Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start_offsets) override;
   void Close() override;
 

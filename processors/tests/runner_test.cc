@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <thread>
 
 #include "projections/tables.h"
 #include "storage/segment_log.h"
@@ -41,8 +42,8 @@ class RedeliveringLog final : public EventLog {
   void Append(std::string_view, std::string, AppendCallback done) override {
     done(Internal("read-only"));
   }
-  std::vector<int64_t> EndOffsets() const override {
-    return {static_cast<int64_t>(records_.size())};
+  Result<std::vector<int64_t>> EndOffsets() const override {
+    return std::vector<int64_t>{static_cast<int64_t>(records_.size())};
   }
   Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start) override {
     return std::unique_ptr<LogReader>(new Reader(this, start.empty() ? 0 : start[0]));
@@ -172,6 +173,53 @@ TEST_F(RunnerTest, APoisonRecordIsDeadLetteredAndTheRunnerGoesOn) {
   ASSERT_TRUE(*store->Get(Family(Table::kDeadLetters), DeadLetterKey(0, 50), &letter));
   EXPECT_NE(letter.find("not valid JSON"), std::string::npos) << letter;
   EXPECT_NE(letter.find(R"("offset":50)"), std::string::npos) << letter;
+}
+
+// A log that cannot tell its end while `blind` (a Kafka broker that does not answer).
+class BlindLog final : public EventLog {
+ public:
+  explicit BlindLog(EventLog& inner) : inner_(inner) {}
+  void Append(std::string_view key, std::string record, AppendCallback done) override {
+    inner_.Append(key, std::move(record), std::move(done));
+  }
+  Result<std::vector<int64_t>> EndOffsets() const override {
+    if (blind) return Status(StatusCode::kUnavailable, "no broker answers");
+    return inner_.EndOffsets();
+  }
+  Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start) override {
+    return inner_.NewReader(std::move(start));
+  }
+  void Close() override {}
+  std::atomic<bool> blind{true};
+
+ private:
+  EventLog& inner_;
+};
+
+TEST_F(RunnerTest, AnUnknownLogEndIsNeverCaughtUp) {
+  auto store = OpenStore(dir_.path() + "/db");
+  BlindLog log(*log_);
+  CountingProcessor counting;
+  {
+    ProcessorRunner replay(log, *store, counting, nullptr, nullptr);
+    EXPECT_EQ(replay.CatchUp().code(), StatusCode::kUnavailable) << "a replay needs the end";
+  }
+  ProcessorRunner runner(log, *store, counting, nullptr, nullptr);
+  ASSERT_TRUE(runner.Start().ok());
+  // Everything the log holds gets applied, but without the end the runner cannot claim to have
+  // caught up (it used to take a failed query for an empty log).
+  for (int i = 0; i < 200 && Count(*store) < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(Count(*store), 50);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(runner.caught_up());
+  log.blind = false;
+  for (int i = 0; i < 300 && !runner.caught_up(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(runner.caught_up());
+  runner.Stop();
 }
 
 TEST(RunnerRedeliveryTest, RedeliveredRecordsChangeNothing) {

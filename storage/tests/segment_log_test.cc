@@ -55,7 +55,7 @@ TEST(SegmentLogTest, AppendsGetDenseOffsetsAndReadBackInOrder) {
     EXPECT_EQ(at->offset, i);
     EXPECT_EQ(at->partition, 0);
   }
-  EXPECT_EQ(log->EndOffsets(), std::vector<int64_t>{100});
+  EXPECT_EQ(log->EndOffsets().value(), std::vector<int64_t>{100});
   std::vector<LogRecord> records = ReadAll(*log);
   ASSERT_EQ(records.size(), 100u);
   for (int i = 0; i < 100; ++i) {
@@ -301,7 +301,7 @@ TEST(SegmentLogTest, OversizedRecordAndFullQueueAreRefusedAtOnce) {
   Result<LogPosition> over_queue = log->AppendAndWait("k", std::string(1500, 'a'));
   ASSERT_FALSE(over_queue.ok());
   EXPECT_EQ(over_queue.status().code(), StatusCode::kResourceExhausted);
-  EXPECT_EQ(log->EndOffsets(), std::vector<int64_t>{0});
+  EXPECT_EQ(log->EndOffsets().value(), std::vector<int64_t>{0});
   EXPECT_TRUE(log->AppendAndWait("k", std::string(500, 'a')).ok());
 }
 
