@@ -1,8 +1,10 @@
 #include "api/node.h"
 
 #include <fcntl.h>
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -199,8 +201,8 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   p->api.limits = o.limits;
   p->api.apply_timeout = o.apply_timeout;
 
-  OpsHooks hooks;
-  hooks.ready = [raw]() -> Status {
+  // Whether the projections are current: what reads need.
+  auto projections_current = [raw]() -> Status {
     Status stall = raw->runner->stall();
     if (!stall.ok())
       return Status(StatusCode::kUnavailable, "processor stopped: " + stall.message());
@@ -209,7 +211,25 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     }
     return Status::Ok();
   };
-  hooks.metrics = [raw] {
+  OpsHooks hooks;
+  // Ready: current projections and a log that can take writes (a full disk makes the node
+  // unready, so a balancer sends writes elsewhere; reads are still answered).
+  hooks.ready = [raw, projections_current]() -> Status {
+    Status log_health = raw->log->Health();
+    if (!log_health.ok()) return log_health;
+    return projections_current();
+  };
+  prometheus::Gauge* free_bytes =
+      &prometheus::BuildGauge()
+           .Name("voxbase_data_dir_free_bytes")
+           .Help("Bytes free to this process on the data directory's filesystem")
+           .Register(*p->registry)
+           .Add({});
+  hooks.metrics = [raw, free_bytes] {
+    struct statvfs fs {};
+    if (::statvfs(raw->options.data_dir.c_str(), &fs) == 0) {
+      free_bytes->Set(static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize));
+    }
     return prometheus::TextSerializer().Serialize(raw->registry->Collect());
   };
   AddOpsRoutes(p->router, hooks);
@@ -218,8 +238,8 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   // behind the log, so the API says so instead of answering from them. The admin API stays open
   // (dead letters are how an operator finds out why).
   p->router.SetGate("/", {"/healthz", "/readyz", "/metrics", "/api/admin/"},
-                    [ready = hooks.ready](const HttpRequest&) -> std::optional<HttpResponse> {
-                      Status status = ready();
+                    [projections_current](const HttpRequest&) -> std::optional<HttpResponse> {
+                      Status status = projections_current();
                       if (status.ok()) return std::nullopt;
                       HttpResponse r =
                           ErrorResponse(503, status.message() + "; answers would be stale");

@@ -111,7 +111,13 @@ void AppendThen(ApiContext& api, const Event& event, Respond respond,
   api.submitter->Submit(
       event, [watermark, deadline, event_id = event.id, respond = std::move(respond),
               on_applied = std::move(on_applied)](Result<LogPosition> position) mutable {
-        if (!position.ok()) return respond(ErrorResponse(position.status()));
+        if (!position.ok()) {
+          // The log refused (full queue, full disk, closing): nothing was appended; a retry may
+          // succeed.
+          HttpResponse r = ErrorResponse(position.status());
+          if (r.status == 503) r.headers.emplace_back("Retry-After", "1");
+          return respond(std::move(r));
+        }
         LogPosition at = *position;
         watermark->WhenApplied(
             at, deadline,

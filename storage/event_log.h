@@ -63,6 +63,10 @@ class EventLog {
   // kResourceExhausted rather than growing without bound.
   virtual void Append(std::string_view key, std::string record, AppendCallback done) = 0;
 
+  // Whether the log can take appends now: an error naming why not (a full disk, a failed sync),
+  // for readiness. Appends may still be tried; this is what the last one found.
+  virtual Status Health() const { return Status::Ok(); }
+
   // One past the last durable record, per partition (index = partition number). Fails when the
   // log cannot tell (Kafka: a broker that does not answer) rather than guessing 0.
   virtual Result<std::vector<int64_t>> EndOffsets() const = 0;

@@ -45,11 +45,11 @@ uint32_t RecordCrc(const char* after_crc, size_t length) {
 
 Status Errno(const std::string& what) { return IOError(what + ": " + std::strerror(errno)); }
 
-Status WriteAll(int fd, const std::string& data) {
+Status WriteAll(const LogFileOps& ops, int fd, const std::string& data) {
   const char* p = data.data();
   size_t left = data.size();
   while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
+    ssize_t n = ops.write(fd, p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
       return Errno("write to event log");
@@ -578,16 +578,28 @@ void SegmentLog::CommitBatch(std::vector<Pending>& batch) {
     payload_bytes += p.record.size();
   }
 
-  Status status = WriteAll(fd_, write_buffer_);
+  Status status = WriteAll(FileOps(), fd_, write_buffer_);
   if (status.ok()) {
     segment_size_ += write_buffer_.size();
     dirty_ = true;
     if (options_.fsync == FsyncPolicy::kAlways) status = Sync();
-  } else {
-    // Leave no partial batch behind for the next commit to follow.
-    if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
-      status = Errno("truncate after failed write");
+  } else if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) == 0 &&
+             ::lseek(fd_, static_cast<off_t>(segment_size_), SEEK_SET) >= 0) {
+    // The write failed (a full disk) and no partial batch is left behind: nothing of this batch
+    // is in the log, and nothing before it was touched. Refuse this batch; the next one tries
+    // again, so the log comes back by itself once there is space.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      write_failure_ = status;
+      queued_bytes_ -= payload_bytes;
     }
+    std::fprintf(stderr, "voxbase: event log write failed, batch refused, will retry: %s\n",
+                 status.ToString().c_str());
+    FailBatch(batch,
+              Status(StatusCode::kUnavailable, "the event log cannot write: " + status.message()));
+    return;
+  } else {
+    status = Errno("truncate after failed write");
   }
   if (!status.ok()) {
     {
@@ -607,6 +619,7 @@ void SegmentLog::CommitBatch(std::vector<Pending>& batch) {
     std::lock_guard<std::mutex> lock(mu_);
     queued_bytes_ -= payload_bytes;
     durable_end_ = next_offset_;
+    write_failure_ = Status::Ok();
   }
   reader_cv_.notify_all();
   if (options_.probe) {
@@ -631,7 +644,7 @@ void SegmentLog::FailBatch(std::vector<Pending>& batch, const Status& status) {
 
 Status SegmentLog::Sync() {
   auto start = std::chrono::steady_clock::now();
-  if (::fdatasync(fd_) != 0) return Errno("fdatasync event log");
+  if (FileOps().fdatasync(fd_) != 0) return Errno("fdatasync event log");
   dirty_ = false;
   if (options_.probe) {
     options_.probe->OnFsync(
@@ -645,6 +658,16 @@ Status SegmentLog::Roll() {
   VOX_RETURN_IF_ERROR(OpenSegmentForAppend(next_offset_, /*create=*/true));
   std::lock_guard<std::mutex> lock(mu_);
   segment_bases_.push_back(next_offset_);
+  return Status::Ok();
+}
+
+Status SegmentLog::Health() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!failure_.ok())
+    return Status(StatusCode::kUnavailable, "event log failed: " + failure_.message());
+  if (!write_failure_.ok()) {
+    return Status(StatusCode::kUnavailable, "event log cannot write: " + write_failure_.message());
+  }
   return Status::Ok();
 }
 

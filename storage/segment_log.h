@@ -20,6 +20,8 @@
 // Thread-safety: Append, EndOffsets and NewReader from any thread; each reader on one thread.
 #pragma once
 
+#include <unistd.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -35,6 +37,13 @@
 
 namespace voxbase {
 
+// The calls the writer makes on the open segment: the real ones by default; a test replaces them
+// to make the disk fill up or a sync fail. Called from the writer thread only.
+struct LogFileOps {
+  ssize_t (*write)(int fd, const void* data, size_t size) = &::write;
+  int (*fdatasync)(int fd) = &::fdatasync;
+};
+
 struct SegmentLogOptions {
   std::string dir;
   FsyncPolicy fsync = FsyncPolicy::kAlways;
@@ -42,7 +51,8 @@ struct SegmentLogOptions {
   uint64_t segment_bytes = 64ull << 20;     // roll to a new segment past this size
   uint64_t max_queued_bytes = 64ull << 20;  // appends beyond this are refused
   uint32_t max_record_bytes = 16u << 20;
-  LogProbe* probe = nullptr;  // optional; must outlive the log
+  LogProbe* probe = nullptr;             // optional; must outlive the log
+  const LogFileOps* file_ops = nullptr;  // null: the real calls; must outlive the log
   // Repair: cut the log at the first damaged record (dropping it and everything after) instead
   // of refusing to open. Only `voxbase repair` sets it.
   bool repair = false;
@@ -67,6 +77,15 @@ class SegmentLog final : public EventLog {
 
   void Append(std::string_view key, std::string record, AppendCallback done) override;
   Result<std::vector<int64_t>> EndOffsets() const override;
+  Status Health() const override;
+
+ private:
+  const LogFileOps& FileOps() const {
+    static const LogFileOps real;
+    return options_.file_ops != nullptr ? *options_.file_ops : real;
+  }
+
+ public:
   Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start_offsets) override;
   void Close() override;
 
@@ -118,8 +137,11 @@ class SegmentLog final : public EventLog {
   int64_t durable_end_ = 0;             // guarded by mu_
   std::vector<int64_t> segment_bases_;  // guarded by mu_, ascending
   Status failure_;                      // guarded by mu_; once set, appends fail
-  bool stopping_ = false;               // guarded by mu_
-  bool closed_ = false;                 // guarded by mu_
+  // guarded by mu_: the last batch's write failed (ENOSPC, EIO) and was cut back off the segment,
+  // so the file is as before it; later batches try again, and the first that lands clears it.
+  Status write_failure_;
+  bool stopping_ = false;  // guarded by mu_
+  bool closed_ = false;    // guarded by mu_
   std::thread writer_;
 };
 

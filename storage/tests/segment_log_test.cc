@@ -67,6 +67,55 @@ TEST(SegmentLogTest, AppendsGetDenseOffsetsAndReadBackInOrder) {
   EXPECT_EQ(tail[0].payload, Payload(95));
 }
 
+// A disk that fills up: while `g_disk_full`, a write puts a few bytes down and then fails with
+// ENOSPC, as a real one does at the end of its space.
+std::atomic<bool> g_disk_full{false};
+ssize_t FullDiskWrite(int fd, const void* data, size_t size) {
+  static thread_local bool wrote_some = false;
+  if (!g_disk_full) return ::write(fd, data, size);
+  if (!wrote_some) {
+    wrote_some = true;
+    return ::write(fd, data, std::min<size_t>(size, 7));
+  }
+  wrote_some = false;
+  errno = ENOSPC;
+  return -1;
+}
+
+TEST(SegmentLogTest, AFullDiskRefusesWritesUntilThereIsSpaceThenGoesOnWithoutLossOrReuse) {
+  TestDir dir;
+  LogFileOps full_disk;
+  full_disk.write = &FullDiskWrite;
+  SegmentLogOptions options{.dir = dir.path()};
+  options.file_ops = &full_disk;
+  {
+    auto log = OpenOrDie(options);
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+    g_disk_full = true;
+    for (int i = 0; i < 3; ++i) {
+      Result<LogPosition> refused = log->AppendAndWait("k", "no-space");
+      ASSERT_FALSE(refused.ok());
+      EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+      EXPECT_NE(refused.status().message().find("No space left"), std::string::npos)
+          << refused.status().message();
+    }
+    EXPECT_FALSE(log->Health().ok()) << "readiness must see the full disk";
+    EXPECT_EQ(log->EndOffsets().value(), std::vector<int64_t>{10});
+    g_disk_full = false;  // space is back: no restart needed
+    Result<LogPosition> at = log->AppendAndWait("k", Payload(10));
+    ASSERT_TRUE(at.ok()) << at.status().ToString();
+    EXPECT_EQ(at->offset, 10) << "an offset refused on the full disk is not skipped or reused";
+    EXPECT_TRUE(log->Health().ok());
+    EXPECT_EQ(ReadAll(*log).size(), 11u);
+  }
+  // The partial writes left nothing behind: the log reopens whole, with no torn tail to cut.
+  auto log = OpenOrDie(options);
+  std::vector<LogRecord> records = ReadAll(*log);
+  ASSERT_EQ(records.size(), 11u);
+  for (int i = 0; i < 11; ++i) EXPECT_EQ(records[static_cast<size_t>(i)].payload, Payload(i));
+  EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+}
+
 TEST(SegmentLogTest, ReopenKeepsRecordsAndContinuesOffsets) {
   TestDir dir;
   {
