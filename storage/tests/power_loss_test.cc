@@ -122,7 +122,8 @@ TEST_F(PowerLossTest, NoneLosesAcknowledgedRecords) {
     at_cut = SyncedNow();
   }
   ASSERT_NO_FATAL_FAILURE(PowerCut(dir_.path(), at_cut));
-  EXPECT_LT(Survivors(dir_.path()), 200u) << "with --fsync none a power cut loses acknowledged writes";
+  EXPECT_LT(Survivors(dir_.path()), 200u)
+      << "with --fsync none a power cut loses acknowledged writes";
 }
 
 }  // namespace
