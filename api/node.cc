@@ -225,11 +225,28 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
            .Help("Bytes free to this process on the data directory's filesystem")
            .Register(*p->registry)
            .Add({});
-  hooks.metrics = [raw, free_bytes] {
+  auto& knowledge_family = prometheus::BuildGauge()
+                               .Name("voxbase_knowledge_index")
+                               .Help(
+                                   "The in-memory knowledge index: documents, live and "
+                                   "tombstoned chunks, vector spaces searched through a graph")
+                               .Register(*p->registry);
+  struct KnowledgeGauges {
+    prometheus::Gauge *documents, *live, *dead, *graphs;
+  } knowledge_gauges{&knowledge_family.Add({{"what", "documents"}}),
+                     &knowledge_family.Add({{"what", "live_chunks"}}),
+                     &knowledge_family.Add({{"what", "dead_chunks"}}),
+                     &knowledge_family.Add({{"what", "graph_spaces"}})};
+  hooks.metrics = [raw, free_bytes, knowledge_gauges] {
     struct statvfs fs {};
     if (::statvfs(raw->options.data_dir.c_str(), &fs) == 0) {
       free_bytes->Set(static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize));
     }
+    KnowledgeIndex::Stats stats = raw->knowledge->stats();
+    knowledge_gauges.documents->Set(static_cast<double>(stats.documents));
+    knowledge_gauges.live->Set(static_cast<double>(stats.live_chunks));
+    knowledge_gauges.dead->Set(static_cast<double>(stats.dead_chunks));
+    knowledge_gauges.graphs->Set(static_cast<double>(stats.graph_spaces));
     return prometheus::TextSerializer().Serialize(raw->registry->Collect());
   };
   AddOpsRoutes(p->router, hooks);

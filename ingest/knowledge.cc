@@ -166,7 +166,9 @@ Event BuildSearched(const CommandInput& in, const SearchInput& search, std::stri
       .Field("query", search.query)
       .Field("category", search.category.value_or(""))
       .Field("embedder", embedder)
-      .Field("vector", EncodeVector(query_vector))
+      // The vector is what folds a question into a gap: only a search that opens or joins one
+      // carries it (3 KiB in base64 at 768 dimensions, on every answered search otherwise).
+      .Field("vector", best_score < gap_threshold ? EncodeVector(query_vector) : std::string())
       .Field("bestScore", static_cast<double>(best_score))
       .Field("bestDocumentId", best_document_id)
       .Field("gapThreshold", static_cast<double>(gap_threshold))

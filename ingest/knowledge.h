@@ -65,7 +65,8 @@ struct SearchInput {
 };
 Result<SearchInput> ReadSearchInput(simdjson::dom::object body);
 
-// knowledge.searched: what gap detection needs of one search.
+// knowledge.searched: what gap detection needs of one search (the query's vector only when the
+// search is below the gap threshold).
 Event BuildSearched(const CommandInput& in, const SearchInput& search, std::string_view embedder,
                     const std::vector<float>& query_vector, float best_score,
                     std::string_view best_document_id, float gap_threshold);

@@ -40,6 +40,15 @@ std::string DeadLetterValue(const LogRecord& record, const Status& error) {
 
 }  // namespace
 
+Result<std::vector<int64_t>> StoredPositions(const ProjectionStore& store,
+                                             std::string_view processor) {
+  std::string stored;
+  Result<bool> found = store.Get(Family(Table::kPositions), processor, &stored);
+  if (!found.ok()) return found.status();
+  if (!*found) return std::vector<int64_t>{};
+  return DecodePositions(stored);
+}
+
 Result<std::vector<int64_t>> DecodePositions(std::string_view value) {
   if (value.empty() || value[0] != kValueVersion || (value.size() - 1) % 8 != 0) {
     return Corruption("stored processor position is malformed");
@@ -77,15 +86,9 @@ Status ProcessorRunner::LoadPosition() {
   processor_next_.clear();
   std::vector<int64_t> next;
   for (Processor* processor : processors_) {
-    std::string stored;
-    Result<bool> found = store_.Get(Family(Table::kPositions), processor->name(), &stored);
-    if (!found.ok()) return found.status();
-    std::vector<int64_t> own;
-    if (*found) {
-      Result<std::vector<int64_t>> decoded = DecodePositions(stored);
-      if (!decoded.ok()) return decoded.status();
-      own = std::move(*decoded);
-    }
+    Result<std::vector<int64_t>> stored = StoredPositions(store_, processor->name());
+    if (!stored.ok()) return stored.status();
+    std::vector<int64_t> own = std::move(*stored);
     if (own.size() < start_end_.size()) own.resize(start_end_.size(), 0);
     if (next.empty()) next = own;
     if (next.size() < own.size()) next.resize(own.size(), 0);

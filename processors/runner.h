@@ -96,5 +96,8 @@ class ProcessorRunner {
 std::string EncodePositions(const std::vector<int64_t>& next_offsets);
 std::string DeadLetterKey(int32_t partition, int64_t offset);
 Result<std::vector<int64_t>> DecodePositions(std::string_view value);
+// The next offsets a processor stored, per partition; empty when it has stored none.
+Result<std::vector<int64_t>> StoredPositions(const ProjectionStore& store,
+                                             std::string_view processor);
 
 }  // namespace voxbase

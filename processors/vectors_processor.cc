@@ -37,16 +37,9 @@ std::string KnowledgeSnapshotPath(const std::string& projections_dir) {
 Result<IndexStart> PrepareKnowledgeIndex(KnowledgeIndex& index, ProjectionStore& store,
                                          const std::string& snapshot_path) {
   IndexStart start;
-  std::string stored;
-  Result<bool> found =
-      store.Get(Family(Table::kPositions), std::string(kVectorsProcessorName), &stored);
-  if (!found.ok()) return found.status();
-  std::vector<int64_t> applied;
-  if (*found) {
-    Result<std::vector<int64_t>> decoded = DecodePositions(stored);
-    if (!decoded.ok()) return decoded.status();
-    applied = std::move(*decoded);
-  }
+  Result<std::vector<int64_t>> stored = StoredPositions(store, kVectorsProcessorName);
+  if (!stored.ok()) return stored.status();
+  const std::vector<int64_t> applied = std::move(*stored);
   Result<std::vector<int64_t>> loaded = index.LoadSnapshot(snapshot_path);
   if (loaded.ok()) {
     bool covered = true;  // the snapshot covers no record the processor has not applied

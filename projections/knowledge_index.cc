@@ -468,16 +468,29 @@ void KnowledgeIndex::MaybeRebuild(const std::shared_ptr<AppIndex>& app) {
   };
   if (!options_.background) return rebuild();
   std::lock_guard<std::mutex> lock(mu_);
-  rebuilds_.emplace_back(rebuild);
+  for (auto it = rebuilds_.begin(); it != rebuilds_.end();) {
+    if (*it->done) {
+      it->thread.join();
+      it = rebuilds_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  rebuilds_.push_back(Rebuild{std::thread([rebuild, done] {
+                                rebuild();
+                                *done = true;
+                              }),
+                              done});
 }
 
 void KnowledgeIndex::WaitForRebuilds() {
-  std::vector<std::thread> running;
+  std::vector<Rebuild> running;
   {
     std::lock_guard<std::mutex> lock(mu_);
     running.swap(rebuilds_);
   }
-  for (std::thread& t : running) t.join();
+  for (Rebuild& r : running) r.thread.join();
 }
 
 KnowledgeResults KnowledgeIndex::Search(std::string_view app_id,

@@ -28,6 +28,7 @@
 // Thread-safe: searches share a per-app lock, changes take it alone.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -132,7 +133,11 @@ class KnowledgeIndex {
   const KnowledgeIndexOptions options_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<AppIndex>, std::less<>> apps_;
-  std::vector<std::thread> rebuilds_;
+  struct Rebuild {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Rebuild> rebuilds_;  // finished ones are joined when the next one starts
 };
 
 }  // namespace voxbase

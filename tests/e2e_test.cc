@@ -70,7 +70,8 @@ TEST_F(E2eTest, MetricsExposeRequestsAppendsOffsetsAndFsync) {
         "voxbase_events_appended_total{type=\"telemetry.recorded\"} 1", "voxbase_log_end_offset 2",
         "voxbase_processor_applied_offset{processor=\"tables\"} 2",
         "voxbase_processor_lag_records{processor=\"tables\"} 0", "voxbase_log_fsync_seconds_count ",
-        "voxbase_http_requests_total{method=\"other\"", "voxbase_data_dir_free_bytes "}) {
+        "voxbase_http_requests_total{method=\"other\"", "voxbase_data_dir_free_bytes ",
+        "voxbase_knowledge_index{what=\"documents\"} 0"}) {
     EXPECT_TRUE(HasSample(r.body, sample)) << sample;
   }
   EXPECT_EQ(r.body.find("FROBNICATE"), std::string::npos);
