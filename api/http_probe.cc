@@ -15,8 +15,31 @@ struct HttpProbe::Metrics {
   prometheus::Family<prometheus::Counter>* requests;
   prometheus::Family<prometheus::Histogram>* latency;
   std::mutex mu;
-  std::map<std::tuple<std::string, std::string, int>, prometheus::Counter*, std::less<>> counters;
-  std::map<std::tuple<std::string, int>, prometheus::Histogram*, std::less<>> histograms;
+  // Keys compared as string_views, so a lookup needs no allocation. (std::less<> on tuples of
+  // string and string_view does not compile with clang and libstdc++ 12.)
+  struct ViewLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return Views(a) < Views(b);
+    }
+    static std::tuple<std::string_view, std::string_view, int> Views(
+        const std::tuple<std::string, std::string, int>& t) {
+      return {std::get<0>(t), std::get<1>(t), std::get<2>(t)};
+    }
+    static std::tuple<std::string_view, std::string_view, int> Views(
+        const std::tuple<std::string_view, std::string_view, int>& t) {
+      return t;
+    }
+    static std::tuple<std::string_view, int> Views(const std::tuple<std::string, int>& t) {
+      return {std::get<0>(t), std::get<1>(t)};
+    }
+    static std::tuple<std::string_view, int> Views(const std::tuple<std::string_view, int>& t) {
+      return t;
+    }
+  };
+  std::map<std::tuple<std::string, std::string, int>, prometheus::Counter*, ViewLess> counters;
+  std::map<std::tuple<std::string, int>, prometheus::Histogram*, ViewLess> histograms;
 };
 
 HttpProbe::HttpProbe(prometheus::Registry& registry) : m_(std::make_unique<Metrics>()) {

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/beast_request.h"
 #include "schemas/json_writer.h"
 
 namespace voxbase {
@@ -117,9 +118,6 @@ namespace {
 
 constexpr size_t kMaxLingerBytes = 64ull << 20;
 // The only request headers handlers read (auth.h, route_kit.h, CORS); others are not copied.
-constexpr std::array<std::string_view, 5> kHeadersForHandlers = {
-    "authorization", "x-app-slug", "x-app-secret", "idempotency-key", "origin"};
-
 class Session final : public ResponseSink,
                       public Evictable,
                       public std::enable_shared_from_this<Session> {
@@ -156,8 +154,7 @@ class Session final : public ResponseSink,
   // then reads its body under the body timeout.
   void Read() {
     parser_.emplace();
-    parser_->body_limit(server_->options.max_body_bytes);
-    parser_->header_limit(server_->options.max_header_bytes);
+    LimitParser(*parser_, server_->options.max_body_bytes, server_->options.max_header_bytes);
     stream_.expires_after(requests_ == 0 ? server_->options.header_timeout
                                          : server_->options.idle_timeout);
     if (idle_seq_ == 0) idle_seq_ = server_->MarkIdle(weak_from_this());
@@ -192,25 +189,15 @@ class Session final : public ResponseSink,
     keep_alive_ = req.keep_alive();
     version_ = req.version();
 
-    HttpRequest request;
-    request.method = std::string(req.method_string());
-    std::string_view target = req.target();
-    size_t q = target.find('?');
-    request.path = std::string(target.substr(0, q));
-    method_ = request.method;
+    method_ = std::string(req.method_string());
     started_ = std::chrono::steady_clock::now();
     server_->in_flight++;
-    if (q != std::string_view::npos && !ParseQueryString(target.substr(q + 1), &request.query)) {
+    Result<HttpRequest> request = ToHttpRequest(req);
+    if (!request.ok()) {
       route_ = "unmatched";
-      return Write(ErrorResponse(400, "malformed query string"));
+      return Write(ErrorResponse(request.status()));
     }
-    for (std::string_view name : kHeadersForHandlers) {
-      auto it = req.find(name);
-      if (it != req.end()) request.headers.emplace_back(name, it->value());
-    }
-    request.body = std::move(req.body());
-
-    server_->router.Dispatch(request, Respond(shared_from_this()), &route_);
+    server_->router.Dispatch(*request, Respond(shared_from_this()), &route_);
   }
 
   // ResponseSink: answers may come from any thread; writing happens on this connection's.

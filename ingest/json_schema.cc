@@ -80,9 +80,9 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::Compile(std::string_view s
   doc.Parse(schema_json.data(), schema_json.size());
   if (doc.HasParseError()) return InvalidArgument("parametersSchema is not valid JSON");
   if (!doc.IsObject()) return InvalidArgument("parametersSchema must be a JSON object");
-  auto type = doc.FindMember("type");
-  if (type == doc.MemberEnd() || !type->value.IsString() ||
-      std::string_view(type->value.GetString()) != "object") {
+  // HasMember, not FindMember == MemberEnd(): rapidjson's iterator == is ambiguous in C++20.
+  if (!doc.HasMember("type") || !doc["type"].IsString() ||
+      std::string_view(doc["type"].GetString()) != "object") {
     return InvalidArgument("parametersSchema must have \"type\": \"object\"");
   }
   std::shared_ptr<JsonSchema> compiled(new JsonSchema());
