@@ -98,14 +98,9 @@ std::string TrimSlash(std::string url) {
 }
 
 OutboundRequest Post(std::string url, std::string body, const ProviderConfig& providers) {
-  OutboundRequest r;
-  r.url = std::move(url);
-  r.body = std::move(body);
-  r.headers = {{"Content-Type", "application/json"}};
-  r.timeout = providers.timeout;
-  r.max_response_bytes = 64u << 20;
-  r.retry_safe = true;     // embedding is idempotent
-  r.allow_private = true;  // a configured provider base URL is trusted
+  OutboundRequest r = ProviderJsonPost(std::move(url), std::move(body), providers);
+  r.max_response_bytes = 64u << 20;  // a batch of vectors
+  r.retry_safe = true;               // embedding is idempotent
   return r;
 }
 

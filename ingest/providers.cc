@@ -45,7 +45,14 @@ Status CallFailed(std::string_view provider, const Status& status) {
   return Status(status.code(), std::string(provider) + ": " + status.message());
 }
 
-OutboundRequest JsonPost(std::string url, std::string body, const ProviderConfig& config) {
+std::string TrimSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace
+
+OutboundRequest ProviderJsonPost(std::string url, std::string body, const ProviderConfig& config) {
   OutboundRequest request;
   request.url = std::move(url);
   request.body = std::move(body);
@@ -54,13 +61,6 @@ OutboundRequest JsonPost(std::string url, std::string body, const ProviderConfig
   request.allow_private = true;  // a configured provider base URL is trusted
   return request;
 }
-
-std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-}  // namespace
 
 Status NotConfigured(std::string_view variable) {
   return Status(StatusCode::kUnavailable,
@@ -112,7 +112,7 @@ Result<Minted> MintGeminiToken(const CommandInput& in, const AppSettings& app,
   }
   w.EndObject().EndObject();
   OutboundRequest request =
-      JsonPost(TrimSlash(config.gemini_base_url) + "/v1alpha/auth_tokens", w.str(), config);
+      ProviderJsonPost(TrimSlash(config.gemini_base_url) + "/v1alpha/auth_tokens", w.str(), config);
   request.headers.emplace_back("x-goog-api-key", config.gemini_api_key);
   Result<OutboundResponse> response = http.Send(request);
   if (!response.ok()) return CallFailed("Gemini", response.status());
@@ -175,8 +175,8 @@ Result<Minted> MintOpenAiSecret(const CommandInput& in, const AppSettings& app,
       .EndObject()
       .EndObject()
       .EndObject();
-  OutboundRequest request =
-      JsonPost(TrimSlash(config.openai_base_url) + "/v1/realtime/client_secrets", w.str(), config);
+  OutboundRequest request = ProviderJsonPost(
+      TrimSlash(config.openai_base_url) + "/v1/realtime/client_secrets", w.str(), config);
   request.headers.emplace_back("Authorization", "Bearer " + config.openai_api_key);
   Result<OutboundResponse> response = http.Send(request);
   if (!response.ok()) return CallFailed("OpenAI", response.status());

@@ -69,6 +69,10 @@ Result<Minted> MintOpenAiSecret(const CommandInput& in, const AppSettings& app,
 Event TokenMintedEvent(const CommandInput& in, std::string_view provider, std::string_view model,
                        int64_t expires_at_ms);
 
+// A JSON POST to a configured provider base URL (trusted by the outbound guard), with the
+// configured timeout.
+OutboundRequest ProviderJsonPost(std::string url, std::string body, const ProviderConfig& config);
+
 // 503 naming the variable that is not set.
 Status NotConfigured(std::string_view variable);
 

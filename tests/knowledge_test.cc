@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <set>
 
@@ -180,18 +181,33 @@ std::string SyntheticText(std::mt19937& rng, int words) {
   return text;
 }
 
-TEST(KnowledgeIndexTest, CategoryFiltersGiveTopKFromTheCategoryByScanOrInsideTheGraph) {
-  KnowledgeIndexOptions options;
-  options.hnsw_threshold = 1000;
-  options.exact_filter_max = 50;  // "rare" is scanned exactly, "tenth" filtered inside the graph
-  options.background = false;
-  KnowledgeIndex index(options);
-  std::mt19937 rng(7);
-  for (int i = 0; i < 2000; ++i) {
-    std::string category = i % 400 == 0 ? "rare" : (i % 10 == 1 ? "tenth" : "common");
-    index.Upsert("app", LocalDocument("d" + std::to_string(i), "Doc " + std::to_string(i), category,
-                                      SyntheticText(rng, 30)));
+// Adds `n` synthetic documents "d0".."d<n-1>" of `words` words; `place(i)` names document i's app
+// and category.
+void AddSynthetic(KnowledgeIndex& index, int n, unsigned seed, int words,
+                  const std::function<std::pair<std::string, std::string>(int)>& place) {
+  std::mt19937 rng(seed);
+  for (int i = 0; i < n; ++i) {
+    auto [app, category] = place(i);
+    index.Upsert(app, LocalDocument("d" + std::to_string(i), "Doc " + std::to_string(i), category,
+                                    SyntheticText(rng, words)));
   }
+}
+
+KnowledgeIndexOptions InlineOptions(size_t hnsw_threshold) {
+  KnowledgeIndexOptions options;
+  options.hnsw_threshold = hnsw_threshold;
+  options.background = false;
+  return options;
+}
+
+TEST(KnowledgeIndexTest, CategoryFiltersGiveTopKFromTheCategoryByScanOrInsideTheGraph) {
+  KnowledgeIndexOptions options = InlineOptions(1000);
+  options.exact_filter_max = 50;  // "rare" is scanned exactly, "tenth" filtered inside the graph
+  KnowledgeIndex index(options);
+  AddSynthetic(index, 2000, 7, 30, [](int i) {
+    return std::pair<std::string, std::string>(
+        "app", i % 400 == 0 ? "rare" : (i % 10 == 1 ? "tenth" : "common"));
+  });
   ASSERT_EQ(index.stats().graph_spaces, 1u) << "the space should be an HNSW graph by now";
   ASSERT_EQ(Ask(index, "app", "refund order delivering", 10).hits.size(), 10u);
   // 5 documents of 2000: a filter applied to a fixed top 10 would almost never find one.
@@ -205,15 +221,9 @@ TEST(KnowledgeIndexTest, CategoryFiltersGiveTopKFromTheCategoryByScanOrInsideThe
 }
 
 TEST(KnowledgeIndexTest, UpdatesAndDeletesThroughTombstonesAndCompaction) {
-  KnowledgeIndexOptions options;
-  options.hnsw_threshold = 500;
-  options.background = false;
-  KnowledgeIndex index(options);
-  std::mt19937 rng(11);
-  for (int i = 0; i < 1200; ++i) {
-    index.Upsert("app", LocalDocument("d" + std::to_string(i), "Doc " + std::to_string(i),
-                                      "general", SyntheticText(rng, 30)));
-  }
+  KnowledgeIndex index(InlineOptions(500));
+  AddSynthetic(index, 1200, 11, 30,
+               [](int) { return std::pair<std::string, std::string>("app", "general"); });
   ASSERT_EQ(index.stats().graph_spaces, 1u);
   index.Upsert("app",
                LocalDocument("d5", "Penguins", "general",
@@ -251,16 +261,12 @@ TEST(KnowledgeIndexTest, AppsNeverSeeEachOthersDocuments) {
 }
 
 TEST(KnowledgeIndexTest, ASnapshotAnswersLikeTheIndexItWasTakenFromAndRefusesDamage) {
-  KnowledgeIndexOptions options;
-  options.hnsw_threshold = 300;
-  options.background = false;
+  const KnowledgeIndexOptions options = InlineOptions(300);
   KnowledgeIndex index(options);
-  std::mt19937 rng(3);
-  for (int i = 0; i < 800; ++i) {
-    index.Upsert(i % 2 ? "app-a" : "app-b",
-                 LocalDocument("d" + std::to_string(i), "Doc " + std::to_string(i),
-                               i % 10 ? "general" : "rare", SyntheticText(rng, 40)));
-  }
+  AddSynthetic(index, 800, 3, 40, [](int i) {
+    return std::pair<std::string, std::string>(i % 2 ? "app-a" : "app-b",
+                                               i % 10 ? "general" : "rare");
+  });
   const std::string path =
       (std::filesystem::temp_directory_path() / ("voxbase-ki-" + std::to_string(::getpid())))
           .string();

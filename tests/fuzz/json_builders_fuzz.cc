@@ -22,7 +22,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Result<simdjson::dom::object> body =
       ParseJsonBody(std::string(reinterpret_cast<const char*>(data), size));
   if (!body.ok()) return 0;
-  const CommandInput in{&app, *body, 1795300000000, &limits, "evt_0123456789abcdef",
+  const CommandInput in{&app,
+                        *body,
+                        1795300000000,
+                        &limits,
+                        "evt_0123456789abcdef",
                         "0123456789abcdef0123456789abcdef"};
   const CommandInput no_app{nullptr, *body, 1795300000000, &limits, "evt_0123456789abcdef", {}};
   ProviderConfig providers;
