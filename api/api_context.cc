@@ -3,27 +3,6 @@
 #include <charconv>
 
 namespace voxbase {
-namespace {
-constexpr size_t kMaxJsonDepth = 64;
-}
-
-Result<simdjson::dom::object> ParseJsonBody(const std::string& body) {
-  thread_local simdjson::dom::parser parser = [] {
-    simdjson::dom::parser p;
-    if (p.allocate(64 * 1024, kMaxJsonDepth) != simdjson::SUCCESS) throw std::bad_alloc();
-    return p;
-  }();
-  simdjson::dom::element root;
-  if (auto err = parser.parse(body).get(root)) {
-    if (err == simdjson::DEPTH_ERROR) {
-      return InvalidArgument("JSON body is nested more than 64 levels deep");
-    }
-    return InvalidArgument(std::string("body is not valid JSON: ") + simdjson::error_message(err));
-  }
-  simdjson::dom::object obj;
-  if (root.get(obj)) return InvalidArgument("body must be a JSON object");
-  return obj;
-}
 
 Result<size_t> PageLimit(const HttpRequest& request, size_t fallback, size_t max) {
   if (!request.HasQuery("limit")) return fallback;

@@ -51,10 +51,6 @@ struct ApiContext {
   std::chrono::milliseconds apply_timeout{5000};
 };
 
-// Parses a request body that must be one JSON object, nested at most 64 deep. The object is valid
-// until the next call on the same thread.
-Result<simdjson::dom::object> ParseJsonBody(const std::string& body);
-
 // The page size from ?limit=, within [1, max]; `fallback` when absent.
 Result<size_t> PageLimit(const HttpRequest& request, size_t fallback, size_t max);
 

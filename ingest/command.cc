@@ -43,4 +43,26 @@ Result<BatchEvent> BuildBatch(const CommandInput& in, std::string_view field, Ev
   return BatchEvent{NewEvent(in, type, w.str()), count};
 }
 
+namespace {
+constexpr size_t kMaxJsonDepth = 64;
+}  // namespace
+
+Result<simdjson::dom::object> ParseJsonBody(const std::string& body) {
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser p;
+    if (p.allocate(64 * 1024, kMaxJsonDepth) != simdjson::SUCCESS) throw std::bad_alloc();
+    return p;
+  }();
+  simdjson::dom::element root;
+  if (auto err = parser.parse(body).get(root)) {
+    if (err == simdjson::DEPTH_ERROR) {
+      return InvalidArgument("JSON body is nested more than 64 levels deep");
+    }
+    return InvalidArgument(std::string("body is not valid JSON: ") + simdjson::error_message(err));
+  }
+  simdjson::dom::object obj;
+  if (root.get(obj)) return InvalidArgument("body must be a JSON object");
+  return obj;
+}
+
 }  // namespace voxbase

@@ -62,6 +62,10 @@ inline Event NewEvent(const CommandInput& in, EventType type, std::string payloa
   return NewEvent(in, type, in.app->app_id, std::move(payload));
 }
 
+// Parses a request body that must be one JSON object, nested at most 64 deep. The object is valid
+// until the next call on the same thread.
+Result<simdjson::dom::object> ParseJsonBody(const std::string& body);
+
 // A required session id: bounded, usable inside storage keys.
 Status ReadSessionId(simdjson::dom::object obj, const IngestLimits& limits, std::string_view where,
                      std::optional<std::string_view>* out);

@@ -109,7 +109,7 @@ Result<StoredChunks> DecodeChunks(std::string_view in) {
     chunk.begin = begin;
     chunk.end = end;
     chunk.vector.resize(dims);
-    std::memcpy(chunk.vector.data(), in.data(), dims * sizeof(float));
+    if (dims > 0) std::memcpy(chunk.vector.data(), in.data(), dims * sizeof(float));
     in.remove_prefix(dims * sizeof(float));
     c.chunks.push_back(std::move(chunk));
   }

@@ -8,7 +8,8 @@ namespace voxbase {
 
 std::string EncodeVector(const std::vector<float>& v) {
   std::string raw(v.size() * sizeof(float), '\0');
-  std::memcpy(raw.data(), v.data(), raw.size());  // little-endian hosts only (x86-64, arm64)
+  if (!raw.empty())
+    std::memcpy(raw.data(), v.data(), raw.size());  // little-endian hosts only (x86-64, arm64)
   std::string out(4 * ((raw.size() + 2) / 3), '\0');
   int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           reinterpret_cast<const unsigned char*>(raw.data()),
@@ -31,7 +32,7 @@ Result<std::vector<float>> DecodeVector(std::string_view b64, size_t dims) {
     return InvalidArgument("a vector has the wrong length");
   }
   std::vector<float> v(size / sizeof(float));
-  std::memcpy(v.data(), raw.data(), size);
+  if (size > 0) std::memcpy(v.data(), raw.data(), size);  // memcpy may not take a null pointer
   return v;
 }
 

@@ -3,8 +3,8 @@
 // headers handlers see) and the JSON body parse every write starts with.
 #include <boost/asio/buffer.hpp>
 
-#include "api/api_context.h"
 #include "api/beast_request.h"
+#include "ingest/command.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace voxbase;

@@ -1,7 +1,6 @@
 // Every JSON request builder over one parsed body: what a client can send to any write endpoint,
 // checked and turned into an event, must give a Status, never a crash. Tool endpoints are not
 // resolved (no network in a fuzz run).
-#include "api/api_context.h"
 #include "ingest/apps.h"
 #include "ingest/conversations.h"
 #include "ingest/csat.h"
