@@ -48,8 +48,8 @@ Result<DocumentInput> ReadDocumentInput(simdjson::dom::object body);
 // A new document's id, derived from the event id.
 std::string NewDocumentId(std::string_view event_id);
 
-// knowledge.document.saved. `by_title`: the id was found by title (the fold re-checks the title
-// so two racing saves of one title make one document).
+// knowledge.document.saved. `by_title` records that the id was found by title; the id in the
+// event is final (two racing saves of one new title make two documents).
 Result<Event> BuildDocumentSaved(const CommandInput& in, const DocumentInput& doc,
                                  std::string_view document_id, bool by_title,
                                  const Embedder& embedder, float gap_threshold);

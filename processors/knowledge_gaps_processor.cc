@@ -15,61 +15,6 @@
 namespace voxbase {
 namespace {
 
-struct GapRow {
-  std::string gap_id, question, category, status = "open", resolved_by, last_event_id;
-  int64_t count = 0, first_asked_at = 0, last_asked_at = 0;
-  std::optional<int64_t> resolved_at, dismissed_at;
-  double best_score = 0;
-  std::vector<std::string> examples;
-
-  std::string Encode() const {
-    JsonWriter w;
-    w.BeginObject()
-        .Field("gapId", gap_id)
-        .Field("question", question)
-        .Field("category", category)
-        .Field("count", count)
-        .Field("firstAskedAt", first_asked_at)
-        .Field("lastAskedAt", last_asked_at)
-        .Key("examples")
-        .BeginArray();
-    for (const std::string& e : examples) w.String(e);
-    w.EndArray().Field("status", status).Field("bestScore", best_score);
-    w.Field("resolvedBy", resolved_by);
-    WriteOptionalInt(w, "resolvedAt", resolved_at);
-    WriteOptionalInt(w, "dismissedAt", dismissed_at);
-    w.Field("lastEventId", last_event_id).EndObject();
-    return EncodeValue(w.view(), kKnowledgeGapRowVersion);
-  }
-
-  static Result<GapRow> Decode(simdjson::dom::parser& parser, std::string_view stored) {
-    Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kKnowledgeGapRowVersion);
-    if (!obj.ok()) return obj.status();
-    GapRow g;
-    g.gap_id = StringField(*obj, "gapId");
-    g.question = StringField(*obj, "question");
-    g.category = StringField(*obj, "category");
-    g.status = StringField(*obj, "status");
-    g.resolved_by = StringField(*obj, "resolvedBy");
-    g.last_event_id = StringField(*obj, "lastEventId");
-    g.count = IntField(*obj, "count");
-    g.first_asked_at = IntField(*obj, "firstAskedAt");
-    g.last_asked_at = IntField(*obj, "lastAskedAt");
-    g.resolved_at = OptionalIntField(*obj, "resolvedAt");
-    g.dismissed_at = OptionalIntField(*obj, "dismissedAt");
-    double best = 0;
-    if (!(*obj)["bestScore"].get(best)) g.best_score = best;
-    simdjson::dom::array examples;
-    if (!(*obj)["examples"].get(examples)) {
-      for (simdjson::dom::element e : examples) {
-        std::string_view s;
-        if (!e.get(s)) g.examples.emplace_back(s);
-      }
-    }
-    return g;
-  }
-};
-
 class Gaps {
  public:
   Gaps(const DecodedEvent& event, StoreBatch& batch, simdjson::dom::parser& parser)

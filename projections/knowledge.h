@@ -41,6 +41,18 @@ std::string GapCountKey(std::string_view app_id, int64_t count, std::string_view
 std::string GapVectorKey(std::string_view app_id, std::string_view gap_id);
 std::string OpenGapsKey(std::string_view app_id);
 
+// A knowledgeGaps row; the knowledge-gaps processor writes it, the views serve its JSON.
+struct GapRow {
+  std::string gap_id, question, category, status = "open", resolved_by, last_event_id;
+  int64_t count = 0, first_asked_at = 0, last_asked_at = 0;
+  std::optional<int64_t> resolved_at, dismissed_at;
+  double best_score = 0;
+  std::vector<std::string> examples;
+
+  std::string Encode() const;
+  static Result<GapRow> Decode(simdjson::dom::parser& parser, std::string_view stored);
+};
+
 // A document's chunks as stored: byte ranges in its content and their vectors.
 struct StoredChunk {
   size_t begin = 0;
