@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -23,6 +25,7 @@
 #include "processors/catalogue.h"
 #include "processors/replay.h"
 #include "processors/runner.h"
+#include "processors/snapshots.h"
 #include "projections/apps.h"
 #include "projections/checksum.h"
 #include "projections/tables.h"
@@ -53,8 +56,14 @@ commands:
              GEMINI_API_KEY GEMINI_BASE_URL LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_URL
              CLIENT_ORIGIN)
             (admin API: set VOXBASE_ADMIN_TOKEN)
-  replay    --data-dir ./data        rebuild all projections from the log (server stopped);
-            takes the --log and --kafka-* flags of serve
+            --snapshot-every-s 0 (hourly with a log retention) --keep-snapshots 2
+            --log-retention keep|delete|archive --log-archive-dir DIR
+            --segment-bytes 67108864 --min-free-bytes 67108864
+  replay    --data-dir ./data [--from-snapshot]  rebuild all projections (server stopped): from
+            offset 0 of the log, or from the newest snapshot once retention removed the log's
+            start; takes the --log and --kafka-* flags of serve
+  snapshot  --data-dir ./data [--keep-snapshots 2 --log-retention keep|delete|archive]
+            a snapshot of the projections (server stopped), then prune and trim the log
   dev-kafka --brokers 3 --partitions 6 --kafka-topic voxbase.events
             a mock Kafka cluster (librdkafka's) for tests and local play; prints its bootstrap
             servers on the first line; runs until SIGINT/SIGTERM; --commands-on-stdin takes
@@ -75,13 +84,9 @@ int Fail(const Status& status) {
   return 1;
 }
 
-const std::set<std::string> kLogFlags = {"log",
-                                         "fsync",
-                                         "fsync-interval-ms",
-                                         "kafka-brokers",
-                                         "kafka-topic",
-                                         "kafka-partitions",
-                                         "kafka-replication"};
+const std::set<std::string> kLogFlags = {
+    "log",           "fsync",       "fsync-interval-ms", "segment-bytes",
+    "kafka-brokers", "kafka-topic", "kafka-partitions",  "kafka-replication"};
 
 Result<LogConfig> LogConfigFromFlags(const Flags& flags) {
   LogConfig config;
@@ -97,9 +102,11 @@ Result<LogConfig> LogConfigFromFlags(const Flags& flags) {
   Result<int64_t> interval = flags.GetInt("fsync-interval-ms", 20, 1, 60000);
   Result<int64_t> partitions = flags.GetInt("kafka-partitions", 6, 1, 10000);
   Result<int64_t> replication = flags.GetInt("kafka-replication", 3, 1, 16);
-  for (const auto* r : {&interval, &partitions, &replication}) {
+  Result<int64_t> segment_bytes = flags.GetInt("segment-bytes", 64 << 20, 4096, 1ll << 40);
+  for (const auto* r : {&interval, &partitions, &replication, &segment_bytes}) {
     if (!r->ok()) return r->status();
   }
+  config.segment_bytes = static_cast<uint64_t>(*segment_bytes);
   config.fsync_interval = std::chrono::milliseconds(*interval);
   config.kafka.brokers = flags.Get("kafka-brokers", "");
   config.kafka.topic = flags.Get("kafka-topic", "voxbase.events");
@@ -116,6 +123,26 @@ std::string DescribeLog(const LogConfig& config) {
     return "kafka " + config.kafka.brokers + " topic " + config.kafka.topic;
   }
   return "embedded log, fsync " + std::string(FsyncPolicyName(config.fsync));
+}
+
+Result<RetentionPolicy> RetentionFromFlags(const Flags& flags, const LogConfig& log) {
+  RetentionPolicy policy;
+  Result<int64_t> keep = flags.GetInt("keep-snapshots", 2, 1, 1000);
+  if (!keep.ok()) return keep.status();
+  policy.keep_snapshots = static_cast<size_t>(*keep);
+  Result<RetentionPolicy::Log> retention = ParseLogRetention(flags.Get("log-retention", "keep"));
+  if (!retention.ok()) return retention.status();
+  policy.log = *retention;
+  policy.archive_dir = flags.Get("log-archive-dir", "");
+  if (policy.log == RetentionPolicy::Log::kArchive && policy.archive_dir.empty()) {
+    return InvalidArgument("--log-retention archive needs --log-archive-dir");
+  }
+  if (policy.log != RetentionPolicy::Log::kKeep && log.backend == LogConfig::Backend::kKafka) {
+    return InvalidArgument(
+        "--log-retention is for the embedded log; on Kafka the topic's retention.ms and "
+        "retention.bytes decide (see ops/kafka.md)");
+  }
+  return policy;
 }
 
 int Serve(const Flags& flags) {
@@ -199,6 +226,17 @@ int Serve(const Flags& flags) {
   if (!hnsw_threshold.ok()) return Fail(hnsw_threshold.status());
   o.embedder.openai_dimensions = static_cast<size_t>(*openai_dims);
   o.knowledge.hnsw_threshold = static_cast<size_t>(*hnsw_threshold);
+  Result<RetentionPolicy> retention = RetentionFromFlags(flags, o.log);
+  if (!retention.ok()) return Fail(retention.status());
+  o.retention = *retention;
+  // With a log retention, snapshots are what lets segments go: hourly unless told otherwise.
+  const int64_t default_every = o.retention.log == RetentionPolicy::Log::kKeep ? 0 : 3600;
+  Result<int64_t> every = flags.GetInt("snapshot-every-s", default_every, 0, 365ll * 86400);
+  Result<int64_t> min_free = flags.GetInt("min-free-bytes", 64 << 20, 0, 1ll << 50);
+  if (!every.ok()) return Fail(every.status());
+  if (!min_free.ok()) return Fail(min_free.status());
+  o.snapshot_every = std::chrono::seconds(*every);
+  o.min_free_bytes = static_cast<uint64_t>(*min_free);
   const std::string token_key_hex = flags.Get("token-key", "");
   if (!token_key_hex.empty() &&
       (!HexDecode(token_key_hex, &o.token_key) || o.token_key.size() < 16)) {
@@ -233,23 +271,94 @@ int Replay(const Flags& flags) {
   if (!config.ok()) return Fail(config.status());
   Result<std::unique_ptr<EventLog>> log = OpenEventLog(*config, data_dir, nullptr);
   if (!log.ok()) return Fail(log.status());
+  // From offset 0 while the log still starts there (unless --from-snapshot); otherwise from the
+  // newest snapshot the log covers.
+  Result<std::vector<int64_t>> starts = (*log)->StartOffsets();
+  if (!starts.ok()) return Fail(starts.status());
+  const bool log_whole = CoversLogStart({}, *starts);
+  std::optional<SnapshotInfo> from;
+  if (!log_whole || flags.GetBool("from-snapshot")) {
+    Result<std::vector<SnapshotInfo>> snapshots = ListSnapshots(SnapshotsDirectory(data_dir));
+    if (!snapshots.ok()) return Fail(snapshots.status());
+    for (auto it = snapshots->rbegin(); it != snapshots->rend() && !from; ++it) {
+      if (CoversLogStart(it->positions, *starts)) from = *it;
+    }
+    if (!from) {
+      return Fail(Status(
+          StatusCode::kFailedPrecondition,
+          log_whole ? "--from-snapshot: there is no snapshot in " + SnapshotsDirectory(data_dir)
+                    : "the event log starts at offset " + std::to_string((*starts)[0]) +
+                          " (retention removed the rest) and no snapshot in " +
+                          SnapshotsDirectory(data_dir) +
+                          " covers it: the projections cannot be rebuilt"));
+    }
+    std::fprintf(stderr, "replay: from %s (log offset %lld)\n", from->path.c_str(),
+                 static_cast<long long>(from->positions.empty() ? 0 : from->positions[0]));
+  }
   const std::string target = ProjectionsDirectory(data_dir) + ".rebuild";
   auto last = std::chrono::steady_clock::now();
-  Result<ReplayReport> report =
-      RebuildProjections(**log, target, [&last](int64_t applied, int64_t end) {
+  Result<ReplayReport> report = RebuildProjections(
+      **log, target,
+      [&last](int64_t applied, int64_t end) {
         auto now = std::chrono::steady_clock::now();
         if (now - last > std::chrono::seconds(1) || applied == end) {
           std::fprintf(stderr, "replay: %lld / %lld events\n", static_cast<long long>(applied),
                        static_cast<long long>(end));
           last = now;
         }
-      });
+      },
+      from ? &*from : nullptr);
   if (!report.ok()) return Fail(report.status());
   Status swapped = SwapInProjections(target, ProjectionsDirectory(data_dir));
   if (!swapped.ok()) return Fail(swapped);
   std::fprintf(stderr, "replay: rebuilt %lld events in %.2fs (%.0f events/s)\n",
                static_cast<long long>(report->events), report->seconds,
                report->seconds > 0 ? static_cast<double>(report->events) / report->seconds : 0.0);
+  return 0;
+}
+
+// A snapshot with the server stopped (a running server takes them on POST /api/admin/snapshots
+// or every --snapshot-every-s), then the retention that follows.
+int Snapshot(const Flags& flags) {
+  const std::string data_dir = flags.Get("data-dir", "data");
+  Result<LogConfig> config = LogConfigFromFlags(flags);
+  if (!config.ok()) return Fail(config.status());
+  Result<RetentionPolicy> policy = RetentionFromFlags(flags, *config);
+  if (!policy.ok()) return Fail(policy.status());
+  Result<std::unique_ptr<EventLog>> log = OpenEventLog(*config, data_dir, nullptr);
+  if (!log.ok()) {
+    if (log.status().code() == StatusCode::kFailedPrecondition) {
+      return Fail(Status(StatusCode::kFailedPrecondition,
+                         log.status().message() + ": a running server takes snapshots itself: POST "
+                                                  "/api/admin/snapshots, or --snapshot-every-s"));
+    }
+    return Fail(log.status());
+  }
+  Status swapped = FinishInterruptedSwap(ProjectionsDirectory(data_dir));
+  if (!swapped.ok()) return Fail(swapped);
+  if (!std::filesystem::exists(ProjectionsDirectory(data_dir))) {
+    return Fail(NotFound("no projections in " + data_dir + " to snapshot"));
+  }
+  Result<std::unique_ptr<ProjectionStore>> store =
+      ProjectionStore::Open(ProjectionStoreOptions(ProjectionsDirectory(data_dir)));
+  if (!store.ok()) return Fail(store.status());
+  Result<SnapshotRun> run =
+      SnapshotWithRetention(**store, dynamic_cast<SegmentLog*>(log->get()), *policy,
+                            SnapshotsDirectory(data_dir), SystemClock::Instance().NowMillis());
+  if (!run.ok()) return Fail(run.status());
+  std::printf(
+      "snapshot %s covers the log below offset %lld; %zu snapshots kept",
+      run->snapshot.path.c_str(),
+      static_cast<long long>(run->snapshot.positions.empty() ? 0 : run->snapshot.positions[0]),
+      run->kept.size());
+  if (run->trimmed.segments > 0) {
+    std::printf("; log retention (%s) removed %lld segments (%lld records), the log starts at %lld",
+                std::string(LogRetentionName(policy->log)).c_str(),
+                static_cast<long long>(run->trimmed.segments),
+                static_cast<long long>(run->trimmed.records),
+                static_cast<long long>(run->trimmed.start_offset));
+  }
+  std::printf("\n");
   return 0;
 }
 
@@ -469,11 +578,15 @@ int main(int argc, char** argv) {
              "header-timeout-ms", "idle-timeout-ms", "token-key", "token-rate-per-minute",
              "token-burst", "provider-timeout-ms", "livekit-token-ttl-s", "openai-secret-ttl-s",
              "embedder", "openai-embedding-model", "openai-embedding-dimensions",
-             "gemini-embedding-model", "hnsw-threshold"};
+             "gemini-embedding-model", "hnsw-threshold", "snapshot-every-s", "keep-snapshots",
+             "log-retention", "log-archive-dir", "min-free-bytes"};
     // clang-format on
     known.insert(kLogFlags.begin(), kLogFlags.end());
   } else if (command == "replay") {
     known = {"data-dir"};
+    known.insert(kLogFlags.begin(), kLogFlags.end());
+  } else if (command == "snapshot") {
+    known = {"data-dir", "keep-snapshots", "log-retention", "log-archive-dir"};
     known.insert(kLogFlags.begin(), kLogFlags.end());
   } else if (command == "checksum") {
     known = {"data-dir"};
@@ -487,11 +600,12 @@ int main(int argc, char** argv) {
     std::cerr << "voxbase: unknown command '" << command << "'\n" << kUsage;
     return 2;
   }
-  Result<Flags> flags =
-      Flags::Parse(args, known, {"allow-private-tool-endpoints", "yes", "commands-on-stdin"});
+  Result<Flags> flags = Flags::Parse(
+      args, known, {"allow-private-tool-endpoints", "yes", "commands-on-stdin", "from-snapshot"});
   if (!flags.ok()) return Fail(flags.status());
   if (command == "serve") return Serve(*flags);
   if (command == "replay") return Replay(*flags);
+  if (command == "snapshot") return Snapshot(*flags);
   if (command == "checksum") return Checksum(*flags);
   if (command == "repair") return Repair(*flags);
   if (command == "dev-kafka") return DevKafka(*flags);

@@ -1,6 +1,7 @@
 #include "api/node.h"
 
 #include <fcntl.h>
+#include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
@@ -8,9 +9,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -87,6 +90,7 @@ Result<std::unique_ptr<EventLog>> OpenEventLog(const LogConfig& config, const st
   options.dir = LogDirectory(data_dir);
   options.fsync = config.fsync;
   options.fsync_interval = config.fsync_interval;
+  options.segment_bytes = config.segment_bytes;
   options.probe = probe;
   Result<std::unique_ptr<SegmentLog>> log = SegmentLog::Open(options);
   if (!log.ok()) return log.status();
@@ -116,6 +120,17 @@ struct Node::Parts {
   GuardrailEngines guardrails;
   std::thread recovery;  // records executions interrupted by the last stop, once caught up
   std::atomic<bool> stopping{false};
+  SegmentLog* segment_log = nullptr;  // the embedded log, for retention; null on Kafka
+  std::mutex snapshot_mu;             // one snapshot at a time
+  std::mutex timer_mu;
+  std::condition_variable timer_cv;  // wakes the snapshot timer to stop
+  std::thread snapshot_timer;
+  prometheus::Gauge* log_start = nullptr;
+  prometheus::Gauge* snapshot_position = nullptr;
+  prometheus::Counter* snapshots_ok = nullptr;
+  prometheus::Counter* snapshots_failed = nullptr;
+
+  Result<SnapshotRun> Snapshot();
   ApiContext api;
   Router router;
   std::unique_ptr<HttpServer> http;
@@ -123,10 +138,81 @@ struct Node::Parts {
   bool stopped = false;
 };
 
+Result<SnapshotRun> Node::Parts::Snapshot() {
+  std::lock_guard<std::mutex> lock(snapshot_mu);
+  Result<SnapshotRun> run =
+      SnapshotWithRetention(*store, segment_log, options.retention,
+                            SnapshotsDirectory(options.data_dir), options.clock->NowMillis());
+  if (!run.ok()) {
+    snapshots_failed->Increment();
+    return run;
+  }
+  snapshots_ok->Increment();
+  if (!run->snapshot.positions.empty()) {
+    snapshot_position->Set(static_cast<double>(run->snapshot.positions[0]));
+  }
+  if (run->trimmed.segments > 0) {
+    log_start->Set(static_cast<double>(run->trimmed.start_offset));
+    std::fprintf(stderr,
+                 "voxbase: log retention (%s) removed %lld segments, %lld records; the log now "
+                 "starts at offset %lld\n",
+                 std::string(LogRetentionName(options.retention.log)).c_str(),
+                 static_cast<long long>(run->trimmed.segments),
+                 static_cast<long long>(run->trimmed.records),
+                 static_cast<long long>(run->trimmed.start_offset));
+  }
+  return run;
+}
+
+namespace {
+
+// Fails, naming the numbers, when the data directory's filesystem is too full to start on.
+Status CheckFreeSpace(const std::string& data_dir, uint64_t min_free_bytes) {
+  struct statvfs fs {};
+  if (::statvfs(data_dir.c_str(), &fs) != 0) return Status::Ok();  // cannot tell; try
+  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (free_bytes >= min_free_bytes) return Status::Ok();
+  return Status(StatusCode::kResourceExhausted,
+                "only " + std::to_string(free_bytes) + " bytes are free on the filesystem of " +
+                    data_dir + "; starting needs at least " + std::to_string(min_free_bytes) +
+                    " (--min-free-bytes). Nothing was changed: free some space and start again");
+}
+
+// A node without projections starts from the newest snapshot the log still covers, instead of
+// replaying the whole log (or, once retention removed its start, instead of being unable to).
+Status RestoreProjectionsIfMissing(const std::string& data_dir, const EventLog& log) {
+  const std::string live = ProjectionsDirectory(data_dir);
+  if (std::filesystem::exists(live)) return Status::Ok();
+  Result<std::vector<SnapshotInfo>> snapshots = ListSnapshots(SnapshotsDirectory(data_dir));
+  if (!snapshots.ok()) return snapshots.status();
+  if (snapshots->empty()) return Status::Ok();
+  Result<std::vector<int64_t>> starts = log.StartOffsets();
+  if (!starts.ok()) return starts.status();
+  Result<std::vector<int64_t>> ends = log.EndOffsets();
+  if (!ends.ok()) return ends.status();
+  for (auto it = snapshots->rbegin(); it != snapshots->rend(); ++it) {
+    // Usable: the log holds everything after it, and it is not ahead of the log.
+    if (!CoversLogStart(it->positions, *starts) || !CoversLogStart(*ends, it->positions)) {
+      continue;
+    }
+    const std::string restoring = live + ".restore";
+    VOX_RETURN_IF_ERROR(RestoreSnapshot(*it, restoring));
+    std::error_code ec;
+    std::filesystem::rename(restoring, live, ec);
+    if (ec) return IOError("cannot move " + restoring + " into place: " + ec.message());
+    std::fprintf(stderr, "voxbase: no projections: restored them from %s\n", it->path.c_str());
+    return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) return IOError("cannot create data dir " + options.data_dir + ": " + ec.message());
+  VOX_RETURN_IF_ERROR(CheckFreeSpace(options.data_dir, options.min_free_bytes));
 
   auto p = std::make_unique<Parts>();
   p->options = std::move(options);
@@ -135,8 +221,16 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   Result<std::unique_ptr<EventLog>> log = OpenEventLog(o.log, o.data_dir, &p->log_probe);
   if (!log.ok()) return log.status();
   p->log = std::move(*log);
+  p->segment_log = dynamic_cast<SegmentLog*>(p->log.get());
+  Result<std::vector<int64_t>> log_start = p->log->StartOffsets();
+  if (!log_start.ok()) {
+    std::fprintf(stderr, "voxbase: the log's start is unknown (%s); assuming offset 0\n",
+                 log_start.status().ToString().c_str());
+    log_start = std::vector<int64_t>{};
+  }
 
   VOX_RETURN_IF_ERROR(FinishInterruptedSwap(ProjectionsDirectory(o.data_dir)));
+  VOX_RETURN_IF_ERROR(RestoreProjectionsIfMissing(o.data_dir, *p->log));
   StoreOptions store_options = ProjectionStoreOptions(ProjectionsDirectory(o.data_dir));
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(store_options);
   if (!store.ok()) return store.status();
@@ -150,8 +244,9 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   }
 
   p->knowledge = std::make_unique<KnowledgeIndex>(o.knowledge);
-  Result<IndexStart> index_start = PrepareKnowledgeIndex(
-      *p->knowledge, *p->store, KnowledgeSnapshotPath(ProjectionsDirectory(o.data_dir)));
+  Result<IndexStart> index_start =
+      PrepareKnowledgeIndex(*p->knowledge, *p->store,
+                            KnowledgeSnapshotPath(ProjectionsDirectory(o.data_dir)), *log_start);
   if (!index_start.ok()) return index_start.status();
   if (!index_start->from_snapshot) {
     std::fprintf(stderr, "voxbase: knowledge index built from the projections (%s)\n",
@@ -225,6 +320,23 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
            .Help("Bytes free to this process on the data directory's filesystem")
            .Register(*p->registry)
            .Add({});
+  auto& log_start_family = prometheus::BuildGauge()
+                               .Name("voxbase_log_start_offset")
+                               .Help("The first offset the embedded event log still holds")
+                               .Register(*p->registry);
+  p->log_start = &log_start_family.Add({});
+  p->log_start->Set(log_start->empty() ? 0.0 : static_cast<double>((*log_start)[0]));
+  p->snapshot_position = &prometheus::BuildGauge()
+                              .Name("voxbase_snapshot_position")
+                              .Help("The log offset the newest snapshot this process took covers")
+                              .Register(*p->registry)
+                              .Add({});
+  auto& snapshots_family = prometheus::BuildCounter()
+                               .Name("voxbase_snapshots_total")
+                               .Help("Snapshots of the projections taken, by result")
+                               .Register(*p->registry);
+  p->snapshots_ok = &snapshots_family.Add({{"result", "ok"}});
+  p->snapshots_failed = &snapshots_family.Add({{"result", "failed"}});
   auto& knowledge_family = prometheus::BuildGauge()
                                .Name("voxbase_knowledge_index")
                                .Help(
@@ -251,6 +363,16 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   };
   AddOpsRoutes(p->router, hooks);
   AddApiRoutes(p->router, p->api);
+  SnapshotHooks snapshot_hooks;
+  snapshot_hooks.take = [raw]() -> Result<SnapshotRun> {
+    if (!raw->runner->stall().ok()) {
+      return Status(StatusCode::kUnavailable, "the processor is stopped; no snapshot taken");
+    }
+    return raw->Snapshot();
+  };
+  snapshot_hooks.data_dir = o.data_dir;
+  snapshot_hooks.log = p->log.get();
+  AddSnapshotRoutes(p->router, p->api, snapshot_hooks);
   // Strong reads: while the processor is stopped or still catching up, the projections are
   // behind the log, so the API says so instead of answering from them. The admin API stays open
   // (dead letters are how an operator finds out why).
@@ -278,6 +400,21 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
                    interrupted);
     }
   });
+  if (o.snapshot_every.count() > 0) {
+    p->snapshot_timer = std::thread([raw] {
+      std::unique_lock<std::mutex> lock(raw->timer_mu);
+      while (!raw->timer_cv.wait_for(lock, raw->options.snapshot_every,
+                                     [raw] { return raw->stopping.load(); })) {
+        if (!raw->runner->caught_up() || !raw->runner->stall().ok()) continue;
+        lock.unlock();
+        Result<SnapshotRun> run = raw->Snapshot();
+        if (!run.ok()) {
+          std::fprintf(stderr, "voxbase: snapshot failed: %s\n", run.status().ToString().c_str());
+        }
+        lock.lock();
+      }
+    });
+  }
   return std::unique_ptr<Node>(new Node(std::move(p)));
 }
 
@@ -291,7 +428,12 @@ void Node::Stop() {
   Parts& p = *parts_;
   if (p.stopped) return;
   p.stopped = true;
-  p.stopping = true;
+  {
+    std::lock_guard<std::mutex> lock(p.timer_mu);
+    p.stopping = true;
+  }
+  p.timer_cv.notify_all();
+  if (p.snapshot_timer.joinable()) p.snapshot_timer.join();
   if (p.recovery.joinable()) p.recovery.join();
   p.http->StopAccepting();
   p.http->Drain(std::chrono::seconds(5));

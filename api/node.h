@@ -15,6 +15,7 @@
 #include "ingest/command.h"
 #include "ingest/embedder.h"
 #include "ingest/providers.h"
+#include "processors/snapshots.h"
 #include "projections/knowledge_index.h"
 #include "schemas/clock.h"
 #include "schemas/ids.h"
@@ -30,7 +31,8 @@ struct LogConfig {
   Backend backend = Backend::kEmbedded;
   FsyncPolicy fsync = FsyncPolicy::kAlways;  // embedded
   std::chrono::milliseconds fsync_interval{20};
-  KafkaLogOptions kafka;  // kafka
+  uint64_t segment_bytes = 64ull << 20;  // embedded: roll to a new segment past this size
+  KafkaLogOptions kafka;                 // kafka
 };
 
 // Opens the configured log; the embedded one lives in <data_dir>/log.
@@ -59,6 +61,14 @@ struct NodeOptions {
   int outbound_threads = 16;  // the blocking pool for calls out
   EmbedderConfig embedder;    // the default embedder and the remote ones' models
   KnowledgeIndexOptions knowledge;
+  // Snapshots of the projections (processors/snapshots.h): taken every `snapshot_every` (0: only
+  // when asked, POST /api/admin/snapshots) once caught up, then pruned and the log trimmed per
+  // `retention`. Kept in <data_dir>/snapshots.
+  std::chrono::seconds snapshot_every{0};
+  RetentionPolicy retention;
+  // Start refuses, with a message, when the data directory's filesystem has less free than this:
+  // RocksDB aborts the process if it runs out of space while opening.
+  uint64_t min_free_bytes = 64ull << 20;
 };
 
 std::string LogDirectory(const std::string& data_dir);

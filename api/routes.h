@@ -9,6 +9,7 @@
 #include "api/api_context.h"
 #include "api/route_kit.h"
 #include "api/router.h"
+#include "processors/snapshots.h"
 
 namespace voxbase {
 
@@ -18,6 +19,14 @@ struct OpsHooks {
 };
 
 void AddOpsRoutes(Router& router, OpsHooks hooks);  // /healthz /readyz /metrics
+
+struct SnapshotHooks {
+  std::function<Result<SnapshotRun>()> take;  // a snapshot now, with the retention that follows
+  std::string data_dir;                       // where snapshots are listed from
+  const EventLog* log = nullptr;              // its start offsets, for the listing
+};
+void AddSnapshotRoutes(Router& router, ApiContext& api,
+                       SnapshotHooks hooks);  // /api/admin/snapshots
 
 // Every table's routes.
 void AddApiRoutes(Router& router, ApiContext& api);

@@ -45,4 +45,13 @@ Result<std::vector<std::unique_ptr<Processor>>> MakeProcessors(KnowledgeIndex& k
   return processors;
 }
 
+std::vector<std::string> ProcessorNames() {
+  KnowledgeIndex unused;
+  Result<std::vector<std::unique_ptr<Processor>>> processors = MakeProcessors(unused);
+  std::vector<std::string> names;
+  if (!processors.ok()) return names;
+  for (const auto& p : *processors) names.emplace_back(p->name());
+  return names;
+}
+
 }  // namespace voxbase

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "processors/fold.h"
@@ -19,5 +20,8 @@ Result<FoldTable> TableFolds();
 // gaps, then the vector index (`knowledge`, which must outlive them; last, so that a record the
 // others refuse never reaches the in-memory index).
 Result<std::vector<std::unique_ptr<Processor>>> MakeProcessors(KnowledgeIndex& knowledge);
+
+// The names MakeProcessors' processors keep their positions under, in the same order.
+std::vector<std::string> ProcessorNames();
 
 }  // namespace voxbase

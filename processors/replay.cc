@@ -9,6 +9,7 @@
 
 #include "processors/catalogue.h"
 #include "processors/runner.h"
+#include "processors/snapshots.h"
 #include "processors/vectors_processor.h"
 #include "projections/tables.h"
 #include "storage/store.h"
@@ -17,10 +18,11 @@ namespace voxbase {
 
 Result<ReplayReport> RebuildProjections(
     EventLog& log, const std::string& target_path,
-    const std::function<void(int64_t applied, int64_t end)>& progress) {
+    const std::function<void(int64_t applied, int64_t end)>& progress, const SnapshotInfo* from) {
   std::error_code ec;
   std::filesystem::remove_all(target_path, ec);
   if (ec) return IOError("cannot clear " + target_path + ": " + ec.message());
+  if (from != nullptr) VOX_RETURN_IF_ERROR(RestoreSnapshot(*from, target_path));
 
   auto started = std::chrono::steady_clock::now();
   StoreOptions options = ProjectionStoreOptions(target_path);
@@ -29,6 +31,9 @@ Result<ReplayReport> RebuildProjections(
   if (!store.ok()) return store.status();
 
   KnowledgeIndex knowledge;
+  // From a snapshot, the index starts as the snapshot's documents; the vectors processor then
+  // re-applies whatever it had not (idempotent upserts and deletes).
+  if (from != nullptr) VOX_RETURN_IF_ERROR(knowledge.BuildFromProjection(**store));
   Result<std::vector<std::unique_ptr<Processor>>> processors = MakeProcessors(knowledge);
   if (!processors.ok()) return processors.status();
   std::vector<Processor*> raw;
@@ -45,6 +50,10 @@ Result<ReplayReport> RebuildProjections(
   ReplayReport report;
   std::vector<int64_t> positions = runner.positions();
   for (int64_t p : positions) report.events += p;
+  if (from != nullptr) {
+    for (int64_t p : from->positions) report.events -= p;
+    report.from_snapshot = from->name;
+  }
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;

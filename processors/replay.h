@@ -1,4 +1,5 @@
-// Replay: rebuild every projection from offset 0 of the log (DESIGN.md invariant 4).
+// Replay: rebuild every projection from offset 0 of the log (DESIGN.md invariant 4), or from a
+// snapshot (processors/snapshots.h) and the log after it.
 //
 // RebuildProjections folds the whole log into a fresh store at `target_path` with the same
 // processors the server runs, without a WAL (a rebuild that dies is thrown away), and flushes it.
@@ -16,13 +17,19 @@
 namespace voxbase {
 
 struct ReplayReport {
-  int64_t events = 0;
+  int64_t events = 0;  // events applied by this rebuild
   double seconds = 0;
+  std::string from_snapshot;  // empty: from offset 0
 };
 
+struct SnapshotInfo;
+
+// With `from`, the rebuild starts as a copy of that snapshot and applies the log after it (the
+// only way once retention removed the log's start).
 Result<ReplayReport> RebuildProjections(
     EventLog& log, const std::string& target_path,
-    const std::function<void(int64_t applied, int64_t end)>& progress = nullptr);
+    const std::function<void(int64_t applied, int64_t end)>& progress = nullptr,
+    const SnapshotInfo* from = nullptr);
 
 // Marks the rebuilt store complete (a file inside it, synced), then renames the live store aside,
 // the rebuilt one into place, and removes the old one.

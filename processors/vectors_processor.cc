@@ -35,7 +35,8 @@ std::string KnowledgeSnapshotPath(const std::string& projections_dir) {
 }
 
 Result<IndexStart> PrepareKnowledgeIndex(KnowledgeIndex& index, ProjectionStore& store,
-                                         const std::string& snapshot_path) {
+                                         const std::string& snapshot_path,
+                                         const std::vector<int64_t>& log_start) {
   IndexStart start;
   Result<std::vector<int64_t>> stored = StoredPositions(store, kVectorsProcessorName);
   if (!stored.ok()) return stored.status();
@@ -46,7 +47,11 @@ Result<IndexStart> PrepareKnowledgeIndex(KnowledgeIndex& index, ProjectionStore&
     for (size_t p = 0; p < loaded->size(); ++p) {
       covered = covered && (*loaded)[p] <= (p < applied.size() ? applied[p] : 0);
     }
-    if (covered) {
+    bool held = true;  // the log still holds the tail the snapshot needs
+    for (size_t p = 0; p < log_start.size(); ++p) {
+      held = held && p < loaded->size() && (*loaded)[p] >= log_start[p];
+    }
+    if (covered && held) {
       std::unique_ptr<StoreBatch> batch = store.NewBatch();
       batch->Put(Family(Table::kPositions), std::string(kVectorsProcessorName),
                  EncodePositions(*loaded));
@@ -55,7 +60,8 @@ Result<IndexStart> PrepareKnowledgeIndex(KnowledgeIndex& index, ProjectionStore&
       start.snapshot_positions = std::move(*loaded);
       return start;
     }
-    start.why = "the snapshot is ahead of the projections";
+    start.why = covered ? "the log no longer holds the records after the snapshot"
+                        : "the snapshot is ahead of the projections";
   } else {
     start.why = loaded.status().message();
   }

@@ -35,10 +35,12 @@ struct IndexStart {
 
 // Before the runner starts: loads the snapshot at `snapshot_path` when it covers no more of the
 // log than the vectors processor has applied, and sets that processor's position back to the
-// snapshot's so the runner feeds it the tail. Otherwise (no snapshot, a damaged one, or one ahead
-// of the store) builds the index from the knowledgeDocuments projection.
+// snapshot's so the runner feeds it the tail. Otherwise (no snapshot, a damaged one, one ahead
+// of the store, or one older than `log_start`, the log's first offsets after retention) builds the
+// index from the knowledgeDocuments projection.
 Result<IndexStart> PrepareKnowledgeIndex(KnowledgeIndex& index, ProjectionStore& store,
-                                         const std::string& snapshot_path);
+                                         const std::string& snapshot_path,
+                                         const std::vector<int64_t>& log_start = {});
 
 // Where a projection directory keeps its index snapshot.
 std::string KnowledgeSnapshotPath(const std::string& projections_dir);

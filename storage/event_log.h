@@ -71,6 +71,10 @@ class EventLog {
   // log cannot tell (Kafka: a broker that does not answer) rather than guessing 0.
   virtual Result<std::vector<int64_t>> EndOffsets() const = 0;
 
+  // The first offset still held, per partition: above 0 once retention removed older records
+  // (embedded: segments below a snapshot; Kafka: the topic's retention). Empty means 0 everywhere.
+  virtual Result<std::vector<int64_t>> StartOffsets() const { return std::vector<int64_t>{}; }
+
   // A reader starting at `start_offsets[p]` for each partition p (missing entries start at 0).
   virtual Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start_offsets) = 0;
 

@@ -243,20 +243,25 @@ void KafkaLog::Append(std::string_view key, std::string record, AppendCallback d
   }
 }
 
-Result<std::vector<int64_t>> KafkaLog::EndOffsets() const {
-  std::vector<int64_t> ends(static_cast<size_t>(impl_->partitions), 0);
+Result<std::vector<int64_t>> KafkaLog::Watermarks(bool high) const {
+  std::vector<int64_t> marks(static_cast<size_t>(impl_->partitions), 0);
   for (int p = 0; p < impl_->partitions; ++p) {
-    int64_t low = 0, high = 0;
+    int64_t low_mark = 0, high_mark = 0;
     rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        impl_->producer.get(), impl_->options.topic.c_str(), p, &low, &high, 5000);
+        impl_->producer.get(), impl_->options.topic.c_str(), p, &low_mark, &high_mark, 5000);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Status(StatusCode::kUnavailable, "kafka: cannot read the end of partition " +
+      return Status(StatusCode::kUnavailable, std::string("kafka: cannot read the ") +
+                                                  (high ? "end" : "start") + " of partition " +
                                                   std::to_string(p) + ": " + rd_kafka_err2str(err));
     }
-    ends[static_cast<size_t>(p)] = high;
+    marks[static_cast<size_t>(p)] = high ? high_mark : low_mark;
   }
-  return ends;
+  return marks;
 }
+
+Result<std::vector<int64_t>> KafkaLog::EndOffsets() const { return Watermarks(/*high=*/true); }
+
+Result<std::vector<int64_t>> KafkaLog::StartOffsets() const { return Watermarks(/*high=*/false); }
 
 Result<std::unique_ptr<LogReader>> KafkaLog::NewReader(std::vector<int64_t> start_offsets) {
   Conf conf(rd_kafka_conf_new(), rd_kafka_conf_destroy);

@@ -44,6 +44,7 @@ class KafkaLog final : public EventLog {
 
   void Append(std::string_view key, std::string record, AppendCallback done) override;
   Result<std::vector<int64_t>> EndOffsets() const override;
+  Result<std::vector<int64_t>> StartOffsets() const override;
   Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start_offsets) override;
   void Close() override;
 
@@ -53,6 +54,7 @@ class KafkaLog final : public EventLog {
 
  private:
   explicit KafkaLog(std::unique_ptr<Impl> impl);
+  Result<std::vector<int64_t>> Watermarks(bool high) const;
   std::unique_ptr<Impl> impl_;
 };
 

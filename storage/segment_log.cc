@@ -690,9 +690,85 @@ int64_t SegmentLog::WaitForEnd(int64_t after, std::chrono::milliseconds wait) co
   return durable_end_;
 }
 
+Result<std::vector<int64_t>> SegmentLog::StartOffsets() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::vector<int64_t>{segment_bases_.front()};
+}
+
+namespace {
+
+// Moves `from` into `dir`: a rename, or a synced copy and an unlink across filesystems.
+Status MoveFileInto(const std::string& from, const std::string& dir) {
+  namespace fs = std::filesystem;
+  const std::string to = dir + "/" + fs::path(from).filename().string();
+  std::error_code ec;
+  fs::rename(from, to, ec);
+  if (!ec) return Status::Ok();
+  if (ec != std::errc::cross_device_link) return IOError("move " + from + ": " + ec.message());
+  const std::string partial = to + ".partial";
+  fs::copy_file(from, partial, fs::copy_options::overwrite_existing, ec);
+  if (ec) return IOError("copy " + from + " to " + partial + ": " + ec.message());
+  int fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open " + partial);
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return Errno("fsync " + partial);
+  fs::rename(partial, to, ec);
+  if (ec) return IOError("rename " + partial + ": " + ec.message());
+  if (::unlink(from.c_str()) != 0) return Errno("remove " + from);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<SegmentLog::RetentionReport> SegmentLog::RemoveSegmentsBelow(
+    int64_t offset, const std::string& archive_dir) {
+  if (!archive_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(archive_dir, ec);
+    if (ec) return IOError("create " + archive_dir + ": " + ec.message());
+  }
+  RetentionReport report;
+  std::vector<int64_t> removed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // A segment is wholly below `offset` when the next one starts at or below it.
+    size_t n = 0;
+    while (n + 1 < segment_bases_.size() && segment_bases_[n + 1] <= offset) ++n;
+    removed.assign(segment_bases_.begin(), segment_bases_.begin() + static_cast<ptrdiff_t>(n));
+    if (n > 0) report.records = segment_bases_[n] - segment_bases_[0];
+    segment_bases_.erase(segment_bases_.begin(),
+                         segment_bases_.begin() + static_cast<ptrdiff_t>(n));
+    report.start_offset = segment_bases_.front();
+  }
+  for (int64_t base : removed) {
+    const std::string path = SegmentPath(base);
+    if (archive_dir.empty()) {
+      if (::unlink(path.c_str()) != 0) return Errno("remove " + path);
+    } else {
+      VOX_RETURN_IF_ERROR(MoveFileInto(path, archive_dir));
+    }
+    ++report.segments;
+  }
+  if (!removed.empty()) {
+    VOX_RETURN_IF_ERROR(SyncDirectory(options_.dir));
+    if (!archive_dir.empty()) VOX_RETURN_IF_ERROR(SyncDirectory(archive_dir));
+  }
+  return report;
+}
+
 Result<std::unique_ptr<LogReader>> SegmentLog::NewReader(std::vector<int64_t> start_offsets) {
   int64_t start = start_offsets.empty() ? 0 : start_offsets[0];
   if (start < 0) return InvalidArgument("negative start offset");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (start < segment_bases_.front()) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "offset " + std::to_string(start) +
+                        " is no longer in the event log: retention removed the segments below " +
+                        std::to_string(segment_bases_.front()));
+    }
+  }
   return std::unique_ptr<LogReader>(new SegmentReader(this, start));
 }
 

@@ -89,6 +89,18 @@ class SegmentLog final : public EventLog {
   Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start_offsets) override;
   void Close() override;
 
+  // Retention: removes every segment that lies wholly below `offset` (never the newest one),
+  // oldest first, so a crash midway leaves the log a contiguous suffix. With `archive_dir`, the
+  // segments are moved there instead of deleted. Readers that hold a removed segment open go on
+  // reading it; a reader asked to start below the new start is refused.
+  struct RetentionReport {
+    int64_t segments = 0;
+    int64_t records = 0;
+    int64_t start_offset = 0;  // the log's first offset afterwards
+  };
+  Result<RetentionReport> RemoveSegmentsBelow(int64_t offset, const std::string& archive_dir = {});
+  Result<std::vector<int64_t>> StartOffsets() const override;
+
   const RecoveryReport& recovery() const { return recovery_; }
   const RepairReport& repair() const { return repair_; }
 

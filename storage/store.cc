@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 
 #include <cstdint>
 #include <cstring>
@@ -207,6 +208,14 @@ class RocksStore final : public ProjectionStore {
     rocksdb::FlushOptions options;
     options.wait = true;
     return FromRocks(db_->Flush(options, handles_));
+  }
+
+  Status Checkpoint(const std::string& dir) override {
+    rocksdb::Checkpoint* raw = nullptr;
+    VOX_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw)));
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    // 0: always flush first. There is no WAL, so what the memtables hold would not be in it.
+    return FromRocks(checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0));
   }
 
   size_t family_count() const override { return names_.size(); }

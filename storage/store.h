@@ -78,6 +78,9 @@ class ProjectionStore {
   virtual Status Write(StoreBatch& batch) = 0;
   // Writes memtables to disk; used before a rebuilt store is swapped in.
   virtual Status Flush() = 0;
+  // A consistent copy of every family in `dir` (which must not exist), as of a flush it makes:
+  // hard links to the immutable table files where the filesystem allows. Opens like any store.
+  virtual Status Checkpoint(const std::string& dir) = 0;
   virtual size_t family_count() const = 0;
   virtual const std::string& family_name(int family) const = 0;
 };

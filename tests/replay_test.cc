@@ -122,5 +122,147 @@ TEST(ReplayTest, ReplayAndRebuildFromScratchMatchTheLiveDigest) {
   EXPECT_EQ(Checksum(dir.path()), live);
 }
 
+size_t Segments(const std::string& data_dir) {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(data_dir + "/log")) {
+    n += e.path().string().ends_with(".log");
+  }
+  return n;
+}
+
+void WriteMessages(BlockingHttpClient& client, const TestApp& app, int n) {
+  for (int i = 0; i < n; ++i) {
+    ASSERT_EQ(client
+                  .Request("POST", "/api/messages",
+                           R"({"appSlug":")" + app.slug + R"(","appSecret":")" + app.secret +
+                               R"(","messages":[{"sessionId":"bulk","role":"user","content":"m)" +
+                               std::to_string(i) + R"("}]})")
+                  ->status,
+              200);
+  }
+}
+
+// Snapshots and log retention (issue 7): once segments below a snapshot are gone, a rebuild
+// starts from the snapshot and must still equal what the live server built.
+TEST(ReplayTest, AfterRetentionReplayAndRestoreStartFromASnapshotAndMatchTheLiveDigest) {
+  TempDir dir;
+  const std::vector<std::string> flags = {"--segment-bytes",  "4096", "--log-retention", "delete",
+                                          "--keep-snapshots", "1"};
+  const std::vector<std::pair<std::string, std::string>> admin = {
+      {"Authorization", std::string("Bearer ") + kAdminToken}};
+  TestApp app;
+  {
+    // A clean stop leaves a knowledge-index snapshot at this early position.
+    ServerProcess server(dir.path(), flags);
+    ASSERT_NO_FATAL_FAILURE(server.Start());
+    ASSERT_TRUE(server.WaitReady());
+    auto client = server.Client();
+    app = CreateApp(*client, "retained");
+    WriteOneOfEverything(*client, app);
+    server.Stop();
+  }
+  {
+    ServerProcess server(dir.path(), flags);
+    ASSERT_NO_FATAL_FAILURE(server.Start());
+    ASSERT_TRUE(server.WaitReady());
+    auto client = server.Client();
+    WriteMessages(*client, app, 150);
+    const size_t before = Segments(dir.path());
+
+    EXPECT_EQ(client->Request("POST", "/api/admin/snapshots")->status, 401);
+    Result<HttpResponse> taken = client->Request("POST", "/api/admin/snapshots", "", admin);
+    ASSERT_TRUE(taken.ok());
+    ASSERT_EQ(taken->status, 201) << taken->body;
+    EXPECT_NE(taken->body.find("\"keptSnapshots\":1"), std::string::npos) << taken->body;
+    const size_t at = taken->body.find("\"removedSegments\":");
+    ASSERT_NE(at, std::string::npos) << taken->body;
+    const int64_t removed = std::stoll(taken->body.substr(at + 18));
+    EXPECT_GT(removed, 0) << taken->body;
+    EXPECT_EQ(Segments(dir.path()), before - static_cast<size_t>(removed));
+
+    Result<HttpResponse> listed = client->Request("GET", "/api/admin/snapshots", "", admin);
+    ASSERT_TRUE(listed.ok() && listed->status == 200);
+    EXPECT_EQ(listed->body.find("\"logStartOffsets\":[0]"), std::string::npos) << listed->body;
+
+    // Writes after the snapshot are the tail a rebuild replays; reads still see everything.
+    WriteMessages(*client, app, 40);
+    Result<HttpResponse> read = client->Request(
+        "GET", "/api/messages?sessionId=s1&appSlug=" + app.slug + "&appSecret=" + app.secret);
+    ASSERT_TRUE(read.ok() && read->status == 200);
+    EXPECT_NE(read->body.find("hello"), std::string::npos);
+    // kill -9: the knowledge index snapshot on disk is older than the log's new start, so the
+    // next start must build the index from the projections rather than need removed records.
+    server.Kill();
+  }
+  {
+    ServerProcess server(dir.path(), flags);
+    ASSERT_NO_FATAL_FAILURE(server.Start());
+    ASSERT_TRUE(server.WaitReady());
+    auto client = server.Client();
+    Result<HttpResponse> search =
+        client->Request("POST", "/api/knowledge/search",
+                        R"({"appSlug":")" + app.slug + R"(","appSecret":")" + app.secret +
+                            R"(","query":"return within 30 days"})");
+    ASSERT_TRUE(search.ok() && search->status == 200);
+    EXPECT_NE(search->body.find("Returns"), std::string::npos) << search->body;
+    server.Stop();
+  }
+  std::string live = Checksum(dir.path());
+
+  // The log no longer starts at 0: replay starts from the snapshot.
+  CommandOutput replay = RunVoxbase({"replay", "--data-dir", dir.path()});
+  ASSERT_EQ(replay.exit_code, 0) << replay.stderr_text;
+  EXPECT_NE(replay.stderr_text.find("replay: from"), std::string::npos) << replay.stderr_text;
+  EXPECT_EQ(Checksum(dir.path()), live);
+
+  // No projections: the server restores the snapshot and applies the tail.
+  std::filesystem::remove_all(dir.path() + "/projections");
+  {
+    ServerProcess server(dir.path(), flags);
+    ASSERT_NO_FATAL_FAILURE(server.Start());
+    ASSERT_TRUE(server.WaitReady());
+    server.Stop();
+  }
+  EXPECT_EQ(Checksum(dir.path()), live);
+
+  // Offline, `voxbase snapshot` does the same as the endpoint.
+  CommandOutput offline = RunVoxbase(
+      {"snapshot", "--data-dir", dir.path(), "--log-retention", "delete", "--keep-snapshots", "1"});
+  ASSERT_EQ(offline.exit_code, 0) << offline.stderr_text;
+  EXPECT_NE(offline.stdout_text.find("1 snapshots kept"), std::string::npos) << offline.stdout_text;
+  EXPECT_EQ(Checksum(dir.path()), live);
+
+  // Neither projections nor a snapshot: the log alone cannot rebuild them, and start says so.
+  std::filesystem::remove_all(dir.path() + "/projections");
+  std::filesystem::remove_all(dir.path() + "/snapshots");
+  CommandOutput refused = RunVoxbase({"serve", "--port", "0", "--data-dir", dir.path()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.stderr_text.find("removed by retention"), std::string::npos)
+      << refused.stderr_text;
+  CommandOutput no_replay = RunVoxbase({"replay", "--data-dir", dir.path()});
+  EXPECT_EQ(no_replay.exit_code, 1);
+  EXPECT_NE(no_replay.stderr_text.find("cannot be rebuilt"), std::string::npos)
+      << no_replay.stderr_text;
+}
+
+TEST(ReplayTest, SnapshotOfARunningServerIsRefusedOfflineAndStartOnAFullDiskExitsCleanly) {
+  TempDir dir;
+  {
+    ServerProcess server(dir.path());
+    ASSERT_NO_FATAL_FAILURE(server.Start());
+    ASSERT_TRUE(server.WaitReady());
+    CommandOutput offline = RunVoxbase({"snapshot", "--data-dir", dir.path()});
+    EXPECT_EQ(offline.exit_code, 1);
+    EXPECT_NE(offline.stderr_text.find("POST /api/admin/snapshots"), std::string::npos)
+        << offline.stderr_text;
+    server.Stop();
+  }
+  // Less free space than the floor: a clear message and exit 1, never an abort, nothing changed.
+  CommandOutput full = RunVoxbase(
+      {"serve", "--port", "0", "--data-dir", dir.path(), "--min-free-bytes", "1125899906842624"});
+  EXPECT_EQ(full.exit_code, 1);
+  EXPECT_NE(full.stderr_text.find("bytes are free"), std::string::npos) << full.stderr_text;
+}
+
 }  // namespace
 }  // namespace voxbase::testing

@@ -308,6 +308,75 @@ TEST(SegmentLogTest, RollsSegmentsAndReadsAcrossThem) {
   EXPECT_EQ(ReadAll(*log).size(), 200u);
 }
 
+size_t CountSegments(const std::string& dir) {
+  size_t segments = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    segments += e.path().string().ends_with(".log");
+  }
+  return segments;
+}
+
+TEST(SegmentLogTest, RetentionRemovesWholeSegmentsBelowAnOffsetAndTheLogGoesOnFromThere) {
+  TestDir dir;
+  int64_t start = 0;
+  {
+    auto log = OpenOrDie({.dir = dir.path(), .segment_bytes = 512});
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+    const size_t before = CountSegments(dir.path());
+    // A reader already inside an old segment keeps reading it after it is removed.
+    Result<std::unique_ptr<LogReader>> early = log->NewReader({5});
+    ASSERT_TRUE(early.ok());
+    ASSERT_EQ((*early)->Poll(1, milliseconds(0)).value().size(), 1u);
+
+    Result<SegmentLog::RetentionReport> report = log->RemoveSegmentsBelow(120);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    start = report->start_offset;
+    // Only whole segments below 120 go: the one holding 120 stays.
+    EXPECT_GT(start, 60);
+    EXPECT_LE(start, 120);
+    EXPECT_EQ(report->records, start);
+    EXPECT_EQ(CountSegments(dir.path()), before - static_cast<size_t>(report->segments));
+    EXPECT_EQ(log->StartOffsets().value(), std::vector<int64_t>{start});
+
+    Result<std::unique_ptr<LogReader>> below = log->NewReader({start - 1});
+    ASSERT_FALSE(below.ok());
+    EXPECT_EQ(below.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(below.status().message().find("retention"), std::string::npos);
+    std::vector<LogRecord> rest = ReadAll(*log, start);
+    ASSERT_EQ(rest.size(), static_cast<size_t>(200 - start));
+    EXPECT_EQ(rest.front().payload, Payload(static_cast<int>(start)));
+    // Removing again below the same offset finds nothing; the newest segment is never removed.
+    EXPECT_EQ(log->RemoveSegmentsBelow(120).value().segments, 0);
+    EXPECT_GE(log->RemoveSegmentsBelow(1000).value().start_offset, start);
+    EXPECT_GE(CountSegments(dir.path()), 1u);
+    start = log->StartOffsets().value()[0];
+  }
+  // Reopened, the log starts where retention left it and new appends take new offsets.
+  auto log = OpenOrDie({.dir = dir.path(), .segment_bytes = 512});
+  EXPECT_EQ(log->recovery().end_offset, 200);
+  EXPECT_EQ(log->StartOffsets().value(), std::vector<int64_t>{start});
+  EXPECT_EQ(log->AppendAndWait("k", Payload(200)).value().offset, 200);
+  std::vector<LogRecord> rest = ReadAll(*log, start);
+  ASSERT_EQ(rest.size(), static_cast<size_t>(201 - start));
+  EXPECT_EQ(rest.back().payload, Payload(200));
+}
+
+TEST(SegmentLogTest, RetentionCanArchiveSegmentsInsteadOfDeletingThem) {
+  TestDir dir;
+  TestDir archive;
+  auto log = OpenOrDie({.dir = dir.path(), .segment_bytes = 512});
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+  Result<SegmentLog::RetentionReport> report = log->RemoveSegmentsBelow(60, archive.path());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_GT(report->segments, 0);
+  EXPECT_EQ(CountSegments(archive.path()), static_cast<size_t>(report->segments));
+  // The archived segments are whole segments: a log opened on them reads the records below.
+  auto archived = OpenOrDie({.dir = archive.path()});
+  std::vector<LogRecord> old = ReadAll(*archived);
+  ASSERT_EQ(old.size(), static_cast<size_t>(report->start_offset));
+  EXPECT_EQ(old[7].payload, Payload(7));
+}
+
 TEST(SegmentLogTest, SecondOpenOfTheSameDirectoryIsRefused) {
   TestDir dir;
   auto log = OpenOrDie({.dir = dir.path()});
