@@ -9,12 +9,18 @@
 // --mode search:   first adds --documents FAQ-like documents (default 10000) through
 //                  POST /api/knowledge, then POST /api/knowledge/search, topK 5, a different
 //                  question per connection
+// --mode read:     first writes 50 messages into each connection's session, then reads them:
+//                  GET /api/messages?sessionId=…&limit=50, a 50-row page
+// --rate R:        open loop at R requests/s in all (spread over the connections) instead of as
+//                  fast as answers come; latency counts from when a request was due, so a slow
+//                  answer that delays the next request is not hidden (coordinated omission)
 // It creates its own app through the admin API. Every answer must be 200; others are counted
 // and reported as errors.
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -46,6 +52,7 @@ struct Options {
   int batch = 1;
   int threads = 1;
   int documents = 10000;
+  double rate = 0;  // requests/s in all; 0: closed loop
 };
 
 // FAQ-like text from a small vocabulary, deterministic per seed.
@@ -78,15 +85,24 @@ struct Stats {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
+  // An empty body makes a GET. `interval` zero: closed loop; otherwise one request per interval,
+  // the first at `first`.
   Connection(net::io_context& ioc, const tcp::resolver::results_type& endpoints, std::string target,
-             std::string body, Clock::time_point end, Stats* stats)
-      : stream_(ioc), endpoints_(endpoints), end_(end), stats_(stats) {
-    request_.method(http::verb::post);
+             std::string body, Clock::time_point end, Stats* stats, Clock::duration interval = {},
+             Clock::time_point first = {})
+      : stream_(ioc),
+        timer_(ioc),
+        endpoints_(endpoints),
+        end_(end),
+        stats_(stats),
+        interval_(interval),
+        due_(first) {
+    request_.method(body.empty() ? http::verb::get : http::verb::post);
     request_.target(target);
     request_.version(11);
     request_.keep_alive(true);
     request_.set(http::field::host, "voxbase");
-    request_.set(http::field::content_type, "application/json");
+    if (!body.empty()) request_.set(http::field::content_type, "application/json");
     request_.body() = std::move(body);
     request_.prepare_payload();
   }
@@ -105,8 +121,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   void Send() {
+    if (interval_ != Clock::duration{}) {
+      // Open loop: wait for the next due time; latency counts from it.
+      if (due_ >= end_) return;
+      if (Clock::now() < due_) {
+        timer_.expires_at(due_);
+        timer_.async_wait([self = shared_from_this(), due = due_](beast::error_code ec) {
+          if (!ec) self->Write(due);
+        });
+      } else {
+        Write(due_);
+      }
+      due_ += interval_;
+      return;
+    }
     if (Clock::now() >= end_) return;
-    sent_at_ = Clock::now();
+    Write(Clock::now());
+  }
+
+  void Write(Clock::time_point counted_from) {
+    sent_at_ = counted_from;
     http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Fail(ec);
       self->response_ = {};
@@ -136,9 +170,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   beast::tcp_stream stream_;
+  net::steady_timer timer_;
   tcp::resolver::results_type endpoints_;
   Clock::time_point end_;
   Stats* stats_;
+  Clock::duration interval_;
+  Clock::time_point due_;
   http::request<http::string_body> request_;
   http::response<http::string_body> response_;
   beast::flat_buffer buffer_;
@@ -172,9 +209,9 @@ std::string Body(const Options& o, const std::string& auth, int connection) {
     std::mt19937 rng(static_cast<unsigned>(connection) + 1000003u);
     return body + R"(,"query":")" + FaqText(rng, 8) + R"(","topK":5})";
   }
-  if (o.mode == "messages") {
+  if (o.mode == "messages" || o.mode == "read") {
     body += R"(,"messages":[)";
-    for (int i = 0; i < o.batch; ++i) {
+    for (int i = 0; i < (o.mode == "read" ? 50 : o.batch); ++i) {
       body +=
           std::string(i ? "," : "") + R"({"sessionId":")" + session +
           R"(","roomName":"room-1","participantIdentity":"user","role":"user","content":"I would like to check the status of my order please, it was due yesterday.","isFinal":true})";
@@ -211,8 +248,9 @@ int main(int argc, char** argv) {
   if (args.count("--batch")) o.batch = std::stoi(args["--batch"]);
   if (args.count("--threads")) o.threads = std::stoi(args["--threads"]);
   if (args.count("--documents")) o.documents = std::stoi(args["--documents"]);
-  if (o.mode != "events" && o.mode != "messages" && o.mode != "search") {
-    std::cerr << "--mode must be events, messages or search\n";
+  if (args.count("--rate")) o.rate = std::stod(args["--rate"]);
+  if (o.mode != "events" && o.mode != "messages" && o.mode != "search" && o.mode != "read") {
+    std::cerr << "--mode must be events, messages, search or read\n";
     return 2;
   }
 
@@ -250,6 +288,26 @@ int main(int argc, char** argv) {
                 std::chrono::duration<double>(Clock::now() - loading).count());
   }
 
+  if (o.mode == "read") {
+    for (int c = 0; c < o.connections; ++c) {
+      std::string answer = Post(o, "/api/messages", Body(o, auth, c), "", &status);
+      if (status != 200) {
+        std::cerr << "cannot write the messages to read (" << status << "): " << answer << "\n";
+        return 1;
+      }
+    }
+  }
+  auto TargetFor = [&](int c) {
+    if (o.mode != "read") return target;
+    return "/api/messages?sessionId=bench-" + std::to_string(c) + "&limit=50&appSlug=" + slug +
+           "&appSecret=" + secret;
+  };
+  auto BodyFor = [&](int c) { return o.mode == "read" ? std::string() : Body(o, auth, c); };
+  const Clock::duration interval = o.rate > 0
+                                       ? std::chrono::duration_cast<Clock::duration>(
+                                             std::chrono::duration<double>(o.connections / o.rate))
+                                       : Clock::duration{};
+
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<Stats> stats(static_cast<size_t>(o.threads));
   auto start = Clock::now();
@@ -259,8 +317,10 @@ int main(int argc, char** argv) {
     tcp::resolver resolver(*contexts.back());
     auto endpoints = resolver.resolve(o.host, o.port);
     for (int c = t; c < o.connections; c += o.threads) {
-      std::make_shared<Connection>(*contexts.back(), endpoints, target, Body(o, auth, c), end,
-                                   &stats[static_cast<size_t>(t)])
+      // Open loop: the connections' due times are spread evenly over one interval.
+      Clock::time_point first = start + interval * c / std::max(1, o.connections);
+      std::make_shared<Connection>(*contexts.back(), endpoints, TargetFor(c), BodyFor(c), end,
+                                   &stats[static_cast<size_t>(t)], interval, first)
           ->Start();
     }
   }
@@ -283,12 +343,13 @@ int main(int argc, char** argv) {
     return all.latencies_us[i] / 1000.0;
   };
   std::printf(
-      "mode=%s batch=%d connections=%d seconds=%.1f\n"
+      "mode=%s batch=%d connections=%d rate=%.0f seconds=%.1f\n"
       "requests ok=%llu errors=%llu  %.0f req/s  %.0f items/s\n"
       "latency ms: p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f\n",
-      o.mode.c_str(), o.batch, o.connections, elapsed, static_cast<unsigned long long>(all.ok),
-      static_cast<unsigned long long>(all.errors), static_cast<double>(all.ok) / elapsed,
-      static_cast<double>(all.ok) * o.batch / elapsed, pct(0.50), pct(0.90), pct(0.99), pct(0.999),
+      o.mode.c_str(), o.batch, o.connections, o.rate, elapsed,
+      static_cast<unsigned long long>(all.ok), static_cast<unsigned long long>(all.errors),
+      static_cast<double>(all.ok) / elapsed, static_cast<double>(all.ok) * o.batch / elapsed,
+      pct(0.50), pct(0.90), pct(0.99), pct(0.999),
       all.latencies_us.empty() ? 0.0 : all.latencies_us.back() / 1000.0);
   return all.errors == 0 ? 0 : 1;
 }
