@@ -22,8 +22,10 @@ Status FoldSessionLog(const FoldContext& c, std::string_view array_field, Table 
     }
     value.assign(1, kSessionLogRowVersion);
     value += simdjson::minify(item);
-    c.batch.Put(Family(table),
-                SessionLogKey(c.event.app_id, session_id, time, c.position.offset, index), value);
+    // Keyed by the log position: written once, never read back by a fold in the same batch.
+    c.batch.PutUnread(Family(table),
+                      SessionLogKey(c.event.app_id, session_id, time, c.position.offset, index),
+                      value);
     ++index;
   }
   return Status::Ok();

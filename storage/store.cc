@@ -74,6 +74,11 @@ class RocksBatch final : public StoreBatch {
     if (!s.ok()) status_ = FromRocks(s);
     Remember(family, key, Written{batch_.Data().size() - value.size(), value.size()});
   }
+  void PutUnread(int family, std::string_view key, std::string_view value) override {
+    rocksdb::Status s =
+        batch_.Put(families_[static_cast<size_t>(family)], ToSlice(key), ToSlice(value));
+    if (!s.ok()) status_ = FromRocks(s);
+  }
   void Delete(int family, std::string_view key) override {
     rocksdb::Status s = batch_.Delete(families_[static_cast<size_t>(family)], ToSlice(key));
     if (!s.ok()) status_ = FromRocks(s);

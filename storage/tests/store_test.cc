@@ -36,6 +36,24 @@ TEST(StoreTest, BatchIsAtomicAndReadsThroughItself) {
   EXPECT_FALSE(*store->Get(1, "k1", &value));
 }
 
+TEST(StoreTest, AnUnreadPutIsCommittedAndRolledBackLikeAnyOtherButNotIndexed) {
+  TestDir dir;
+  auto store = OpenStore(dir.path() + "/db");
+  auto batch = store->NewBatch();
+  batch->PutUnread(0, "row-1", "kept");
+  batch->SetSavePoint();
+  batch->PutUnread(0, "row-2", "undone");
+  ASSERT_TRUE(batch->RollbackToSavePoint().ok());
+  std::string value;
+  // The batch does not index it (that is the saving), so a read through the batch misses it.
+  EXPECT_FALSE(*batch->Get(0, "row-1", &value));
+  EXPECT_EQ(batch->Count(), 1u);
+  ASSERT_TRUE(store->Write(*batch).ok());
+  ASSERT_TRUE(*store->Get(0, "row-1", &value));
+  EXPECT_EQ(value, "kept");
+  EXPECT_FALSE(*store->Get(0, "row-2", &value));
+}
+
 TEST(StoreTest, SavePointRollsBackOnlyWhatCameAfter) {
   TestDir dir;
   auto store = OpenStore(dir.path() + "/db");
