@@ -248,9 +248,27 @@ TEST(ReplayTest, AfterRetentionReplayAndRestoreStartFromASnapshotAndMatchTheLive
 TEST(ReplayTest, SnapshotOfARunningServerIsRefusedOfflineAndStartOnAFullDiskExitsCleanly) {
   TempDir dir;
   {
-    ServerProcess server(dir.path());
+    ServerProcess server(dir.path(), {"--snapshot-every-s", "1", "--keep-snapshots", "2"});
     ASSERT_NO_FATAL_FAILURE(server.Start());
     ASSERT_TRUE(server.WaitReady());
+    // The timer takes them on its own, and keeps two.
+    auto client = server.Client();
+    const std::vector<std::pair<std::string, std::string>> admin = {
+        {"Authorization", std::string("Bearer ") + kAdminToken}};
+    std::string listed;
+    for (int i = 0; i < 100; ++i) {
+      Result<HttpResponse> r = client->Request("GET", "/api/admin/snapshots", "", admin);
+      ASSERT_TRUE(r.ok() && r->status == 200);
+      listed = r->body;
+      if (listed.find("\"snapshot-", listed.find("\"snapshot-") + 1) != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_NE(listed.find("\"snapshot-", listed.find("\"snapshot-") + 1), std::string::npos)
+        << "no second timed snapshot within 10 s: " << listed;
+    Result<HttpResponse> metrics = client->Request("GET", "/metrics");
+    ASSERT_TRUE(metrics.ok());
+    EXPECT_EQ(metrics->body.find("voxbase_snapshots_total{result=\"ok\"} 0"), std::string::npos);
+    EXPECT_NE(metrics->body.find("voxbase_snapshots_total{result=\"ok\"}"), std::string::npos);
     CommandOutput offline = RunVoxbase({"snapshot", "--data-dir", dir.path()});
     EXPECT_EQ(offline.exit_code, 1);
     EXPECT_NE(offline.stderr_text.find("POST /api/admin/snapshots"), std::string::npos)
