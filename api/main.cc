@@ -278,11 +278,12 @@ int Replay(const Flags& flags) {
   const bool log_whole = CoversLogStart({}, *starts);
   std::optional<SnapshotInfo> from;
   if (!log_whole || flags.GetBool("from-snapshot")) {
-    Result<std::vector<SnapshotInfo>> snapshots = ListSnapshots(SnapshotsDirectory(data_dir));
-    if (!snapshots.ok()) return Fail(snapshots.status());
-    for (auto it = snapshots->rbegin(); it != snapshots->rend() && !from; ++it) {
-      if (CoversLogStart(it->positions, *starts)) from = *it;
-    }
+    Result<std::vector<int64_t>> ends = (*log)->EndOffsets();
+    if (!ends.ok()) return Fail(ends.status());
+    Result<std::optional<SnapshotInfo>> usable =
+        NewestUsableSnapshot(SnapshotsDirectory(data_dir), *starts, *ends);
+    if (!usable.ok()) return Fail(usable.status());
+    from = std::move(*usable);
     if (!from) {
       return Fail(Status(
           StatusCode::kFailedPrecondition,

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -166,14 +167,19 @@ Result<SnapshotRun> Node::Parts::Snapshot() {
 
 namespace {
 
+// Bytes free to this process on the filesystem holding `dir`; none when it cannot tell.
+std::optional<uint64_t> FreeBytes(const std::string& dir) {
+  struct statvfs fs {};
+  if (::statvfs(dir.c_str(), &fs) != 0) return std::nullopt;
+  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+}
+
 // Fails, naming the numbers, when the data directory's filesystem is too full to start on.
 Status CheckFreeSpace(const std::string& data_dir, uint64_t min_free_bytes) {
-  struct statvfs fs {};
-  if (::statvfs(data_dir.c_str(), &fs) != 0) return Status::Ok();  // cannot tell; try
-  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
-  if (free_bytes >= min_free_bytes) return Status::Ok();
+  std::optional<uint64_t> free_bytes = FreeBytes(data_dir);
+  if (!free_bytes || *free_bytes >= min_free_bytes) return Status::Ok();  // or cannot tell: try
   return Status(StatusCode::kResourceExhausted,
-                "only " + std::to_string(free_bytes) + " bytes are free on the filesystem of " +
+                "only " + std::to_string(*free_bytes) + " bytes are free on the filesystem of " +
                     data_dir + "; starting needs at least " + std::to_string(min_free_bytes) +
                     " (--min-free-bytes). Nothing was changed: free some space and start again");
 }
@@ -182,27 +188,23 @@ Status CheckFreeSpace(const std::string& data_dir, uint64_t min_free_bytes) {
 // replaying the whole log (or, once retention removed its start, instead of being unable to).
 Status RestoreProjectionsIfMissing(const std::string& data_dir, const EventLog& log) {
   const std::string live = ProjectionsDirectory(data_dir);
-  if (std::filesystem::exists(live)) return Status::Ok();
-  Result<std::vector<SnapshotInfo>> snapshots = ListSnapshots(SnapshotsDirectory(data_dir));
-  if (!snapshots.ok()) return snapshots.status();
-  if (snapshots->empty()) return Status::Ok();
+  if (std::filesystem::exists(live) || !std::filesystem::exists(SnapshotsDirectory(data_dir))) {
+    return Status::Ok();
+  }
   Result<std::vector<int64_t>> starts = log.StartOffsets();
   if (!starts.ok()) return starts.status();
   Result<std::vector<int64_t>> ends = log.EndOffsets();
   if (!ends.ok()) return ends.status();
-  for (auto it = snapshots->rbegin(); it != snapshots->rend(); ++it) {
-    // Usable: the log holds everything after it, and it is not ahead of the log.
-    if (!CoversLogStart(it->positions, *starts) || !CoversLogStart(*ends, it->positions)) {
-      continue;
-    }
-    const std::string restoring = live + ".restore";
-    VOX_RETURN_IF_ERROR(RestoreSnapshot(*it, restoring));
-    std::error_code ec;
-    std::filesystem::rename(restoring, live, ec);
-    if (ec) return IOError("cannot move " + restoring + " into place: " + ec.message());
-    std::fprintf(stderr, "voxbase: no projections: restored them from %s\n", it->path.c_str());
-    return Status::Ok();
-  }
+  Result<std::optional<SnapshotInfo>> usable =
+      NewestUsableSnapshot(SnapshotsDirectory(data_dir), *starts, *ends);
+  if (!usable.ok()) return usable.status();
+  if (!*usable) return Status::Ok();
+  const std::string restoring = live + ".restore";
+  VOX_RETURN_IF_ERROR(RestoreSnapshot(**usable, restoring));
+  std::error_code ec;
+  std::filesystem::rename(restoring, live, ec);
+  if (ec) return IOError("cannot move " + restoring + " into place: " + ec.message());
+  std::fprintf(stderr, "voxbase: no projections: restored them from %s\n", (*usable)->path.c_str());
   return Status::Ok();
 }
 
@@ -320,11 +322,11 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
            .Help("Bytes free to this process on the data directory's filesystem")
            .Register(*p->registry)
            .Add({});
-  auto& log_start_family = prometheus::BuildGauge()
-                               .Name("voxbase_log_start_offset")
-                               .Help("The first offset the embedded event log still holds")
-                               .Register(*p->registry);
-  p->log_start = &log_start_family.Add({});
+  p->log_start = &prometheus::BuildGauge()
+                      .Name("voxbase_log_start_offset")
+                      .Help("The first offset the embedded event log still holds")
+                      .Register(*p->registry)
+                      .Add({});
   p->log_start->Set(log_start->empty() ? 0.0 : static_cast<double>((*log_start)[0]));
   p->snapshot_position = &prometheus::BuildGauge()
                               .Name("voxbase_snapshot_position")
@@ -350,9 +352,8 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
                      &knowledge_family.Add({{"what", "dead_chunks"}}),
                      &knowledge_family.Add({{"what", "graph_spaces"}})};
   hooks.metrics = [raw, free_bytes, knowledge_gauges] {
-    struct statvfs fs {};
-    if (::statvfs(raw->options.data_dir.c_str(), &fs) == 0) {
-      free_bytes->Set(static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize));
+    if (std::optional<uint64_t> bytes = FreeBytes(raw->options.data_dir)) {
+      free_bytes->Set(static_cast<double>(*bytes));
     }
     KnowledgeIndex::Stats stats = raw->knowledge->stats();
     knowledge_gauges.documents->Set(static_cast<double>(stats.documents));

@@ -1,8 +1,5 @@
 #include "processors/replay.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +9,7 @@
 #include "processors/snapshots.h"
 #include "processors/vectors_processor.h"
 #include "projections/tables.h"
+#include "storage/durable_file.h"
 #include "storage/store.h"
 
 namespace voxbase {
@@ -60,34 +58,14 @@ Result<ReplayReport> RebuildProjections(
 }
 
 namespace {
-
 constexpr char kCompleteMarker[] = "/REBUILD-COMPLETE";
-
-Status SyncedFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IOError("cannot create " + path);
-  bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok ? Status::Ok() : IOError("cannot sync " + path);
-}
-
-Status SyncDirectoryOf(const std::string& path) {
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IOError("cannot open " + dir);
-  bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok ? Status::Ok() : IOError("cannot sync " + dir);
-}
-
 }  // namespace
 
 Status SwapInProjections(const std::string& rebuilt_path, const std::string& live_path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const std::string aside = live_path + ".old";
-  VOX_RETURN_IF_ERROR(SyncedFile(rebuilt_path + kCompleteMarker));
+  VOX_RETURN_IF_ERROR(WriteFileDurably(rebuilt_path + kCompleteMarker, ""));
   fs::remove_all(aside, ec);
   if (fs::exists(live_path)) {
     fs::rename(live_path, aside, ec);
@@ -95,7 +73,8 @@ Status SwapInProjections(const std::string& rebuilt_path, const std::string& liv
   }
   fs::rename(rebuilt_path, live_path, ec);
   if (ec) return IOError("cannot move " + rebuilt_path + " into place: " + ec.message());
-  VOX_RETURN_IF_ERROR(SyncDirectoryOf(live_path));
+  const std::string parent = std::filesystem::path(live_path).parent_path().string();
+  VOX_RETURN_IF_ERROR(SyncDirectory(parent.empty() ? "." : parent));
   fs::remove_all(aside, ec);
   fs::remove(live_path + kCompleteMarker, ec);
   return Status::Ok();

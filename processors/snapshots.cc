@@ -1,8 +1,6 @@
 #include "processors/snapshots.h"
 
-#include <fcntl.h>
 #include <simdjson.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cinttypes>
@@ -15,6 +13,7 @@
 #include "processors/runner.h"
 #include "projections/tables.h"
 #include "schemas/json_writer.h"
+#include "storage/durable_file.h"
 
 namespace voxbase {
 namespace {
@@ -22,23 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kMetaFile[] = "SNAPSHOT";
-
-Status WriteSynced(const std::string& path, std::string_view text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IOError("cannot create " + path);
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  return ok ? Status::Ok() : IOError("cannot write " + path);
-}
-
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IOError("cannot open " + dir);
-  bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok ? Status::Ok() : IOError("cannot sync " + dir);
-}
 
 // The lowest next offset per partition over every processor, as the store at `path` holds them.
 Result<std::vector<int64_t>> CoveredPositions(const std::string& path) {
@@ -132,11 +114,10 @@ Result<SnapshotInfo> TakeSnapshot(ProjectionStore& store, const std::string& sna
   meta.BeginObject().Key("positions").BeginArray();
   for (int64_t p : info.positions) meta.Int(p);
   meta.EndArray().Field("createdAtMs", now_ms).EndObject();
-  VOX_RETURN_IF_ERROR(WriteSynced(partial + "/" + kMetaFile, meta.view()));
-  VOX_RETURN_IF_ERROR(SyncDir(partial));
+  VOX_RETURN_IF_ERROR(WriteFileDurably(partial + "/" + kMetaFile, meta.view()));
   fs::rename(partial, info.path, ec);
   if (ec) return IOError("cannot move " + partial + " into place: " + ec.message());
-  VOX_RETURN_IF_ERROR(SyncDir(snapshots_dir));
+  VOX_RETURN_IF_ERROR(SyncDirectory(snapshots_dir));
   return info;
 }
 
@@ -210,7 +191,7 @@ Status RestoreSnapshot(const SnapshotInfo& snapshot, const std::string& target_d
     if (ec) return IOError("cannot copy " + from.string() + ": " + ec.message());
   }
   if (ec) return IOError("cannot read " + snapshot.path + ": " + ec.message());
-  return SyncDir(target_dir);
+  return SyncDirectory(target_dir);
 }
 
 Result<RetentionPolicy::Log> ParseLogRetention(std::string_view name) {
@@ -252,6 +233,19 @@ Result<SnapshotRun> SnapshotWithRetention(ProjectionStore& store, SegmentLog* lo
   if (!trimmed.ok()) return trimmed.status();
   run.trimmed = *trimmed;
   return run;
+}
+
+Result<std::optional<SnapshotInfo>> NewestUsableSnapshot(const std::string& snapshots_dir,
+                                                         const std::vector<int64_t>& starts,
+                                                         const std::vector<int64_t>& ends) {
+  Result<std::vector<SnapshotInfo>> snapshots = ListSnapshots(snapshots_dir);
+  if (!snapshots.ok()) return snapshots.status();
+  for (auto it = snapshots->rbegin(); it != snapshots->rend(); ++it) {
+    if (CoversLogStart(it->positions, starts) && CoversLogStart(ends, it->positions)) {
+      return std::optional<SnapshotInfo>(*it);
+    }
+  }
+  return std::optional<SnapshotInfo>();
 }
 
 bool CoversLogStart(const std::vector<int64_t>& positions, const std::vector<int64_t>& starts) {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,12 @@ struct SnapshotRun {
 Result<SnapshotRun> SnapshotWithRetention(ProjectionStore& store, SegmentLog* log,
                                           const RetentionPolicy& policy,
                                           const std::string& snapshots_dir, int64_t now_ms);
+
+// The newest snapshot in `snapshots_dir` a rebuild can start from: the log still holds everything
+// after it (at or after `starts`) and it is not ahead of the log (`ends`). None: std::nullopt.
+Result<std::optional<SnapshotInfo>> NewestUsableSnapshot(const std::string& snapshots_dir,
+                                                         const std::vector<int64_t>& starts,
+                                                         const std::vector<int64_t>& ends);
 
 // Whether `positions` lie at or after the log's `starts` in every partition (empty starts: 0).
 bool CoversLogStart(const std::vector<int64_t>& positions, const std::vector<int64_t>& starts);

@@ -5,10 +5,8 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
 #include <faiss/utils/distances.h>
-#include <fcntl.h>
 #include <openssl/sha.h>
 #include <simdjson.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -24,6 +22,7 @@
 #include "projections/tables.h"
 #include "schemas/ids.h"
 #include "schemas/text.h"
+#include "storage/durable_file.h"
 
 namespace voxbase {
 namespace {
@@ -602,34 +601,6 @@ std::string Sha256(std::string_view bytes) {
   return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
 }
 
-Status WriteDurably(const std::string& path, std::string_view bytes) {
-  const std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IOError("cannot create " + temp);
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      return IOError("cannot write " + temp);
-    }
-    done += static_cast<size_t>(n);
-  }
-  bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return IOError("cannot sync " + temp);
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) return IOError("cannot rename " + temp + ": " + ec.message());
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Status KnowledgeIndex::SaveSnapshot(const std::string& path,
@@ -677,7 +648,7 @@ Status KnowledgeIndex::SaveSnapshot(const std::string& path,
     }
   }
   body += Sha256(body);
-  return WriteDurably(path, body);
+  return WriteFileDurably(path, body);
 }
 
 Result<std::vector<int64_t>> KnowledgeIndex::LoadSnapshot(const std::string& path) {

@@ -15,6 +15,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "storage/durable_file.h"
+
 namespace voxbase {
 namespace {
 
@@ -58,14 +60,6 @@ Status WriteAll(const LogFileOps& ops, int fd, const std::string& data) {
     left -= static_cast<size_t>(n);
   }
   return Status::Ok();
-}
-
-Status SyncDirectory(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return Errno("open " + dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : Errno("fsync " + dir);
 }
 
 // Reads one segment sequentially with a buffer; shared by recovery and readers. The buffer is
