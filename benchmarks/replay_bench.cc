@@ -1,9 +1,12 @@
 // voxbase_replay_bench: how fast a full replay folds the log into fresh projections.
 //
 //   voxbase_replay_bench --dir /tmp/replay-bench --events 10000000 --per-record 100
+//                        [--sessions-per-record 100]
 //
 // Writes --events telemetry events into a fresh embedded log (packed --per-record to an event, as
-// POST /api/events packs a batch), over 1000 sessions of one app, then times RebuildProjections —
+// POST /api/events packs a batch), over 1000 sessions of one app, each record's events spread over
+// --sessions-per-record of them (default: as many as it holds events; 1 is one client's batch),
+// then times RebuildProjections —
 // the same code `voxbase replay` runs — and prints log records/s and events/s. The log is
 // generated without fsync (it is input, not what is measured); an existing log of the same shape
 // in --dir is reused.
@@ -28,9 +31,16 @@ int main(int argc, char** argv) {
   const std::string dir = args.count("--dir") ? args["--dir"] : "/tmp/voxbase-replay-bench";
   const int64_t events = args.count("--events") ? std::stoll(args["--events"]) : 1000000;
   const int64_t per_record = args.count("--per-record") ? std::stoll(args["--per-record"]) : 100;
+  const int64_t sessions_per_record =
+      args.count("--sessions-per-record") ? std::stoll(args["--sessions-per-record"]) : per_record;
+  if (per_record < 1 || sessions_per_record < 1) {
+    std::fprintf(stderr, "--per-record and --sessions-per-record must be at least 1\n");
+    return 1;
+  }
   const int64_t records = (events + per_record - 1) / per_record;
-  const std::string log_dir =
-      dir + "/log-" + std::to_string(events) + "x" + std::to_string(per_record);
+  // The shape is in the name, so a log of another shape is never reused.
+  std::string log_dir = dir + "/log-" + std::to_string(events) + "x" + std::to_string(per_record);
+  if (sessions_per_record != per_record) log_dir += "s" + std::to_string(sessions_per_record);
 
   SegmentLogOptions options;
   options.dir = log_dir;
@@ -61,7 +71,9 @@ int main(int argc, char** argv) {
       for (int64_t i = 0; i < per_record && written < events; ++i, ++written) {
         w.BeginObject()
             .Field("id", "evt_" + std::to_string(r) + "." + std::to_string(i))
-            .Field("sessionId", "session-" + std::to_string(written % 1000))
+            .Field("sessionId",
+                   "session-" +
+                       std::to_string((r * sessions_per_record + i % sessions_per_record) % 1000))
             .Field("type", "latency")
             .Field("ts", static_cast<int64_t>(1700000000000 + written))
             .RawField("data", R"({"stage":"tts","ms":182})")
@@ -113,11 +125,11 @@ int main(int argc, char** argv) {
   const int64_t replayed_events =
       replayed_records == records ? events : replayed_records * per_record;
   std::printf(
-      "replayed %lld records (%lld events, %lld per record) in %.2fs: %.0f records/s, %.0f "
-      "events/s\n",
+      "replayed %lld records (%lld events, %lld per record over %lld sessions) in %.2fs: %.0f "
+      "records/s, %.0f events/s\n",
       static_cast<long long>(replayed_records), static_cast<long long>(replayed_events),
-      static_cast<long long>(per_record), report->seconds,
-      static_cast<double>(replayed_records) / report->seconds,
+      static_cast<long long>(per_record), static_cast<long long>(sessions_per_record),
+      report->seconds, static_cast<double>(replayed_records) / report->seconds,
       static_cast<double>(replayed_events) / report->seconds);
   std::filesystem::remove_all(target);
   return 0;

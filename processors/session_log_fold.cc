@@ -1,7 +1,9 @@
-// telemetry.recorded and messages.added: each array element becomes one row, stored as written at
-// ingest, under the session's time-ordered key.
+// telemetry.recorded and messages.added: each array element is an item of its session's log,
+// stored as written at ingest; one event's items for one session go in as one run
+// (projections/session_log.h).
+#include <algorithm>
+
 #include "processors/fold.h"
-#include "projections/keys.h"
 #include "projections/session_log.h"
 #include "projections/tables.h"
 
@@ -10,23 +12,36 @@ namespace {
 
 Status FoldSessionLog(const FoldContext& c, std::string_view array_field, Table table,
                       std::string_view time_field) {
-  simdjson::dom::array items;
-  if (c.event.payload[array_field].get(items)) return BadPayload(c.event, "no item array");
-  uint32_t index = 0;
-  std::string value;
-  for (simdjson::dom::element item : items) {
+  simdjson::dom::array array;
+  if (c.event.payload[array_field].get(array)) return BadPayload(c.event, "no item array");
+  struct Entry {
     std::string_view session_id;
-    int64_t time = 0;
-    if (item["sessionId"].get(session_id) || item[time_field].get(time)) {
+    SessionLogItem item;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(array.size());
+  uint32_t index = 0;
+  for (simdjson::dom::element element : array) {
+    Entry entry;
+    if (element["sessionId"].get(entry.session_id) || element[time_field].get(entry.item.time)) {
       return BadPayload(c.event, "item lacks sessionId or time");
     }
-    value.assign(1, kSessionLogRowVersion);
-    value += simdjson::minify(item);
-    // Keyed by the log position: written once, never read back by a fold in the same batch.
-    c.batch.PutUnread(Family(table),
-                      SessionLogKey(c.event.app_id, session_id, time, c.position.offset, index),
-                      value);
-    ++index;
+    entry.item.index = index++;
+    entry.item.json = simdjson::minify(element);
+    entries.push_back(std::move(entry));
+  }
+  // Grouped by session (sorted by id, which no reader sees); a batch usually holds one.
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.session_id < b.session_id; });
+  std::vector<SessionLogItem> items;
+  for (size_t i = 0; i < entries.size();) {
+    const std::string_view session_id = entries[i].session_id;
+    items.clear();
+    for (; i < entries.size() && entries[i].session_id == session_id; ++i) {
+      items.push_back(std::move(entries[i].item));
+    }
+    VOX_RETURN_IF_ERROR(AppendSessionLog(c.batch, Family(table), c.event.app_id, session_id,
+                                         c.position.offset, items));
   }
   return Status::Ok();
 }

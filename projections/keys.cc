@@ -25,6 +25,13 @@ uint64_t ReadBigEndian64(std::string_view bytes) {
   return v;
 }
 
+uint32_t ReadBigEndian32(std::string_view bytes) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4 && i < bytes.size(); ++i)
+    v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  return v;
+}
+
 std::string EncodeValue(std::string_view json, char version) {
   std::string value;
   value.reserve(json.size() + 1);

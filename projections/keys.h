@@ -47,6 +47,7 @@ std::string IndexPrefix(std::string_view app_id, IndexKind kind);
 void AppendBigEndian64(std::string* out, uint64_t v);
 void AppendBigEndian32(std::string* out, uint32_t v);
 uint64_t ReadBigEndian64(std::string_view bytes);
+uint32_t ReadBigEndian32(std::string_view bytes);
 
 // Values: one version byte, then JSON. A row type passes its own version.
 inline constexpr char kValueVersion = 1;

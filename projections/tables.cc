@@ -17,7 +17,8 @@ StoreOptions ProjectionStoreOptions(std::string path) {
   StoreOptions options;
   options.path = std::move(path);
   options.families = FamilyNames();
-  // SessionLogKey: app id (20 bytes) | session id | NUL | increasing time, offset, index.
+  // Session log rows (session_log.h): app id (20 bytes) | session id | NUL | run, late item or
+  // head.
   for (Table table : {Table::kMessages, Table::kEvents}) {
     options.append_ordered.push_back({Family(table), kAppIdLength, '\0'});
   }

@@ -49,6 +49,7 @@ class RocksIterator final : public StoreIterator {
  public:
   explicit RocksIterator(rocksdb::Iterator* it) : it_(it) {}
   void Seek(std::string_view key) override { it_->Seek(ToSlice(key)); }
+  void SeekForPrev(std::string_view key) override { it_->SeekForPrev(ToSlice(key)); }
   void SeekToFirst() override { it_->SeekToFirst(); }
   bool Valid() const override { return it_->Valid(); }
   void Next() override { it_->Next(); }

@@ -41,6 +41,8 @@ class StoreIterator {
  public:
   virtual ~StoreIterator() = default;
   virtual void Seek(std::string_view key) = 0;
+  // The last key at or before `key`.
+  virtual void SeekForPrev(std::string_view key) = 0;
   virtual void SeekToFirst() = 0;
   virtual bool Valid() const = 0;
   virtual void Next() = 0;
