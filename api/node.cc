@@ -175,6 +175,14 @@ std::optional<uint64_t> FreeBytes(const std::string& dir) {
 }
 
 // Fails, naming the numbers, when the data directory's filesystem is too full to start on.
+// This process's resident set in bytes (/proc/self/statm); none when it cannot tell.
+std::optional<uint64_t> ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size_pages = 0, resident_pages = 0;
+  if (!(statm >> size_pages >> resident_pages)) return std::nullopt;
+  return resident_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
 Status CheckFreeSpace(const std::string& data_dir, uint64_t min_free_bytes) {
   std::optional<uint64_t> free_bytes = FreeBytes(data_dir);
   if (!free_bytes || *free_bytes >= min_free_bytes) return Status::Ok();  // or cannot tell: try
@@ -351,10 +359,34 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
                      &knowledge_family.Add({{"what", "live_chunks"}}),
                      &knowledge_family.Add({{"what", "dead_chunks"}}),
                      &knowledge_family.Add({{"what", "graph_spaces"}})};
-  hooks.metrics = [raw, free_bytes, knowledge_gauges] {
+  prometheus::Gauge* resident_bytes = &prometheus::BuildGauge()
+                                           .Name("voxbase_process_resident_bytes")
+                                           .Help("This process's resident set size (RSS)")
+                                           .Register(*p->registry)
+                                           .Add({});
+  auto& store_memory_family =
+      prometheus::BuildGauge()
+          .Name("voxbase_store_memory_bytes")
+          .Help(
+              "What the projections' RocksDB holds in memory: block cache, memtables, table "
+              "readers (index and filter blocks outside the cache)")
+          .Register(*p->registry);
+  struct StoreMemoryGauges {
+    prometheus::Gauge *block_cache, *memtables, *table_readers;
+  } store_memory_gauges{&store_memory_family.Add({{"what", "block_cache"}}),
+                        &store_memory_family.Add({{"what", "memtables"}}),
+                        &store_memory_family.Add({{"what", "table_readers"}})};
+  hooks.metrics = [raw, free_bytes, resident_bytes, store_memory_gauges, knowledge_gauges] {
     if (std::optional<uint64_t> bytes = FreeBytes(raw->options.data_dir)) {
       free_bytes->Set(static_cast<double>(*bytes));
     }
+    if (std::optional<uint64_t> bytes = ResidentBytes()) {
+      resident_bytes->Set(static_cast<double>(*bytes));
+    }
+    StoreMemory memory = raw->store->memory();
+    store_memory_gauges.block_cache->Set(static_cast<double>(memory.block_cache_bytes));
+    store_memory_gauges.memtables->Set(static_cast<double>(memory.memtable_bytes));
+    store_memory_gauges.table_readers->Set(static_cast<double>(memory.table_reader_bytes));
     KnowledgeIndex::Stats stats = raw->knowledge->stats();
     knowledge_gauges.documents->Set(static_cast<double>(stats.documents));
     knowledge_gauges.live->Set(static_cast<double>(stats.live_chunks));

@@ -224,6 +224,21 @@ class RocksStore final : public ProjectionStore {
     return FromRocks(checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0));
   }
 
+  StoreMemory memory() const override {
+    StoreMemory memory;
+    uint64_t value = 0;
+    if (db_->GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &value)) {
+      memory.block_cache_bytes = value;
+    }
+    if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &value)) {
+      memory.memtable_bytes = value;
+    }
+    if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem, &value)) {
+      memory.table_reader_bytes = value;
+    }
+    return memory;
+  }
+
   size_t family_count() const override { return names_.size(); }
   const std::string& family_name(int family) const override {
     return names_[static_cast<size_t>(family)];

@@ -70,6 +70,13 @@ struct StoreOptions {
   uint64_t block_cache_bytes = 256ull << 20;
 };
 
+// What the store holds in memory, from RocksDB's own accounting.
+struct StoreMemory {
+  uint64_t block_cache_bytes = 0;   // the block cache's usage (capped by block_cache_bytes)
+  uint64_t memtable_bytes = 0;      // every family's memtables, active and waiting to flush
+  uint64_t table_reader_bytes = 0;  // index and filter blocks held outside the block cache
+};
+
 class ProjectionStore {
  public:
   static Result<std::unique_ptr<ProjectionStore>> Open(const StoreOptions& options);
@@ -86,6 +93,7 @@ class ProjectionStore {
   // A consistent copy of every family in `dir` (which must not exist), as of a flush it makes:
   // hard links to the immutable table files where the filesystem allows. Opens like any store.
   virtual Status Checkpoint(const std::string& dir) = 0;
+  virtual StoreMemory memory() const = 0;
   virtual size_t family_count() const = 0;
   virtual const std::string& family_name(int family) const = 0;
 };

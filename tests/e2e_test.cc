@@ -58,6 +58,16 @@ bool HasSample(const std::string& exposition, const std::string& prefix) {
   return false;
 }
 
+// The value of the sample named exactly `name` (labels included); -1 when absent.
+double SampleValue(const std::string& exposition, const std::string& name) {
+  std::istringstream lines(exposition);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.starts_with(name + " ")) return std::stod(line.substr(name.size() + 1));
+  }
+  return -1;
+}
+
 TEST_F(E2eTest, MetricsExposeRequestsAppendsOffsetsAndFsync) {
   ASSERT_EQ(Post("/api/events", R"("events":[{"type":"a","sessionId":"m"}])").status, 200);
   // A method nobody uses must not become a label of its own.
@@ -75,6 +85,14 @@ TEST_F(E2eTest, MetricsExposeRequestsAppendsOffsetsAndFsync) {
     EXPECT_TRUE(HasSample(r.body, sample)) << sample;
   }
   EXPECT_EQ(r.body.find("FROBNICATE"), std::string::npos);
+  // Memory, for telling RocksDB's share of the resident set from the rest.
+  const double resident = SampleValue(r.body, "voxbase_process_resident_bytes");
+  const double memtables = SampleValue(r.body, "voxbase_store_memory_bytes{what=\"memtables\"}");
+  EXPECT_GT(resident, 1 << 20);
+  EXPECT_GT(memtables, 0) << "the event above is in a memtable";
+  EXPECT_LT(memtables, resident);
+  EXPECT_GE(SampleValue(r.body, "voxbase_store_memory_bytes{what=\"block_cache\"}"), 0);
+  EXPECT_GE(SampleValue(r.body, "voxbase_store_memory_bytes{what=\"table_readers\"}"), 0);
 }
 
 TEST_F(E2eTest, ConcurrentRetriesWithOneKeyWriteOnceAndAllGetTheFirstAnswer) {
