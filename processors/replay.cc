@@ -25,6 +25,7 @@ Result<ReplayReport> RebuildProjections(
   auto started = std::chrono::steady_clock::now();
   StoreOptions options = ProjectionStoreOptions(target_path);
   options.bulk_load = true;
+  options.memtable_bytes = 512ull << 20;  // room for several families' 128 MiB memtables
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
   if (!store.ok()) return store.status();
 

@@ -4,6 +4,7 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <cstdint>
 #include <cstring>
@@ -271,6 +272,12 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 3;
 
+  // Memory is bounded by two budgets, whatever the number of families and table files: every
+  // family's memtables together (a flush, atomic, starts when they reach it), and the block cache,
+  // which also holds the tables' index blocks (outside it they grow with the data: 28 MiB after
+  // 13M events, and on).
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options.memtable_bytes);
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.write_buffer_size = options.bulk_load ? 128ull << 20 : 64ull << 20;
   cf_options.max_write_buffer_number = 4;
@@ -284,6 +291,8 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
   rocksdb::BlockBasedTableOptions table_options;
   table_options.checksum = rocksdb::kXXH3;  // Debian's RocksDB has only the software CRC32C
   table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table_options.cache_index_and_filter_blocks = true;
+  table_options.pin_l0_filter_and_index_blocks_in_cache = true;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;

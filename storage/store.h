@@ -68,11 +68,12 @@ struct StoreOptions {
   // For a rebuild into a fresh directory: larger memtables.
   bool bulk_load = false;
   uint64_t block_cache_bytes = 256ull << 20;
+  uint64_t memtable_bytes = 256ull << 20;  // all families' memtables together
 };
 
 // What the store holds in memory, from RocksDB's own accounting.
 struct StoreMemory {
-  uint64_t block_cache_bytes = 0;   // the block cache's usage (capped by block_cache_bytes)
+  uint64_t block_cache_bytes = 0;   // the block cache's usage, index blocks included (capped)
   uint64_t memtable_bytes = 0;      // every family's memtables, active and waiting to flush
   uint64_t table_reader_bytes = 0;  // index and filter blocks held outside the block cache
 };
