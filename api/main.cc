@@ -59,6 +59,7 @@ commands:
             --snapshot-every-s 0 (hourly with a log retention) --keep-snapshots 2
             --log-retention keep|delete|archive --log-archive-dir DIR
             --segment-bytes 67108864 --min-free-bytes 67108864
+            --block-cache-mb 256 --memtable-mb 256   (the projections' RocksDB memory)
   replay    --data-dir ./data [--from-snapshot]  rebuild all projections (server stopped): from
             offset 0 of the log, or from the newest snapshot once retention removed the log's
             start; takes the --log and --kafka-* flags of serve
@@ -233,8 +234,14 @@ int Serve(const Flags& flags) {
   const int64_t default_every = o.retention.log == RetentionPolicy::Log::kKeep ? 0 : 3600;
   Result<int64_t> every = flags.GetInt("snapshot-every-s", default_every, 0, 365ll * 86400);
   Result<int64_t> min_free = flags.GetInt("min-free-bytes", 64 << 20, 0, 1ll << 50);
+  Result<int64_t> block_cache_mb = flags.GetInt("block-cache-mb", 256, 8, 1 << 20);
+  Result<int64_t> memtable_mb = flags.GetInt("memtable-mb", 256, 64, 1 << 20);
   if (!every.ok()) return Fail(every.status());
   if (!min_free.ok()) return Fail(min_free.status());
+  if (!block_cache_mb.ok()) return Fail(block_cache_mb.status());
+  if (!memtable_mb.ok()) return Fail(memtable_mb.status());
+  o.block_cache_bytes = static_cast<uint64_t>(*block_cache_mb) << 20;
+  o.memtable_bytes = static_cast<uint64_t>(*memtable_mb) << 20;
   o.snapshot_every = std::chrono::seconds(*every);
   o.min_free_bytes = static_cast<uint64_t>(*min_free);
   const std::string token_key_hex = flags.Get("token-key", "");
@@ -580,7 +587,8 @@ int main(int argc, char** argv) {
              "token-burst", "provider-timeout-ms", "livekit-token-ttl-s", "openai-secret-ttl-s",
              "embedder", "openai-embedding-model", "openai-embedding-dimensions",
              "gemini-embedding-model", "hnsw-threshold", "snapshot-every-s", "keep-snapshots",
-             "log-retention", "log-archive-dir", "min-free-bytes"};
+             "log-retention", "log-archive-dir", "min-free-bytes", "block-cache-mb",
+             "memtable-mb"};
     // clang-format on
     known.insert(kLogFlags.begin(), kLogFlags.end());
   } else if (command == "replay") {

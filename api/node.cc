@@ -242,6 +242,8 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   VOX_RETURN_IF_ERROR(FinishInterruptedSwap(ProjectionsDirectory(o.data_dir)));
   VOX_RETURN_IF_ERROR(RestoreProjectionsIfMissing(o.data_dir, *p->log));
   StoreOptions store_options = ProjectionStoreOptions(ProjectionsDirectory(o.data_dir));
+  store_options.block_cache_bytes = o.block_cache_bytes;
+  store_options.memtable_bytes = o.memtable_bytes;
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(store_options);
   if (!store.ok()) return store.status();
   p->store = std::move(*store);

@@ -69,6 +69,10 @@ struct NodeOptions {
   // Start refuses, with a message, when the data directory's filesystem has less free than this:
   // RocksDB aborts the process if it runs out of space while opening.
   uint64_t min_free_bytes = 64ull << 20;
+  // The projections' RocksDB memory: its block cache (index blocks included) and all families'
+  // memtables together (storage/store.h).
+  uint64_t block_cache_bytes = 256ull << 20;
+  uint64_t memtable_bytes = 256ull << 20;
 };
 
 std::string LogDirectory(const std::string& data_dir);

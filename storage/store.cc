@@ -272,10 +272,11 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 3;
 
-  // Memory is bounded by two budgets, whatever the number of families and table files: every
-  // family's memtables together (a flush, atomic, starts when they reach it), and the block cache,
-  // which also holds the tables' index blocks (outside it they grow with the data: 28 MiB after
-  // 13M events, and on).
+  // Memory is in two budgets, whatever the number of families and table files: every family's
+  // memtables together (a flush, atomic, starts when they reach it), and the block cache, which
+  // is also charged for the tables' index blocks (outside it they grew with the data, unseen:
+  // 28 MiB after 13M events). Data blocks make way for them; the cache overflows only once the
+  // live index alone is bigger than it (some 3 % of the projections: past about 8 GB).
   db_options.write_buffer_manager =
       std::make_shared<rocksdb::WriteBufferManager>(options.memtable_bytes);
   rocksdb::ColumnFamilyOptions cf_options;
@@ -291,8 +292,9 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
   rocksdb::BlockBasedTableOptions table_options;
   table_options.checksum = rocksdb::kXXH3;  // Debian's RocksDB has only the software CRC32C
   table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // Charged to the cache but held by their table (pinned): a seek does not look them up in it.
   table_options.cache_index_and_filter_blocks = true;
-  table_options.pin_l0_filter_and_index_blocks_in_cache = true;
+  table_options.metadata_cache_options.unpartitioned_pinning = rocksdb::PinningTier::kAll;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;

@@ -184,6 +184,25 @@ int RawStatus(int fd) {
   return answer.starts_with("HTTP/1.1 ") ? std::stoi(answer.substr(9, 3)) : -1;
 }
 
+TEST(MemoryFlagsTest, TheStoresBudgetsAreFlagsAndValuesOutOfRangeAreRefused) {
+  TempDir dir;
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"--block-cache-mb", "4"}, {"--memtable-mb", "1"}, {"--block-cache-mb", "lots"}}) {
+    CommandOutput out = RunVoxbase({"serve", "--port", "0", "--data-dir", dir.path(), flag, value});
+    EXPECT_EQ(out.exit_code, 1) << flag << " " << value;
+    EXPECT_NE(out.stderr_text.find(flag), std::string::npos) << out.stderr_text;
+  }
+  ServerProcess server(dir.path(), {"--block-cache-mb", "8", "--memtable-mb", "64"});
+  ASSERT_NO_FATAL_FAILURE(server.Start());
+  ASSERT_TRUE(server.WaitReady());
+  auto client = server.Client();
+  TestApp app = CreateApp(*client, "small");
+  ASSERT_FALSE(app.app_id.empty());
+  Result<HttpResponse> r = client->Request("GET", "/metrics");
+  ASSERT_TRUE(r.ok());
+  EXPECT_LE(SampleValue(r->body, "voxbase_store_memory_bytes{what=\"block_cache\"}"), 8 << 20);
+}
+
 // 10,500 idle connections used to hold all 10,000 places for the whole read timeout while real
 // clients got resets. At the cap the connection idle longest makes room, as in nginx.
 TEST(ConnectionsTest, IdleConnectionsAtTheCapMakeRoomForRealClients) {
