@@ -105,6 +105,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!body.empty()) request_.set(http::field::content_type, "application/json");
     request_.body() = std::move(body);
     request_.prepare_payload();
+    // Beast reads at most the buffer's free room (at least 512 bytes) per call: a 50-row page
+    // took some twenty reads, and the client, not the server, was the limit.
+    buffer_.reserve(64 << 10);
   }
 
   void Start() {
