@@ -370,12 +370,14 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       prometheus::BuildGauge()
           .Name("voxbase_store_memory_bytes")
           .Help(
-              "What the projections' RocksDB holds in memory: block cache, memtables, table "
-              "readers (index and filter blocks outside the cache)")
+              "What the projections' RocksDB holds in memory: block cache (and the part of it "
+              "pinned, which eviction cannot free), memtables, table readers (index and filter "
+              "blocks outside the cache)")
           .Register(*p->registry);
   struct StoreMemoryGauges {
-    prometheus::Gauge *block_cache, *memtables, *table_readers;
+    prometheus::Gauge *block_cache, *block_cache_pinned, *memtables, *table_readers;
   } store_memory_gauges{&store_memory_family.Add({{"what", "block_cache"}}),
+                        &store_memory_family.Add({{"what", "block_cache_pinned"}}),
                         &store_memory_family.Add({{"what", "memtables"}}),
                         &store_memory_family.Add({{"what", "table_readers"}})};
   hooks.metrics = [raw, free_bytes, resident_bytes, store_memory_gauges, knowledge_gauges] {
@@ -387,6 +389,8 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     }
     StoreMemory memory = raw->store->memory();
     store_memory_gauges.block_cache->Set(static_cast<double>(memory.block_cache_bytes));
+    store_memory_gauges.block_cache_pinned->Set(
+        static_cast<double>(memory.block_cache_pinned_bytes));
     store_memory_gauges.memtables->Set(static_cast<double>(memory.memtable_bytes));
     store_memory_gauges.table_readers->Set(static_cast<double>(memory.table_reader_bytes));
     KnowledgeIndex::Stats stats = raw->knowledge->stats();

@@ -231,6 +231,9 @@ class RocksStore final : public ProjectionStore {
     if (db_->GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &value)) {
       memory.block_cache_bytes = value;
     }
+    if (db_->GetIntProperty(rocksdb::DB::Properties::kBlockCachePinnedUsage, &value)) {
+      memory.block_cache_pinned_bytes = value;
+    }
     if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &value)) {
       memory.memtable_bytes = value;
     }
@@ -274,9 +277,8 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
 
   // Memory is in two budgets, whatever the number of families and table files: every family's
   // memtables together (a flush, atomic, starts when they reach it), and the block cache, which
-  // is also charged for the tables' index blocks (outside it they grew with the data, unseen:
-  // 28 MiB after 13M events). Data blocks make way for them; the cache overflows only once the
-  // live index alone is bigger than it (some 3 % of the projections: past about 8 GB).
+  // also holds the tables' index partitions (outside it the index grew with the data, unseen:
+  // 28 MiB after 13M events).
   db_options.write_buffer_manager =
       std::make_shared<rocksdb::WriteBufferManager>(options.memtable_bytes);
   rocksdb::ColumnFamilyOptions cf_options;
@@ -292,9 +294,13 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
   rocksdb::BlockBasedTableOptions table_options;
   table_options.checksum = rocksdb::kXXH3;  // Debian's RocksDB has only the software CRC32C
   table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  // Charged to the cache but held by their table (pinned): a seek does not look them up in it.
+  // The index is partitioned and lives in the cache: only each table's top level (a few hundred
+  // bytes per 4 KiB of partitions) is pinned; the partitions are evicted like data blocks. A
+  // whole index pinned grew with the data (2 bytes per event) and past any cap.
+  table_options.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
   table_options.cache_index_and_filter_blocks = true;
-  table_options.metadata_cache_options.unpartitioned_pinning = rocksdb::PinningTier::kAll;
+  table_options.metadata_cache_options.top_level_index_pinning = rocksdb::PinningTier::kAll;
+  table_options.metadata_cache_options.partition_pinning = rocksdb::PinningTier::kNone;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;

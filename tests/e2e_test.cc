@@ -93,6 +93,10 @@ TEST_F(E2eTest, MetricsExposeRequestsAppendsOffsetsAndFsync) {
   EXPECT_LT(memtables, resident);
   EXPECT_GE(SampleValue(r.body, "voxbase_store_memory_bytes{what=\"block_cache\"}"), 0);
   EXPECT_GE(SampleValue(r.body, "voxbase_store_memory_bytes{what=\"table_readers\"}"), 0);
+  const double pinned =
+      SampleValue(r.body, "voxbase_store_memory_bytes{what=\"block_cache_pinned\"}");
+  EXPECT_GE(pinned, 0);
+  EXPECT_LE(pinned, SampleValue(r.body, "voxbase_store_memory_bytes{what=\"block_cache\"}"));
 }
 
 TEST_F(E2eTest, ConcurrentRetriesWithOneKeyWriteOnceAndAllGetTheFirstAnswer) {
