@@ -294,13 +294,16 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
   rocksdb::BlockBasedTableOptions table_options;
   table_options.checksum = rocksdb::kXXH3;  // Debian's RocksDB has only the software CRC32C
   table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  // The index is partitioned and lives in the cache: only each table's top level (a few hundred
-  // bytes per 4 KiB of partitions) is pinned; the partitions are evicted like data blocks. A
-  // whole index pinned grew with the data (2 bytes per event) and past any cap.
+  // The index is partitioned and lives in the cache: each table's top level (a few hundred bytes
+  // per 4 KiB of partitions) is pinned, and so are the partitions of level-0 tables, the freshest
+  // data, which reads of live sessions hit (a bounded share: level 0 is compacted down). Older
+  // partitions are evicted like data blocks. A whole index pinned grew with the data (2 bytes per
+  // event) past any cap; nothing but the top level pinned cost 50-row reads 10 % of their rate
+  // and doubled their p99 at 20k req/s (benchmarks/RESULTS.md, 2026-12-01).
   table_options.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
   table_options.cache_index_and_filter_blocks = true;
   table_options.metadata_cache_options.top_level_index_pinning = rocksdb::PinningTier::kAll;
-  table_options.metadata_cache_options.partition_pinning = rocksdb::PinningTier::kNone;
+  table_options.metadata_cache_options.partition_pinning = rocksdb::PinningTier::kFlushedAndSimilar;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
