@@ -73,10 +73,12 @@ struct StoreOptions {
 
 // What the store holds in memory, from RocksDB's own accounting.
 struct StoreMemory {
-  uint64_t block_cache_bytes = 0;         // the block cache's usage, index blocks included (capped)
-  uint64_t block_cache_pinned_bytes = 0;  // of which pinned: top-level indexes, open iterators'
-  uint64_t memtable_bytes = 0;            // every family's memtables, active and waiting to flush
-  uint64_t table_reader_bytes = 0;        // index and filter blocks held outside the block cache
+  uint64_t block_cache_bytes = 0;  // the block cache's usage, index partitions included (capped)
+  // Of which pinned, beyond eviction: top-level indexes, level-0 index partitions, blocks held by
+  // open iterators.
+  uint64_t block_cache_pinned_bytes = 0;
+  uint64_t memtable_bytes = 0;      // every family's memtables, active and waiting to flush
+  uint64_t table_reader_bytes = 0;  // index and filter blocks held outside the block cache
 };
 
 class ProjectionStore {
