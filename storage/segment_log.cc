@@ -47,16 +47,17 @@ uint32_t RecordCrc(const char* after_crc, size_t length) {
 
 Status Errno(const std::string& what) { return IOError(what + ": " + std::strerror(errno)); }
 
-Status WriteAll(const LogFileOps& ops, int fd, const std::string& data) {
+Status WriteAllAt(const LogFileOps& ops, int fd, const std::string& data, uint64_t at) {
   const char* p = data.data();
   size_t left = data.size();
   while (left > 0) {
-    ssize_t n = ops.write(fd, p, left);
+    ssize_t n = ops.pwrite(fd, p, left, static_cast<off_t>(at));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Errno("write to event log");
     }
     p += n;
+    at += static_cast<uint64_t>(n);
     left -= static_cast<size_t>(n);
   }
   return Status::Ok();
@@ -67,6 +68,10 @@ Status WriteAll(const LogFileOps& ops, int fd, const std::string& data) {
 class SegmentCursor {
  public:
   SegmentCursor(int fd, uint64_t file_pos) : fd_(fd), file_pos_(file_pos) {}
+
+  // Reads nothing at or past file position `limit`: the bytes after a segment's durable end may
+  // be preallocated zeros that later turn into records, so they must never be buffered.
+  void set_limit(uint64_t limit) { limit_ = limit; }
 
   // Makes at least `n` bytes available; false at end of file.
   Result<bool> Ensure(size_t n) {
@@ -85,8 +90,10 @@ class SegmentCursor {
       capacity_ = capacity;
     }
     while (end_ < n) {
-      ssize_t r = ::pread(fd_, buffer_.get() + end_, capacity_ - end_,
-                          static_cast<off_t>(file_pos_ + end_));
+      const uint64_t at = file_pos_ + end_;
+      if (at >= limit_) break;
+      const size_t room = static_cast<size_t>(std::min<uint64_t>(capacity_ - end_, limit_ - at));
+      ssize_t r = ::pread(fd_, buffer_.get() + end_, room, static_cast<off_t>(at));
       if (r < 0) {
         if (errno == EINTR) continue;
         return Errno("read event log");
@@ -103,6 +110,7 @@ class SegmentCursor {
  private:
   int fd_;
   uint64_t file_pos_;  // file position of buffer_[0]
+  uint64_t limit_ = UINT64_MAX;
   std::unique_ptr<char[]> buffer_;
   size_t capacity_ = 0;
   size_t start_ = 0;  // first unconsumed byte
@@ -148,20 +156,30 @@ struct SegmentScan {
   int64_t records_after = 0;  // corrupt: good records found after the damage
 };
 
-bool AllZero(const std::string& path, uint64_t from, uint64_t to) {
+// One past the last non-zero byte in [from, to), or `from` when all of it is zeros: where the
+// content of a file ends that was preallocated with zeros (or that a crash left zeros in).
+uint64_t ContentEnd(const std::string& path, uint64_t from, uint64_t to) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  if (fd < 0) return to;
   std::vector<char> chunk(kReadChunk);
-  bool zero = true;
-  for (uint64_t at = from; at < to && zero;) {
-    ssize_t n = ::pread(fd, chunk.data(), std::min<uint64_t>(chunk.size(), to - at),
-                        static_cast<off_t>(at));
-    if (n <= 0) break;
-    zero = std::all_of(chunk.begin(), chunk.begin() + n, [](char c) { return c == 0; });
-    at += static_cast<uint64_t>(n);
+  uint64_t end = from;
+  for (uint64_t stop = to; stop > from;) {
+    const uint64_t start = stop - std::min<uint64_t>(chunk.size(), stop - from);
+    ssize_t n = ::pread(fd, chunk.data(), stop - start, static_cast<off_t>(start));
+    if (n < static_cast<ssize_t>(stop - start)) {
+      end = to;  // unreadable: claim nothing is zeros
+      break;
+    }
+    auto last = std::find_if(chunk.rbegin() + static_cast<ptrdiff_t>(chunk.size() - (stop - start)),
+                             chunk.rend(), [](char c) { return c != 0; });
+    if (last != chunk.rend()) {
+      end = start + static_cast<uint64_t>(chunk.rend() - last);
+      break;
+    }
+    stop = start;
   }
   ::close(fd);
-  return zero;
+  return end;
 }
 
 // Good records after damage at `from`: the first position holding a whole record with a good
@@ -247,7 +265,9 @@ Result<SegmentScan> ScanSegment(const std::string& path, int64_t base, uint32_t 
           "a record's length runs past the end of the file, yet good records come after it";
       break;
     case RecordCheck::kBadCrc:
-      if (record_end == scan.file_bytes) {
+      // Nothing but zeros after it (or nothing at all): a record cut short by a crash, in
+      // preallocated space or at the end of the file.
+      if (record_end >= ContentEnd(path, record_end, scan.file_bytes)) {
         scan.damage = SegmentScan::Damage::kTornTail;
         scan.reason = "the last record is incompletely written";
         break;
@@ -256,9 +276,11 @@ Result<SegmentScan> ScanSegment(const std::string& path, int64_t base, uint32_t 
       scan.reason = "a record fails its checksum";
       break;
     case RecordCheck::kBadHeader:
-      if (AllZero(path, scan.valid_bytes, scan.file_bytes)) {
+      // Zeros after the last record (preallocated space, or what a crash can leave), perhaps
+      // after a header only partly written.
+      if (ContentEnd(path, scan.valid_bytes, scan.file_bytes) <= scan.valid_bytes + kHeaderBytes) {
         scan.damage = SegmentScan::Damage::kTornTail;
-        scan.reason = "the file ends in zeros after the last record";
+        scan.reason = "zeros after the last record: preallocated space, or what a crash left";
         break;
       }
       scan.damage = SegmentScan::Damage::kCorrupt;
@@ -279,7 +301,9 @@ class SegmentReader final : public LogReader {
 
   Result<std::vector<LogRecord>> Poll(size_t max_records, std::chrono::milliseconds wait) override {
     std::vector<LogRecord> out;
-    int64_t end = log_->WaitForEnd(next_, wait);
+    durable_ = log_->WaitForEnd(next_, wait);
+    const int64_t end = durable_.offset;
+    if (cursor_) cursor_->set_limit(Limit());
     while (out.size() < max_records && next_ < end) {
       if (fd_ < 0) VOX_RETURN_IF_ERROR(OpenSegment());
       uint32_t len = 0;
@@ -320,6 +344,7 @@ class SegmentReader final : public LogReader {
     fd_ = ::open(seg->path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) return Errno("open " + seg->path);
     cursor_ = std::make_unique<SegmentCursor>(fd_, 0);
+    cursor_->set_limit(Limit());
     for (int64_t offset = seg->base; offset < next_; ++offset) {
       uint32_t len = 0;
       Result<RecordCheck> check = CheckRecord(*cursor_, offset, log_->max_record_bytes(), &len);
@@ -333,7 +358,14 @@ class SegmentReader final : public LogReader {
     return Status::Ok();
   }
 
+  // Older segments were cut to their last record when the log rolled; the newest is read no
+  // further than its durable bytes.
+  uint64_t Limit() const {
+    return base_ == durable_.newest_base ? durable_.newest_bytes : UINT64_MAX;
+  }
+
   const SegmentLog* log_;
+  SegmentLog::DurableEnd durable_;  // as of the last poll
   int64_t next_;
   int64_t base_ = -1;  // base offset of the open segment
   int fd_ = -1;
@@ -355,6 +387,10 @@ Result<std::unique_ptr<SegmentLog>> SegmentLog::Open(SegmentLogOptions options) 
   if (::flock(log->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     return Status(StatusCode::kFailedPrecondition,
                   "event log " + log->options_.dir + " is in use by another process");
+  }
+  if (log->options_.fsync != FsyncPolicy::kNone && log->options_.preallocate_bytes > 0) {
+    log->preallocator_ = std::make_unique<SegmentPreallocator>(
+        log->FileOps(), log->options_.preallocate_bytes, log->options_.segment_bytes);
   }
   VOX_RETURN_IF_ERROR(log->Recover());
   log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
@@ -387,7 +423,9 @@ Status SegmentLog::Recover() {
   std::sort(bases.begin(), bases.end());
   if (bases.empty()) {
     segment_bases_ = {0};
-    return OpenSegmentForAppend(0, /*create=*/true);
+    VOX_RETURN_IF_ERROR(OpenSegmentForAppend(0, /*create=*/true));
+    if (preallocator_) preallocator_->Switch(SegmentPath(0), 0);
+    return Status::Ok();
   }
 
   // Every segment is read and checked: damage anywhere is found now, not at a later replay.
@@ -459,19 +497,21 @@ Status SegmentLog::Recover() {
   const int64_t offset = tail.end_offset;
   next_offset_ = offset;
   durable_end_ = offset;
+  durable_bytes_ = tail.valid_bytes;
   recovery_.end_offset = offset;
   recovery_.verify_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   VOX_RETURN_IF_ERROR(OpenSegmentForAppend(bases[newest], /*create=*/false));
   segment_size_ = tail.valid_bytes;
   if (recovery_.truncated_bytes > 0) VOX_RETURN_IF_ERROR(Sync());
+  if (preallocator_) preallocator_->Switch(path, segment_size_);
   if (options_.probe) options_.probe->OnEndOffset(offset);
   return Status::Ok();
 }
 
 Status SegmentLog::OpenSegmentForAppend(int64_t base, bool create) {
   std::string path = SegmentPath(base);
-  int flags = O_WRONLY | O_APPEND | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
+  int flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
   int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) return Errno("open " + path);
   if (create) {
@@ -483,6 +523,7 @@ Status SegmentLog::OpenSegmentForAppend(int64_t base, bool create) {
   }
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
+  segment_base_ = base;
   segment_size_ = 0;
   return Status::Ok();
 }
@@ -542,7 +583,9 @@ void SegmentLog::WriterLoop() {
       next_sync = std::chrono::steady_clock::now() + options_.fsync_interval;
     }
   }
-  if (dirty_) Sync().IgnoreError();  // best effort on shutdown; failures were reported before
+  // Best effort on shutdown; failures were reported before.
+  if (dirty_) Sync().IgnoreError();
+  CutPreallocated().IgnoreError();
 }
 
 void SegmentLog::CommitBatch(std::vector<Pending>& batch) {
@@ -572,13 +615,13 @@ void SegmentLog::CommitBatch(std::vector<Pending>& batch) {
     payload_bytes += p.record.size();
   }
 
-  Status status = WriteAll(FileOps(), fd_, write_buffer_);
+  if (preallocator_) preallocator_->BeforeWrite(segment_size_ + write_buffer_.size());
+  Status status = WriteAllAt(FileOps(), fd_, write_buffer_, segment_size_);
   if (status.ok()) {
     segment_size_ += write_buffer_.size();
     dirty_ = true;
     if (options_.fsync == FsyncPolicy::kAlways) status = Sync();
-  } else if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) == 0 &&
-             ::lseek(fd_, static_cast<off_t>(segment_size_), SEEK_SET) >= 0) {
+  } else if (CutPreallocated().ok() && ::ftruncate(fd_, static_cast<off_t>(segment_size_)) == 0) {
     // The write failed (a full disk) and no partial batch is left behind: nothing of this batch
     // is in the log, and nothing before it was touched. Refuse this batch; the next one tries
     // again, so the log comes back by itself once there is space.
@@ -589,6 +632,7 @@ void SegmentLog::CommitBatch(std::vector<Pending>& batch) {
     }
     std::fprintf(stderr, "voxbase: event log write failed, batch refused, will retry: %s\n",
                  status.ToString().c_str());
+    if (preallocator_) preallocator_->Switch(SegmentPath(segment_base_), segment_size_);
     FailBatch(batch,
               Status(StatusCode::kUnavailable, "the event log cannot write: " + status.message()));
     return;
@@ -613,6 +657,7 @@ void SegmentLog::CommitBatch(std::vector<Pending>& batch) {
     std::lock_guard<std::mutex> lock(mu_);
     queued_bytes_ -= payload_bytes;
     durable_end_ = next_offset_;
+    durable_bytes_ = segment_size_;
     write_failure_ = Status::Ok();
   }
   reader_cv_.notify_all();
@@ -649,10 +694,28 @@ Status SegmentLog::Sync() {
 
 Status SegmentLog::Roll() {
   if (dirty_) VOX_RETURN_IF_ERROR(Sync());
+  // Readers of a segment that is not the newest read it to its end: cut its zeros first.
+  VOX_RETURN_IF_ERROR(CutPreallocated());
   VOX_RETURN_IF_ERROR(OpenSegmentForAppend(next_offset_, /*create=*/true));
-  std::lock_guard<std::mutex> lock(mu_);
-  segment_bases_.push_back(next_offset_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    segment_bases_.push_back(next_offset_);
+    durable_bytes_ = 0;
+  }
+  if (preallocator_) preallocator_->Switch(SegmentPath(next_offset_), 0);
   return Status::Ok();
+}
+
+Status SegmentLog::CutPreallocated() {
+  if (!preallocator_) return Status::Ok();
+  preallocator_->Detach();
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) return Errno("stat event log segment");
+  if (static_cast<uint64_t>(st.st_size) <= segment_size_) return Status::Ok();
+  if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
+    return Errno("cut preallocated zeros off event log segment");
+  }
+  return Sync();
 }
 
 Status SegmentLog::Health() const {
@@ -678,10 +741,10 @@ std::optional<SegmentLog::SegmentRef> SegmentLog::SegmentFor(int64_t offset) con
   return SegmentRef{base, SegmentPath(base)};
 }
 
-int64_t SegmentLog::WaitForEnd(int64_t after, std::chrono::milliseconds wait) const {
+SegmentLog::DurableEnd SegmentLog::WaitForEnd(int64_t after, std::chrono::milliseconds wait) const {
   std::unique_lock<std::mutex> lock(mu_);
   reader_cv_.wait_for(lock, wait, [&] { return durable_end_ > after || closed_; });
-  return durable_end_;
+  return DurableEnd{durable_end_, segment_bases_.back(), durable_bytes_};
 }
 
 Result<std::vector<int64_t>> SegmentLog::StartOffsets() const {

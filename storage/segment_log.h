@@ -17,6 +17,11 @@
 // nothing; SegmentLogOptions::repair (`voxbase repair`) cuts there instead and reports what it
 // dropped. A LOCK file (flock) keeps a second process out of the directory.
 //
+// The open segment may end in zeros the preallocator wrote ahead of the last record: readers never
+// read past the durable end, recovery treats a bad record followed only by zeros as a torn tail
+// (what a crash inside preallocated space leaves), and a segment is cut to its last record when
+// it rolls and when the log closes.
+//
 // Thread-safety: Append, EndOffsets and NewReader from any thread; each reader on one thread.
 #pragma once
 
@@ -33,16 +38,11 @@
 #include <vector>
 
 #include "storage/event_log.h"
+#include "storage/log_file_ops.h"
 #include "storage/log_probe.h"
+#include "storage/segment_preallocator.h"
 
 namespace voxbase {
-
-// The calls the writer makes on the open segment: the real ones by default; a test replaces them
-// to make the disk fill up or a sync fail. Called from the writer thread only.
-struct LogFileOps {
-  ssize_t (*write)(int fd, const void* data, size_t size) = &::write;
-  int (*fdatasync)(int fd) = &::fdatasync;
-};
 
 struct SegmentLogOptions {
   std::string dir;
@@ -51,6 +51,10 @@ struct SegmentLogOptions {
   uint64_t segment_bytes = 64ull << 20;     // roll to a new segment past this size
   uint64_t max_queued_bytes = 64ull << 20;  // appends beyond this are refused
   uint32_t max_record_bytes = 16u << 20;
+  // Under `always` and `interval`, the open segment is kept written with synced zeros this far
+  // ahead of its last record, by a thread of its own (segment_preallocator.h), so an fdatasync
+  // flushes data but not the file's size. 0: plain appends. Never used under `none`.
+  uint64_t preallocate_bytes = 8ull << 20;
   LogProbe* probe = nullptr;             // optional; must outlive the log
   const LogFileOps* file_ops = nullptr;  // null: the real calls; must outlive the log
   // Repair: cut the log at the first damaged record (dropping it and everything after) instead
@@ -102,6 +106,8 @@ class SegmentLog final : public EventLog {
   Result<std::vector<int64_t>> StartOffsets() const override;
 
   const RecoveryReport& recovery() const { return recovery_; }
+  // Group commits whose write fell inside preallocated zeros (so their fdatasync flushed no size).
+  uint64_t preallocated_writes() const { return preallocator_ ? preallocator_->overwrites() : 0; }
   const RepairReport& repair() const { return repair_; }
 
   // For readers: the segment holding `offset` (its base and path), and a wait for new records.
@@ -110,7 +116,14 @@ class SegmentLog final : public EventLog {
     std::string path;
   };
   std::optional<SegmentRef> SegmentFor(int64_t offset) const;
-  int64_t WaitForEnd(int64_t after, std::chrono::milliseconds wait) const;
+  // Where the durable records end: the next offset, and the newest segment's base and bytes
+  // (past them the file may hold zeros or a batch still being written).
+  struct DurableEnd {
+    int64_t offset = 0;
+    int64_t newest_base = 0;
+    uint64_t newest_bytes = 0;
+  };
+  DurableEnd WaitForEnd(int64_t after, std::chrono::milliseconds wait) const;
   uint32_t max_record_bytes() const { return options_.max_record_bytes; }
 
  private:
@@ -127,6 +140,8 @@ class SegmentLog final : public EventLog {
   void FailBatch(std::vector<Pending>& batch, const Status& status);
   Status Sync();
   Status Roll();
+  // Detaches the preallocator and cuts the zeros after the last record off the open segment.
+  Status CutPreallocated();
   std::string SegmentPath(int64_t base) const;
 
   const SegmentLogOptions options_;
@@ -136,6 +151,7 @@ class SegmentLog final : public EventLog {
 
   // Owned by the writer thread once it runs.
   int fd_ = -1;
+  int64_t segment_base_ = 0;
   uint64_t segment_size_ = 0;
   int64_t next_offset_ = 0;
   bool dirty_ = false;  // written but not synced (interval/none)
@@ -147,13 +163,15 @@ class SegmentLog final : public EventLog {
   std::vector<Pending> pending_;        // guarded by mu_
   uint64_t queued_bytes_ = 0;           // guarded by mu_
   int64_t durable_end_ = 0;             // guarded by mu_
+  uint64_t durable_bytes_ = 0;          // guarded by mu_: of the newest segment
   std::vector<int64_t> segment_bases_;  // guarded by mu_, ascending
   Status failure_;                      // guarded by mu_; once set, appends fail
   // guarded by mu_: the last batch's write failed (ENOSPC, EIO) and was cut back off the segment,
   // so the file is as before it; later batches try again, and the first that lands clears it.
   Status write_failure_;
-  bool stopping_ = false;  // guarded by mu_
-  bool closed_ = false;    // guarded by mu_
+  bool stopping_ = false;                              // guarded by mu_
+  bool closed_ = false;                                // guarded by mu_
+  std::unique_ptr<SegmentPreallocator> preallocator_;  // null: plain appends
   std::thread writer_;
 };
 

@@ -1,12 +1,13 @@
 // Invariant 5's power-loss half: what a power cut keeps of the log under each --fsync policy.
 //
 // Like LevelDB's fault-injection Env, the file calls under the segment log (LogFileOps) record how
-// much of each segment was durable at its last fdatasync. A power cut at time T keeps exactly that
-// of every segment and drops the rest: the test notes the synced sizes at T, closes the log (which
-// may sync more later, as a real process would not), then cuts every segment back to its size at
-// T and reopens. Under `always` every acknowledged record survives; under `interval`, records
-// older than the interval survive; under `none`, acknowledged records are lost, as the README
-// says.
+// much of each segment was durable at its last fdatasync, and which writes came after it. A power
+// cut at time T keeps exactly what was synced and undoes the rest: the test notes the state at T,
+// closes the log (which may sync more later, as a real process would not), then cuts every
+// segment back to its synced size and puts zeros back where unsynced writes went (inside
+// preallocated space the disk held synced zeros there; each byte is written once), and reopens.
+// Under `always` every acknowledged record survives; under `interval`, records older than the
+// interval survive; under `none`, acknowledged records are lost, as the README says.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "storage/segment_log.h"
 #include "storage/tests/test_dir.h"
@@ -23,8 +25,18 @@
 namespace voxbase {
 namespace {
 
+struct Range {
+  off_t offset;
+  size_t size;
+  uint64_t seq;  // order of the write among all writes
+};
+struct FileState {
+  off_t synced = 0;             // bytes durable at its last fdatasync
+  std::vector<Range> unsynced;  // writes since
+};
 std::mutex g_mu;
-std::map<std::string, off_t> g_synced;  // segment path → bytes durable at its last fdatasync
+std::map<std::string, FileState> g_files;  // by segment path
+uint64_t g_writes = 0;                     // writes so far
 
 std::string PathOf(int fd) {
   char link[64], path[4096];
@@ -33,24 +45,50 @@ std::string PathOf(int fd) {
   return n > 0 ? std::string(path, static_cast<size_t>(n)) : std::string();
 }
 
+ssize_t TrackingPwrite(int fd, const void* data, size_t size, off_t offset) {
+  ssize_t n = ::pwrite(fd, data, size, offset);
+  if (n > 0) {
+    std::lock_guard<std::mutex> lock(g_mu);
+    g_files[PathOf(fd)].unsynced.push_back({offset, static_cast<size_t>(n), ++g_writes});
+  }
+  return n;
+}
+
 int TrackingSync(int fd) {
+  const std::string path = PathOf(fd);
+  uint64_t covered = 0;  // writes made before the sync began are the ones it makes durable
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    covered = g_writes;
+  }
   int rc = ::fdatasync(fd);
   struct stat st {};
   if (rc == 0 && ::fstat(fd, &st) == 0) {
     std::lock_guard<std::mutex> lock(g_mu);
-    g_synced[PathOf(fd)] = st.st_size;
+    FileState& file = g_files[path];
+    file.synced = st.st_size;
+    std::erase_if(file.unsynced, [&](const Range& r) { return r.seq <= covered; });
   }
   return rc;
 }
 
-// Cuts every segment in `dir` back to what was durable in `synced`.
-void PowerCut(const std::string& dir, const std::map<std::string, off_t>& synced) {
+// Puts every segment in `dir` back to what was durable in `files`.
+void PowerCut(const std::string& dir, const std::map<std::string, FileState>& files) {
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     std::string path = e.path().string();
     if (!path.ends_with(".log")) continue;
-    auto it = synced.find(std::filesystem::canonical(path).string());
-    off_t keep = it == synced.end() ? 0 : it->second;
-    ASSERT_EQ(::truncate(path.c_str(), keep), 0) << path;
+    auto it = files.find(std::filesystem::canonical(path).string());
+    const FileState state = it == files.end() ? FileState{} : it->second;
+    ASSERT_EQ(::truncate(path.c_str(), state.synced), 0) << path;
+    int fd = ::open(path.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0) << path;
+    for (const Range& r : state.unsynced) {
+      if (r.offset >= state.synced) continue;
+      size_t n = std::min<size_t>(r.size, static_cast<size_t>(state.synced - r.offset));
+      std::vector<char> zeros(n, 0);
+      ASSERT_EQ(::pwrite(fd, zeros.data(), n, r.offset), static_cast<ssize_t>(n)) << path;
+    }
+    ::close(fd);
   }
 }
 
@@ -70,7 +108,8 @@ class PowerLossTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::lock_guard<std::mutex> lock(g_mu);
-    g_synced.clear();
+    g_files.clear();
+    ops_.pwrite = &TrackingPwrite;
     ops_.fdatasync = &TrackingSync;
   }
   SegmentLogOptions Options(FsyncPolicy policy) {
@@ -80,16 +119,16 @@ class PowerLossTest : public ::testing::Test {
     o.file_ops = &ops_;
     return o;
   }
-  std::map<std::string, off_t> SyncedNow() {
+  std::map<std::string, FileState> SyncedNow() {
     std::lock_guard<std::mutex> lock(g_mu);
-    return g_synced;
+    return g_files;
   }
   TestDir dir_;
   LogFileOps ops_;
 };
 
 TEST_F(PowerLossTest, AlwaysKeepsEveryAcknowledgedRecord) {
-  std::map<std::string, off_t> at_cut;
+  std::map<std::string, FileState> at_cut;
   {
     auto log = std::move(*SegmentLog::Open(Options(FsyncPolicy::kAlways)));
     AppendAcked(*log, 200);
@@ -100,7 +139,7 @@ TEST_F(PowerLossTest, AlwaysKeepsEveryAcknowledgedRecord) {
 }
 
 TEST_F(PowerLossTest, IntervalKeepsWhatIsOlderThanTheInterval) {
-  std::map<std::string, off_t> at_cut;
+  std::map<std::string, FileState> at_cut;
   {
     auto log = std::move(*SegmentLog::Open(Options(FsyncPolicy::kInterval)));
     AppendAcked(*log, 100);
@@ -115,7 +154,7 @@ TEST_F(PowerLossTest, IntervalKeepsWhatIsOlderThanTheInterval) {
 }
 
 TEST_F(PowerLossTest, NoneLosesAcknowledgedRecords) {
-  std::map<std::string, off_t> at_cut;
+  std::map<std::string, FileState> at_cut;
   {
     auto log = std::move(*SegmentLog::Open(Options(FsyncPolicy::kNone)));
     AppendAcked(*log, 200);

@@ -70,12 +70,12 @@ TEST(SegmentLogTest, AppendsGetDenseOffsetsAndReadBackInOrder) {
 // A disk that fills up: while `g_disk_full`, a write puts a few bytes down and then fails with
 // ENOSPC, as a real one does at the end of its space.
 std::atomic<bool> g_disk_full{false};
-ssize_t FullDiskWrite(int fd, const void* data, size_t size) {
+ssize_t FullDiskWrite(int fd, const void* data, size_t size, off_t offset) {
   static thread_local bool wrote_some = false;
-  if (!g_disk_full) return ::write(fd, data, size);
+  if (!g_disk_full) return ::pwrite(fd, data, size, offset);
   if (!wrote_some) {
     wrote_some = true;
-    return ::write(fd, data, std::min<size_t>(size, 7));
+    return ::pwrite(fd, data, std::min<size_t>(size, 7), offset);
   }
   wrote_some = false;
   errno = ENOSPC;
@@ -85,7 +85,7 @@ ssize_t FullDiskWrite(int fd, const void* data, size_t size) {
 TEST(SegmentLogTest, AFullDiskRefusesWritesUntilThereIsSpaceThenGoesOnWithoutLossOrReuse) {
   TestDir dir;
   LogFileOps full_disk;
-  full_disk.write = &FullDiskWrite;
+  full_disk.pwrite = &FullDiskWrite;
   SegmentLogOptions options{.dir = dir.path()};
   options.file_ops = &full_disk;
   {
@@ -179,9 +179,12 @@ TEST(SegmentLogTest, GarbageAfterTheLastRecordIsDamageNotATornTail) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kCorruption);
   EXPECT_EQ(std::filesystem::file_size(segment), size + 100) << "a refused open changed the file";
-  auto log = OpenOrDie({.dir = dir.path(), .repair = true});
-  EXPECT_EQ(log->recovery().end_offset, 5);
-  EXPECT_EQ(log->repair().dropped_records, 0);
+  {
+    auto log = OpenOrDie({.dir = dir.path(), .repair = true});
+    EXPECT_EQ(log->recovery().end_offset, 5);
+    EXPECT_EQ(log->repair().dropped_records, 0);
+  }
+  // (While open, the segment has preallocated zeros after its records; closing cuts them.)
   EXPECT_EQ(std::filesystem::file_size(segment), size);
 }
 
@@ -447,6 +450,150 @@ TEST(SegmentLogTest, ReaderWaitsForTheNextAppend) {
   EXPECT_GE(returned, append_started);
   EXPECT_GE(returned - polled, milliseconds(150));
   EXPECT_LT(returned - append_started, milliseconds(2000));
+}
+
+// Preallocation (segment_preallocator.h): the open segment is kept written with zeros ahead of
+// its records.
+
+// Waits until the segment holds more bytes than `data`: the filler has run.
+bool GrowsPast(const std::string& segment, uint64_t data) {
+  for (int i = 0; i < 500; ++i) {
+    if (std::filesystem::file_size(segment) > data) return true;
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+  return false;
+}
+
+uint64_t RecordBytes(int from, int to) {
+  uint64_t bytes = 0;
+  for (int i = from; i < to; ++i) bytes += 16 + Payload(i).size();
+  return bytes;
+}
+
+TEST(SegmentLogTest, ARunningReaderNeverTakesPreallocatedZerosForRecords) {
+  TestDir dir;
+  auto log = OpenOrDie({.dir = dir.path(), .preallocate_bytes = 64 << 10});
+  ASSERT_TRUE(GrowsPast(LastSegment(dir.path()), 0)) << "the filler never wrote zeros ahead";
+  Result<std::unique_ptr<LogReader>> reader = log->NewReader({0});
+  ASSERT_TRUE(reader.ok());
+  std::vector<LogRecord> read;
+  std::thread appender([&] {
+    for (int i = 0; i < 2000; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+  });
+  // The reader polls while the writer fills the zeros in; a buffered zero would read as a bad
+  // record below the durable end and fail the poll.
+  while (read.size() < 2000) {
+    Result<std::vector<LogRecord>> batch = (*reader)->Poll(7, milliseconds(50));
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    for (auto& r : *batch) read.push_back(std::move(r));
+  }
+  appender.join();
+  for (int i = 0; i < 2000; ++i) ASSERT_EQ(read[static_cast<size_t>(i)].payload, Payload(i));
+}
+
+TEST(SegmentLogTest, SegmentsEndAtTheirLastRecordOnceRolledAndOnceClosed) {
+  TestDir dir;
+  {
+    auto log = OpenOrDie({.dir = dir.path(), .segment_bytes = 1000});
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+    // While open, every segment but the newest holds exactly its records: readers read those to
+    // their end.
+    std::vector<std::string> paths;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+      if (e.path().extension() == ".log") paths.push_back(e.path().string());
+    }
+    std::sort(paths.begin(), paths.end());
+    ASSERT_GE(paths.size(), 3u);
+    for (size_t i = 0; i + 1 < paths.size(); ++i) {
+      int first = std::stoi(std::filesystem::path(paths[i]).stem().string());
+      int next = std::stoi(std::filesystem::path(paths[i + 1]).stem().string());
+      EXPECT_EQ(std::filesystem::file_size(paths[i]), RecordBytes(first, next)) << paths[i];
+    }
+    EXPECT_EQ(ReadAll(*log).size(), 100u);
+  }
+  std::string newest = LastSegment(dir.path());
+  int first = std::stoi(std::filesystem::path(newest).stem().string());
+  EXPECT_EQ(std::filesystem::file_size(newest), RecordBytes(first, 100)) << "close cuts the zeros";
+}
+
+// What kill -9 of a log with `records` records in `dir` leaves, copied into `to`: the segment as
+// the page cache holds it, zeros after the records.
+std::string CrashCopy(const std::string& dir, int records, const TestDir& to) {
+  std::string segment = LastSegment(dir);
+  EXPECT_TRUE(GrowsPast(segment, RecordBytes(0, records)));
+  std::filesystem::copy_file(segment,
+                             to.path() + "/" + std::filesystem::path(segment).filename().string());
+  return to.path();
+}
+
+TEST(SegmentLogTest, AKillInsidePreallocatedSpaceKeepsEveryRecordAndTheLogGoesOn) {
+  TestDir dir;
+  auto log = OpenOrDie({.dir = dir.path()});
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+  TestDir copy;
+  std::string crashed = CrashCopy(dir.path(), 20, copy);
+  const std::string segment = LastSegment(crashed);
+  ASSERT_GT(std::filesystem::file_size(segment), RecordBytes(0, 20));
+  {
+    auto reopened = OpenOrDie({.dir = crashed});
+    EXPECT_EQ(reopened->recovery().end_offset, 20);
+    Result<LogPosition> at = reopened->AppendAndWait("k", Payload(20));
+    ASSERT_TRUE(at.ok());
+    EXPECT_EQ(at->offset, 20);
+    EXPECT_EQ(ReadAll(*reopened).size(), 21u);
+  }
+  EXPECT_EQ(std::filesystem::file_size(segment), RecordBytes(0, 21));
+}
+
+TEST(SegmentLogTest, ARecordTornInsidePreallocatedSpaceIsATornTail) {
+  TestDir dir;
+  auto log = OpenOrDie({.dir = dir.path()});
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+  // The next record written half: its header and the start of its payload, zeros after.
+  ASSERT_TRUE(log->AppendAndWait("k", std::string(3000, 'p')).ok());
+  TestDir copy;
+  std::string crashed = CrashCopy(dir.path(), 21, copy);
+  const std::string segment = LastSegment(crashed);
+  const uint64_t half = RecordBytes(0, 20) + 16 + 1500;
+  {
+    std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(half));
+    f << std::string(1500, '\0');
+  }
+  auto reopened = OpenOrDie({.dir = crashed});
+  EXPECT_EQ(reopened->recovery().end_offset, 20);
+  EXPECT_GT(reopened->recovery().truncated_bytes, 0u);
+  // And a header only partly written: its first bytes, zeros after.
+  reopened.reset();
+  {
+    std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(RecordBytes(0, 20)));
+    f << std::string("\x12\x34\x56\x78\x40", 5) << std::string(4096, '\0');
+  }
+  reopened = OpenOrDie({.dir = crashed});
+  EXPECT_EQ(reopened->recovery().end_offset, 20);
+}
+
+TEST(SegmentLogTest, ADamagedRecordWithGoodOnesAfterItIsDamageEvenBeforeZeros) {
+  TestDir dir;
+  auto log = OpenOrDie({.dir = dir.path()});
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+  TestDir copy;
+  std::string crashed = CrashCopy(dir.path(), 20, copy);
+  FlipByte(LastSegment(crashed), RecordBytes(0, 10) + 20);  // inside record 10's payload
+  Result<std::unique_ptr<SegmentLog>> refused = SegmentLog::Open({.dir = crashed});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(refused.status().message().find("; 9 records follow it"), std::string::npos)
+      << refused.status().message();
+}
+
+TEST(SegmentLogTest, WritesFallInsideTheZerosOnceTheFillerIsAhead) {
+  TestDir dir;
+  auto log = OpenOrDie({.dir = dir.path()});
+  ASSERT_TRUE(GrowsPast(LastSegment(dir.path()), 0));
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
+  EXPECT_GE(log->preallocated_writes(), 50u);
 }
 
 }  // namespace
