@@ -1,5 +1,6 @@
 #include "api/beast_request.h"
 
+#include <algorithm>
 #include <array>
 
 namespace voxbase {
@@ -8,6 +9,14 @@ namespace {
 // Only these reach handlers; the rest of a request's headers are the server's business.
 constexpr std::array<std::string_view, 5> kHeadersForHandlers = {
     "authorization", "x-app-slug", "x-app-secret", "idempotency-key", "origin"};
+
+bool SafeInHeader(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+void AppendHeader(std::string* out, std::string_view name, std::string_view value) {
+  out->append(name).append(": ").append(value).append("\r\n");
+}
 
 }  // namespace
 
@@ -31,6 +40,33 @@ Result<HttpRequest> ToHttpRequest(BeastRequest& req) {
   }
   request.body = std::move(req.body());
   return request;
+}
+
+void SerializeResponse(const HttpResponse& response, unsigned version, bool keep_alive,
+                       std::string* out) {
+  namespace http = boost::beast::http;
+  const unsigned minor = version % 10;
+  out->clear();
+  out->append(minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  out->append(std::to_string(response.status)).append(" ");
+  out->append(http::obsolete_reason(static_cast<http::status>(response.status))).append("\r\n");
+  AppendHeader(out, "Server", "voxbase");
+  if (SafeInHeader(response.content_type)) AppendHeader(out, "Content-Type", response.content_type);
+  const auto& headers = response.headers;
+  for (size_t i = 0; i < headers.size(); ++i) {
+    const auto& [name, value] = headers[i];
+    // A name set twice keeps its last value, as Beast's set() did.
+    const bool set_again =
+        std::any_of(headers.begin() + static_cast<ptrdiff_t>(i) + 1, headers.end(),
+                    [&](const auto& later) { return boost::beast::iequals(later.first, name); });
+    if (!set_again && !name.empty() && SafeInHeader(name) && SafeInHeader(value)) {
+      AppendHeader(out, name, value);
+    }
+  }
+  if (minor == 0 && keep_alive) AppendHeader(out, "Connection", "keep-alive");
+  if (minor != 0 && !keep_alive) AppendHeader(out, "Connection", "close");
+  AppendHeader(out, "Content-Length", std::to_string(response.body.size()));
+  out->append("\r\n").append(response.body);
 }
 
 }  // namespace voxbase

@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <map>
@@ -231,25 +232,19 @@ class Session final : public ResponseSink,
   }
 
   void Write(HttpResponse response) {
-    auto res = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(response.status), version_);
-    res->set(http::field::server, "voxbase");
-    res->set(http::field::content_type, response.content_type);
-    for (auto& [name, value] : response.headers) res->set(name, value);
-    res->keep_alive(keep_alive_);
-    res->body() = std::move(response.body);
-    res->prepare_payload();
     if (server_->probe) {
       server_->probe->OnRequest(
           route_, method_, response.status,
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
     }
+    // One request is in flight per connection, so one buffer serves them all in turn.
+    SerializeResponse(response, version_, keep_alive_, &out_);
     stream_.expires_after(server_->options.read_timeout);
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
-                        self->server_->in_flight--;
-                        self->OnWrite(ec, res->need_eof());
-                      });
+    net::async_write(stream_, net::buffer(out_),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->server_->in_flight--;
+                       self->OnWrite(ec, !self->keep_alive_);
+                     });
   }
 
   void OnWrite(beast::error_code ec, bool close) {
@@ -293,6 +288,7 @@ class Session final : public ResponseSink,
   uint64_t idle_seq_ = 0;     // non-zero while waiting for a request
   uint64_t requests_ = 0;
   beast::flat_buffer buffer_;
+  std::string out_;  // the answer being written
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = false;
   unsigned version_ = 11;
