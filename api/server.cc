@@ -21,6 +21,7 @@
 
 #include "api/beast_request.h"
 #include "schemas/json_writer.h"
+#include "schemas/thread_name.h"
 
 namespace voxbase {
 
@@ -375,7 +376,10 @@ Result<uint16_t> HttpServer::Start() {
   impl_->accepting = true;
   impl_->Accept();
   for (auto& context : impl_->contexts) {
-    impl_->threads.emplace_back([&context] { context->run(); });
+    impl_->threads.emplace_back([&context, n = impl_->threads.size()] {
+      NameThisThread("vox-http-" + std::to_string(n));
+      context->run();
+    });
   }
   return port;
 }

@@ -7,6 +7,7 @@
 #include "projections/tables.h"
 #include "schemas/ids.h"
 #include "schemas/json_writer.h"
+#include "schemas/thread_name.h"
 
 namespace voxbase {
 
@@ -143,7 +144,10 @@ Status ProcessorRunner::LoadPosition() {
 
 Status ProcessorRunner::Start() {
   VOX_RETURN_IF_ERROR(LoadPosition());
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("vox-apply");
+    Run();
+  });
   return Status::Ok();
 }
 
@@ -243,7 +247,7 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records) {
     if (p >= next.size()) next.resize(p + 1, 0);
     if (record.position.offset < next[p]) continue;  // redelivered: already in the projections
     batch->SetSavePoint();
-    Result<DecodedEvent> event = decoder_.Decode(record.payload);
+    Result<DecodedEvent> event = decoder_.DecodePadded(record.payload);
     Status status = event.status();
     for (size_t i = 0; i < processors_.size() && status.ok(); ++i) {
       std::vector<int64_t>& own = processor_next_[i];

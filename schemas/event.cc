@@ -91,8 +91,17 @@ EventDecoder::EventDecoder() {
 }
 
 Result<DecodedEvent> EventDecoder::Decode(std::string_view record) {
+  return DecodeParsed(parser_.parse(record.data(), record.size()));
+}
+
+Result<DecodedEvent> EventDecoder::DecodePadded(const std::string& record) {
+  return DecodeParsed(parser_.parse(record));
+}
+
+Result<DecodedEvent> EventDecoder::DecodeParsed(
+    simdjson::simdjson_result<simdjson::dom::element> parsed) {
   simdjson::dom::element root;
-  if (auto err = parser_.parse(record.data(), record.size()).get(root)) {
+  if (auto err = std::move(parsed).get(root)) {
     return Corruption(std::string("event is not valid JSON: ") + simdjson::error_message(err));
   }
   simdjson::dom::object obj;

@@ -86,8 +86,13 @@ class EventDecoder {
   // Parses and validates one log record. Fails on malformed JSON, a missing envelope field, an
   // unknown type or a version newer than this build (or older with no upcaster).
   Result<DecodedEvent> Decode(std::string_view record);
+  // The same, parsing in place when `record` has SIMDJSON_PADDING spare bytes of capacity (log
+  // readers allocate payloads so), instead of copying it into a padded buffer first.
+  Result<DecodedEvent> DecodePadded(const std::string& record);
 
  private:
+  Result<DecodedEvent> DecodeParsed(simdjson::simdjson_result<simdjson::dom::element> parsed);
+
   simdjson::dom::parser parser_;
 };
 

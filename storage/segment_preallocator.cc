@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "schemas/thread_name.h"
+
 namespace voxbase {
 namespace {
 
@@ -84,6 +86,7 @@ uint64_t SegmentPreallocator::overwrites() const {
 }
 
 void SegmentPreallocator::FillLoop() {
+  NameThisThread("vox-log-fill");
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     cv_.wait(lock, [&] {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <atomic>
 #include <filesystem>
@@ -594,6 +595,40 @@ TEST(SegmentLogTest, WritesFallInsideTheZerosOnceTheFillerIsAhead) {
   ASSERT_TRUE(GrowsPast(LastSegment(dir.path()), 0));
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(log->AppendAndWait("k", Payload(i)).ok());
   EXPECT_GE(log->preallocated_writes(), 50u);
+}
+
+// The record checksum is zlib's CRC-32, whatever computes it now: a segment written with zlib's
+// crc32() (as every version before libdeflate did) opens and reads, and a damaged one does not.
+TEST(SegmentLogTest, RecordsChecksummedWithZlibsCrc32StillRead) {
+  TestDir dir;
+  std::string bytes;
+  for (int i = 0; i < 3; ++i) {
+    const std::string payload = Payload(i) + std::string(1000 * i, 'z');
+    std::string header(16, '\0');
+    for (int b = 0; b < 4; ++b)
+      header[4 + b] = static_cast<char>((payload.size() >> (8 * b)) & 0xff);
+    for (int b = 0; b < 8; ++b)
+      header[8 + b] = static_cast<char>((static_cast<uint64_t>(i) >> (8 * b)) & 0xff);
+    std::string covered = header.substr(4) + payload;
+    uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(covered.data()),
+                                               static_cast<uInt>(covered.size())));
+    for (int b = 0; b < 4; ++b) header[b] = static_cast<char>((crc >> (8 * b)) & 0xff);
+    bytes += header + payload;
+  }
+  const std::string segment = dir.path() + "/00000000000000000000.log";
+  {
+    std::ofstream out(segment, std::ios::binary);
+    out << bytes;
+  }
+  {
+    auto log = OpenOrDie({.dir = dir.path()});
+    EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+    std::vector<LogRecord> records = ReadAll(*log);
+    ASSERT_EQ(records.size(), 3u);
+    EXPECT_EQ(records[2].payload, Payload(2) + std::string(2000, 'z'));
+  }
+  FlipByte(segment, 16 + 3);  // inside the first payload, good records after it
+  EXPECT_FALSE(SegmentLog::Open({.dir = dir.path()}).ok());
 }
 
 }  // namespace
