@@ -1,5 +1,6 @@
 #include "ingest/session_log.h"
 
+#include "schemas/json_minify.h"
 #include "schemas/json_writer.h"
 #include "schemas/vocabulary.h"
 
@@ -30,7 +31,8 @@ Result<BatchEvent> BuildTelemetryRecorded(const CommandInput& in) {
         std::string data = "null";
         simdjson::dom::element data_value;
         if (!obj["data"].get(data_value)) {
-          data = simdjson::minify(data_value);
+          data.clear();
+          AppendMinified(data_value, &data);
           if (data.size() > limits.max_data_bytes) {
             return InvalidArgument(where + ".data is " + std::to_string(data.size()) +
                                    " bytes as JSON; the limit is " +

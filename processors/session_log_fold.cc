@@ -6,6 +6,7 @@
 #include "processors/fold.h"
 #include "projections/session_log.h"
 #include "projections/tables.h"
+#include "schemas/json_minify.h"
 
 namespace voxbase {
 namespace {
@@ -17,18 +18,30 @@ Status FoldSessionLog(const FoldContext& c, std::string_view array_field, Table 
   struct Entry {
     std::string_view session_id;
     SessionLogItem item;
+    size_t json_at = 0;  // in `json`
   };
   std::vector<Entry> entries;
   entries.reserve(array.size());
-  uint32_t index = 0;
-  for (simdjson::dom::element element : array) {
-    Entry entry;
-    if (element["sessionId"].get(entry.session_id) || element[time_field].get(entry.item.time)) {
-      return BadPayload(c.event, "item lacks sessionId or time");
+  // Every item's JSON in one buffer: one allocation per event, not one per item.
+  std::string json;
+  {
+    MinifiedJson writer(&json);
+    uint32_t index = 0;
+    for (simdjson::dom::element element : array) {
+      Entry entry;
+      if (element["sessionId"].get(entry.session_id) || element[time_field].get(entry.item.time)) {
+        return BadPayload(c.event, "item lacks sessionId or time");
+      }
+      entry.item.index = index++;
+      entry.json_at = writer.size();
+      writer.Append(element);
+      entries.push_back(entry);
     }
-    entry.item.index = index++;
-    entry.item.json = simdjson::minify(element);
-    entries.push_back(std::move(entry));
+  }
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const size_t end = i + 1 < entries.size() ? entries[i + 1].json_at : json.size();
+    entries[i].item.json =
+        std::string_view(json).substr(entries[i].json_at, end - entries[i].json_at);
   }
   // Grouped by session (sorted by id, which no reader sees); a batch usually holds one.
   std::stable_sort(entries.begin(), entries.end(),

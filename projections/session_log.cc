@@ -204,7 +204,7 @@ Result<Page> SessionLogView::List(std::string_view app_id, std::string_view sess
   std::unique_ptr<StoreIterator> it = store_.NewIterator(family_);
   struct AloneItem {
     Place place;
-    std::string json;
+    std::string json;  // a copy: the iterator moves on
   };
   std::vector<AloneItem> alone;
   for (it->Seek(KeyAt(alone_prefix, start)); it->Valid() && alone.size() <= limit; it->Next()) {

@@ -38,11 +38,12 @@ inline constexpr char kSessionLogRunVersion = 2;
 
 std::string SessionLogPrefix(std::string_view app_id, std::string_view session_id);
 
-// One item of an event for the session log; `json` is what the list returns for it.
+// One item of an event for the session log; `json` is what the list returns for it, in storage
+// the caller keeps until AppendSessionLog returns.
 struct SessionLogItem {
   int64_t time = 0;
   uint32_t index = 0;
-  std::string json;
+  std::string_view json;
 };
 
 // Writes one event's items for one session (any order) into the batch: a single item alone;

@@ -1,0 +1,35 @@
+// AppendMinified: appends a parsed JSON value to a string as compact JSON, byte for byte what
+// simdjson::minify(value) returns (the same escapes, the same number forms, so rows folded by it
+// equal rows folded before it), but written straight into the caller's string. simdjson's own
+// builder goes through a std::vector<char> per call and a copy out of it; in a replay of
+// session-log events it took ~17 % of the time. Stateless; thread-safe.
+#pragma once
+
+#include <simdjson.h>
+
+#include <memory>
+#include <string>
+
+namespace voxbase {
+
+void AppendMinified(simdjson::dom::element value, std::string* out);
+
+// The same for many values into one string (the items of an event): `out` holds spare room
+// while this lives, and is trimmed to what was written when it is destroyed. Not thread-safe.
+class MinifiedJson {
+ public:
+  explicit MinifiedJson(std::string* out);
+  ~MinifiedJson();
+  MinifiedJson(const MinifiedJson&) = delete;
+  MinifiedJson& operator=(const MinifiedJson&) = delete;
+
+  void Append(simdjson::dom::element value);
+  size_t size() const;  // of what `out` holds that is written
+
+  class Out;
+
+ private:
+  std::unique_ptr<Out> out_;
+};
+
+}  // namespace voxbase
