@@ -58,7 +58,7 @@ commands:
             (admin API: set VOXBASE_ADMIN_TOKEN)
             --snapshot-every-s 0 (hourly with a log retention) --keep-snapshots 2
             --log-retention keep|delete|archive --log-archive-dir DIR
-            --segment-bytes 67108864 --min-free-bytes 67108864
+            --segment-bytes 67108864 --min-free-bytes 67108864 --log-preallocate-mb 8
             --block-cache-mb 256 --memtable-mb 256   (the projections' RocksDB memory)
   replay    --data-dir ./data [--from-snapshot]  rebuild all projections (server stopped): from
             offset 0 of the log, or from the newest snapshot once retention removed the log's
@@ -85,9 +85,15 @@ int Fail(const Status& status) {
   return 1;
 }
 
-const std::set<std::string> kLogFlags = {
-    "log",           "fsync",       "fsync-interval-ms", "segment-bytes",
-    "kafka-brokers", "kafka-topic", "kafka-partitions",  "kafka-replication"};
+const std::set<std::string> kLogFlags = {"log",
+                                         "fsync",
+                                         "fsync-interval-ms",
+                                         "segment-bytes",
+                                         "kafka-brokers",
+                                         "kafka-topic",
+                                         "kafka-partitions",
+                                         "kafka-replication",
+                                         "log-preallocate-mb"};
 
 Result<LogConfig> LogConfigFromFlags(const Flags& flags) {
   LogConfig config;
@@ -104,10 +110,12 @@ Result<LogConfig> LogConfigFromFlags(const Flags& flags) {
   Result<int64_t> partitions = flags.GetInt("kafka-partitions", 6, 1, 10000);
   Result<int64_t> replication = flags.GetInt("kafka-replication", 3, 1, 16);
   Result<int64_t> segment_bytes = flags.GetInt("segment-bytes", 64 << 20, 4096, 1ll << 40);
-  for (const auto* r : {&interval, &partitions, &replication, &segment_bytes}) {
+  Result<int64_t> preallocate_mb = flags.GetInt("log-preallocate-mb", 8, 0, 1024);
+  for (const auto* r : {&interval, &partitions, &replication, &segment_bytes, &preallocate_mb}) {
     if (!r->ok()) return r->status();
   }
   config.segment_bytes = static_cast<uint64_t>(*segment_bytes);
+  config.preallocate_bytes = static_cast<uint64_t>(*preallocate_mb) << 20;
   config.fsync_interval = std::chrono::milliseconds(*interval);
   config.kafka.brokers = flags.Get("kafka-brokers", "");
   config.kafka.topic = flags.Get("kafka-topic", "voxbase.events");

@@ -92,6 +92,7 @@ Result<std::unique_ptr<EventLog>> OpenEventLog(const LogConfig& config, const st
   options.fsync = config.fsync;
   options.fsync_interval = config.fsync_interval;
   options.segment_bytes = config.segment_bytes;
+  options.preallocate_bytes = config.preallocate_bytes;
   options.probe = probe;
   Result<std::unique_ptr<SegmentLog>> log = SegmentLog::Open(options);
   if (!log.ok()) return log.status();

@@ -31,8 +31,9 @@ struct LogConfig {
   Backend backend = Backend::kEmbedded;
   FsyncPolicy fsync = FsyncPolicy::kAlways;  // embedded
   std::chrono::milliseconds fsync_interval{20};
-  uint64_t segment_bytes = 64ull << 20;  // embedded: roll to a new segment past this size
-  KafkaLogOptions kafka;                 // kafka
+  uint64_t segment_bytes = 64ull << 20;     // embedded: roll to a new segment past this size
+  uint64_t preallocate_bytes = 8ull << 20;  // embedded: zeros kept ahead of the open segment's end
+  KafkaLogOptions kafka;                    // kafka
 };
 
 // Opens the configured log; the embedded one lives in <data_dir>/log.
