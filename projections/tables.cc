@@ -18,9 +18,10 @@ StoreOptions ProjectionStoreOptions(std::string path) {
   options.path = std::move(path);
   options.families = FamilyNames();
   // Session log rows (session_log.h): app id (20 bytes) | session id | NUL | run, late item or
-  // head.
+  // head. Runs (a batch's items, kilobytes) are never changed once written: kept apart from the
+  // keys, compaction does not copy them again at every level.
   for (Table table : {Table::kMessages, Table::kEvents}) {
-    options.append_ordered.push_back({Family(table), kAppIdLength, '\0'});
+    options.append_ordered.push_back({Family(table), kAppIdLength, '\0', 1024});
   }
   return options;
 }

@@ -314,6 +314,11 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
       if (ordered.family == static_cast<int>(f)) {
         family_options.memtable_insert_with_hint_prefix_extractor =
             std::make_shared<GroupPrefix>(ordered.fixed_bytes, ordered.terminator);
+        if (ordered.apart_bytes > 0) {
+          family_options.enable_blob_files = true;
+          family_options.min_blob_size = ordered.apart_bytes;
+          family_options.blob_cache = table_options.block_cache;  // within the same budget
+        }
       }
     }
     descriptors.emplace_back(options.families[f], family_options);

@@ -54,10 +54,13 @@ class StoreIterator {
 // A family whose keys come in increasing order within groups: the group is the first
 // `fixed_bytes` of the key and then everything up to and including the first `terminator` byte.
 // Telling RocksDB lets it insert next to the group's last key instead of searching the memtable.
+// Values of at least `apart_bytes` (0: none) go into blob files of their own, so that compaction
+// rewrites only their keys: for families whose large rows are written once and never changed.
 struct AppendOrderedFamily {
   int family;
   size_t fixed_bytes;
   char terminator;
+  uint64_t apart_bytes = 0;
 };
 
 struct StoreOptions {
