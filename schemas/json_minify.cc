@@ -23,7 +23,7 @@ constexpr std::array<bool, 256> kNeedsEscape = [] {
 // it when done: std::string's append and push_back are calls into the library, one per token.
 class MinifiedJson::Out {
  public:
-  explicit Out(std::string* s) : s_(s), at_(s->size()) { data_ = s_->data(); }
+  explicit Out(std::string* s) : s_(s), data_(s->data()), at_(s->size()), end_(s->size()) {}
   void Trim() { s_->resize(at_); }
   size_t size() const { return at_; }
 
@@ -50,13 +50,17 @@ class MinifiedJson::Out {
 
  private:
   void Room(size_t n) {
-    if (s_->size() - at_ >= n) return;
+    if (end_ - at_ < n) Grow(n);
+  }
+  [[gnu::noinline]] void Grow(size_t n) {
     s_->resize(std::max(s_->size() * 2, at_ + n + 4096));
     data_ = s_->data();
+    end_ = s_->size();
   }
   std::string* s_;
   char* data_;
-  size_t at_;  // the end of what is written
+  size_t at_;   // the end of what is written
+  size_t end_;  // the end of the room
 };
 
 namespace {
