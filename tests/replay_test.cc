@@ -299,5 +299,50 @@ TEST(ReplayTest, SnapshotOfARunningServerIsRefusedOfflineAndStartOnAFullDiskExit
   EXPECT_NE(full.stderr_text.find("bytes are free"), std::string::npos) << full.stderr_text;
 }
 
+// --log-preallocate-mb: with 0 the open segment holds exactly its records, by default it runs
+// ahead of them in zeros; out of range, the server refuses to start and says why.
+uint64_t AppendedBytes(BlockingHttpClient& client) {
+  Result<HttpResponse> metrics = client.Request("GET", "/metrics");
+  EXPECT_TRUE(metrics.ok());
+  const std::string name = "voxbase_log_appended_bytes_total ";
+  size_t at = metrics->body.find("\n" + name);
+  EXPECT_NE(at, std::string::npos);
+  return static_cast<uint64_t>(std::stod(metrics->body.substr(at + 1 + name.size())));
+}
+
+TEST(ReplayTest, LogPreallocationRunsAheadInZerosCanBeTurnedOffAndIsBounded) {
+  for (const char* megabytes : {"0", "8"}) {
+    TempDir dir;
+    ServerProcess server(dir.path(), {"--log-preallocate-mb", megabytes});
+    ASSERT_NO_FATAL_FAILURE(server.Start());
+    ASSERT_TRUE(server.WaitReady());
+    auto client = server.Client();
+    TestApp app = CreateApp(*client, "prealloc");
+    WriteMessages(*client, app, 20);
+    const std::string segment = dir.path() + "/log/00000000000000000000.log";
+    const uint64_t records = AppendedBytes(*client);
+    uint64_t size = std::filesystem::file_size(segment);
+    for (int i = 0; i < 100 && std::string(megabytes) != "0" && size <= records; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      size = std::filesystem::file_size(segment);
+    }
+    if (std::string(megabytes) == "0") {
+      EXPECT_EQ(size, records) << "no zeros ahead with --log-preallocate-mb 0";
+    } else {
+      EXPECT_GT(size, records) << "the filler never ran ahead";
+      EXPECT_LE(size, records + (8u << 20));
+    }
+    server.Stop();
+    EXPECT_EQ(std::filesystem::file_size(segment), records) << "a clean stop cuts the zeros";
+  }
+  TempDir dir;
+  CommandOutput refused = RunVoxbase(
+      {"serve", "--port", "0", "--data-dir", dir.path(), "--log-preallocate-mb", "4096"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.stderr_text.find("--log-preallocate-mb must be an integer from 0 to 1024"),
+            std::string::npos)
+      << refused.stderr_text;
+}
+
 }  // namespace
 }  // namespace voxbase::testing
