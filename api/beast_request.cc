@@ -54,7 +54,8 @@ void SerializeResponse(const HttpResponse& response, unsigned version, bool keep
   if (SafeInHeader(response.content_type)) AppendHeader(out, "Content-Type", response.content_type);
   const auto& headers = response.headers;
   for (size_t i = 0; i < headers.size(); ++i) {
-    const auto& [name, value] = headers[i];
+    const std::string& name = headers[i].first;    // not a structured binding: clang 14 cannot
+    const std::string& value = headers[i].second;  // capture one in the lambda below
     // A name set twice keeps its last value, as Beast's set() did.
     const bool set_again =
         std::any_of(headers.begin() + static_cast<ptrdiff_t>(i) + 1, headers.end(),
