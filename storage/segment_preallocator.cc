@@ -68,6 +68,7 @@ void SegmentPreallocator::Detach() {
 
 bool SegmentPreallocator::BeforeWrite(uint64_t to) {
   bool overwrite = false;
+  bool behind = false;
   {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return !filling_ || to <= claimed_; });
@@ -75,9 +76,16 @@ bool SegmentPreallocator::BeforeWrite(uint64_t to) {
     claimed_ = std::max(claimed_, to);
     written_ = std::max(written_, to);
     if (overwrite) ++overwrites_;
+    behind = FillDue();
   }
-  cv_.notify_all();  // the filler may be behind now
+  // Only then: waking the filler at every group commit would cost two context switches each.
+  if (behind) cv_.notify_all();
   return overwrite;
+}
+
+bool SegmentPreallocator::FillDue() const {
+  return fd_ >= 0 && !failed_ && !filling_ && claimed_ < limit_bytes_ &&
+         claimed_ < written_ + ahead_bytes_ / 2;
 }
 
 uint64_t SegmentPreallocator::overwrites() const {
@@ -89,10 +97,7 @@ void SegmentPreallocator::FillLoop() {
   NameThisThread("vox-log-fill");
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    cv_.wait(lock, [&] {
-      return stopping_ || (fd_ >= 0 && !failed_ && claimed_ < limit_bytes_ &&
-                           claimed_ < written_ + ahead_bytes_ / 2);
-    });
+    cv_.wait(lock, [&] { return stopping_ || FillDue(); });
     if (stopping_) return;
     const int fd = fd_;
     const uint64_t from = claimed_;

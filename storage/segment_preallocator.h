@@ -51,6 +51,7 @@ class SegmentPreallocator {
 
  private:
   void FillLoop();
+  bool FillDue() const;  // with mu_ held: the zeros ahead are less than half the target
 
   const LogFileOps& ops_;
   const uint64_t ahead_bytes_;
