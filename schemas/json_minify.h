@@ -7,7 +7,6 @@
 
 #include <simdjson.h>
 
-#include <memory>
 #include <string>
 
 namespace voxbase {
@@ -24,12 +23,27 @@ class MinifiedJson {
   MinifiedJson& operator=(const MinifiedJson&) = delete;
 
   void Append(simdjson::dom::element value);
-  size_t size() const;  // of what `out` holds that is written
-
-  class Out;
+  size_t size() const { return at_; }  // of what `out` holds that is written
 
  private:
-  std::unique_ptr<Out> out_;
+  // Writes through a pointer into the string's own storage, growing it ahead (doubling), and
+  // trims it when done: std::string's append and push_back are calls into the library, one per
+  // token.
+  void Write(simdjson::dom::element value);
+  void WriteString(std::string_view text);
+  void Char(char c);
+  void Bytes(const char* data, size_t n);
+  void Bytes(std::string_view text) { Bytes(text.data(), text.size()); }
+  template <typename Number>
+  void Integer(Number value);
+  void Double(double value);
+  void Room(size_t n);
+  void Grow(size_t n);
+
+  std::string* s_;
+  char* data_;
+  size_t at_;   // the end of what is written
+  size_t end_;  // the end of the room
 };
 
 }  // namespace voxbase

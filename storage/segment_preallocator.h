@@ -13,7 +13,7 @@
 // in progress covers. The writer never depends on the fill for correctness: a write beyond the
 // zeros is an ordinary append.
 //
-// Thread-safety: one writer thread calls Switch/Detach/BeforeWrite/AfterWrite; the filler is
+// Thread-safety: one writer thread calls Switch, Detach and BeforeWrite; the filler is
 // internal. All calls are safe against the filler.
 #pragma once
 
