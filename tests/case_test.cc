@@ -23,6 +23,9 @@
 // "appId" and "otherAppId" are there from the start); "$LONG200" by 200 letters; "$AUTH" in a
 // rawBody and "$QAUTH" in a path by the app's secret credentials. "appends" is how far the log's
 // end must move (0 for a refused request): when given, the step also checks the answer is JSON.
+// The count is waited for (up to 10 s) before it is compared, because a search appends its record
+// after its answer: every answered search says "appends": 1, so the record cannot land inside a
+// later step's count.
 // Every error answer must be {"error": …}.
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -325,7 +328,12 @@ class CaseRunner {
       EXPECT_FALSE(JsonString(r->body, "error").empty()) << "an error answer without an error";
     }
     if (appends >= 0) {
-      EXPECT_EQ(LogEndOffset(*client_) - end_before, appends) << "the log moved by another count";
+      int64_t moved = LogEndOffset(*client_) - end_before;
+      for (int i = 0; i < 200 && moved < appends; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        moved = LogEndOffset(*client_) - end_before;
+      }
+      EXPECT_EQ(moved, appends) << "the log moved by another count";
     }
 
     simdjson::dom::object want_headers;
