@@ -201,7 +201,7 @@ Result<Page> SessionLogView::List(std::string_view app_id, std::string_view sess
   // One iterator, so one snapshot, serves both streams: first up to a page and one more of the
   // items alone, copied, then the runs.
   const std::string alone_prefix = prefix + kAloneMarker;
-  std::unique_ptr<StoreIterator> it = store_.NewIterator(family_);
+  std::unique_ptr<StoreIterator> it = store_.NewGroupIterator(family_, prefix);
   struct AloneItem {
     Place place;
     std::string json;  // a copy: the iterator moves on

@@ -53,7 +53,9 @@ class StoreIterator {
 
 // A family whose keys come in increasing order within groups: the group is the first
 // `fixed_bytes` of the key and then everything up to and including the first `terminator` byte.
-// Telling RocksDB lets it insert next to the group's last key instead of searching the memtable.
+// Telling RocksDB lets it insert next to the group's last key instead of searching the memtable,
+// and keep a filter of the groups in each table file, so that NewGroupIterator skips the files
+// that hold none of the group's keys.
 // Values of at least `apart_bytes` (0: none) go into blob files of their own, so that compaction
 // rewrites only their keys: for families whose large rows are written once and never changed.
 struct AppendOrderedFamily {
@@ -91,6 +93,10 @@ class ProjectionStore {
 
   virtual Result<bool> Get(int family, std::string_view key, std::string* value) const = 0;
   virtual std::unique_ptr<StoreIterator> NewIterator(int family) const = 0;
+  // An iterator over the keys that start with `group` only: a whole group of an
+  // AppendOrderedFamily (e.g. one session's log), or any prefix on other families.
+  virtual std::unique_ptr<StoreIterator> NewGroupIterator(int family,
+                                                          std::string_view group) const = 0;
   virtual std::unique_ptr<StoreBatch> NewBatch() = 0;
   // Commits the batch atomically. There is no RocksDB WAL: a batch reaches disk with the next
   // (atomic, all-family) flush, and after a crash the runner re-applies from the event log.

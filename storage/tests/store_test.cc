@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "storage/tests/test_dir.h"
 
 namespace voxbase {
@@ -82,6 +86,111 @@ TEST(StoreTest, IteratorSeeksInKeyOrderAndReopenKeepsData) {
   for (it->Seek("b"); it->Valid(); it->Next()) keys += it->key();
   EXPECT_EQ(keys, "bc");
   EXPECT_TRUE(it->status().ok());
+}
+
+// Groups as the session logs have them: 4 fixed bytes, then up to a NUL. Keys of each group are
+// written in four parts, three flushed into table files of their own and one left in the memtable,
+// so a group's reads cross files that hold it, files that do not, and the memtable.
+TEST(StoreTest, AGroupIteratorReadsItsGroupOnlyAcrossTableFilesAndTheMemtable) {
+  TestDir dir;
+  StoreOptions options;
+  options.path = dir.path() + "/db";
+  options.families = {"log"};
+  options.append_ordered.push_back({0, 4, '\0'});
+  Result<std::unique_ptr<ProjectionStore>> opened = ProjectionStore::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ProjectionStore& store = **opened;
+  using namespace std::string_literals;
+  const std::vector<std::string> groups = {"app1s1\0"s, "app1s1a\0"s, "app1s2\0"s, "app2s1\0"s};
+  std::vector<std::string> all;
+  for (int part = 0; part < 4; ++part) {
+    auto batch = store.NewBatch();
+    for (size_t g = 0; g < groups.size(); ++g) {
+      // The second group only in the second part: most files do not hold it.
+      if (g == 1 && part != 1) continue;
+      for (int i = 0; i < 3; ++i) {
+        std::string key = groups[g] + std::to_string(part) + std::to_string(i);
+        batch->Put(0, key, "v" + key);
+        all.push_back(key);
+      }
+    }
+    ASSERT_TRUE(store.Write(*batch).ok());
+    if (part < 3) {
+      ASSERT_TRUE(store.Flush().ok());
+    }
+  }
+  std::sort(all.begin(), all.end());
+  auto keys_of = [&](const std::string& group) {
+    std::vector<std::string> want;
+    for (const std::string& k : all) {
+      if (k.starts_with(group)) want.push_back(k);
+    }
+    return want;
+  };
+
+  for (const std::string& group : groups) {
+    SCOPED_TRACE(group);
+    const std::vector<std::string> want = keys_of(group);
+    auto it = store.NewGroupIterator(0, group);
+    std::vector<std::string> got;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      got.emplace_back(it->key());
+      EXPECT_EQ(it->value(), "v" + got.back());
+    }
+    EXPECT_TRUE(it->status().ok());
+    EXPECT_EQ(got, want);
+
+    // Seek inside the group, and past its end: nothing of the next group comes back.
+    const auto from = std::lower_bound(want.begin(), want.end(), group + "2");
+    it->Seek(group + "2");
+    ASSERT_EQ(it->Valid(), from != want.end());
+    if (from != want.end()) {
+      EXPECT_EQ(it->key(), *from);
+    }
+    it->Seek(group + "9");
+    EXPECT_FALSE(it->Valid());
+    // SeekForPrev past the end lands on the group's last key, before its start on nothing.
+    it->SeekForPrev(group + "\xFF");
+    ASSERT_TRUE(it->Valid());
+    EXPECT_EQ(it->key(), want.back());
+    it->SeekForPrev(group);
+    EXPECT_FALSE(it->Valid());
+  }
+
+  // The family still reads in total order, across groups.
+  auto it = store.NewIterator(0);
+  std::vector<std::string> got;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) got.emplace_back(it->key());
+  EXPECT_EQ(got, all);
+  it->Seek("app1s2");
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), keys_of("app1s2\0"s).front());
+  // Gets go through the same filters.
+  std::string value;
+  Result<bool> found = store.Get(0, keys_of("app1s1a\0"s).front(), &value);
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(*found);
+  found = store.Get(0, "app1s1a\0"s + "99", &value);
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(*found);
+}
+
+// On a family without groups, and a prefix that ends in 0xFF bytes.
+TEST(StoreTest, AGroupIteratorOnAnyPrefixEndsWhereThePrefixEnds) {
+  TestDir dir;
+  auto store = OpenStore(dir.path() + "/db");
+  auto batch = store->NewBatch();
+  for (const char* k : {"ab", "ab\xFF", "ab\xFF\x01", "ab\xFF\xFF\x02", "ac", "b"}) {
+    batch->Put(1, k, k);
+  }
+  ASSERT_TRUE(store->Write(*batch).ok());
+  auto it = store->NewGroupIterator(1, "ab\xFF");
+  std::vector<std::string> got;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) got.emplace_back(it->key());
+  EXPECT_EQ(got, (std::vector<std::string>{"ab\xFF", "ab\xFF\x01", "ab\xFF\xFF\x02"}));
+  it = store->NewGroupIterator(1, "\xFF\xFF");
+  it->SeekToFirst();
+  EXPECT_FALSE(it->Valid());
 }
 
 }  // namespace
