@@ -353,7 +353,7 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
         auto group = std::make_shared<GroupPrefix>(ordered.fixed_bytes, ordered.terminator);
         family_options.memtable_insert_with_hint_prefix_extractor = group;
         // Each table file keeps a filter of its groups (and of its whole keys, for Gets), so a
-        // group's reads skip the files that do not hold it: after a busy hour, most of them.
+        // group's reads skip the files that do not hold it (those written for other sessions).
         family_options.prefix_extractor = group;
         rocksdb::BlockBasedTableOptions filtered = table_options;
         filtered.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));

@@ -100,16 +100,8 @@ T Field(simdjson::dom::object obj, std::string_view key, T fallback) {
   return obj[key].get(value) ? fallback : value;
 }
 
-// The value of the first /metrics sample that starts with `prefix`, or -1.
 int64_t Metric(BlockingHttpClient& client, std::string_view prefix) {
-  Result<HttpResponse> r = client.Request("GET", "/metrics");
-  if (!r.ok()) return -1;
-  std::istringstream lines(r->body);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.starts_with(prefix)) return std::stoll(line.substr(prefix.size()));
-  }
-  return -1;
+  return static_cast<int64_t>(MetricValue(client, prefix));
 }
 
 int64_t LogEndOffset(BlockingHttpClient& client) {

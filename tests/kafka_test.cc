@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sstream>
 #include <thread>
 
 #include "tests/support/ingest_load.h"
@@ -21,14 +20,7 @@ using std::chrono::milliseconds;
 
 int64_t Metric(uint16_t port, const std::string& prefix) {
   BlockingHttpClient client("127.0.0.1", port);
-  Result<HttpResponse> r = client.Request("GET", "/metrics");
-  if (!r.ok()) return -1;
-  std::istringstream lines(r->body);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.starts_with(prefix)) return std::stoll(line.substr(line.rfind(' ') + 1));
-  }
-  return -1;
+  return static_cast<int64_t>(MetricValue(client, prefix));
 }
 
 int64_t AppliedOffset(uint16_t port) { return Metric(port, "voxbase_processor_applied_offset{"); }

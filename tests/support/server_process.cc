@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <sstream>
 #include <thread>
 
 namespace voxbase::testing {
@@ -241,6 +242,17 @@ int64_t JsonInt(const std::string& body, const std::string& field) {
   int64_t v = -1;
   if (parser.parse(body)[field].get(v)) return -1;
   return v;
+}
+
+double MetricValue(BlockingHttpClient& client, std::string_view prefix) {
+  Result<HttpResponse> r = client.Request("GET", "/metrics");
+  if (!r.ok()) return -1;
+  std::istringstream lines(r->body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.starts_with(prefix)) return std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return -1;
 }
 
 }  // namespace voxbase::testing

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -100,5 +101,9 @@ TestApp CreateApp(BlockingHttpClient& client, const std::string& slug);
 // A JSON string field from a body, or "" (simdjson; for test assertions).
 std::string JsonString(const std::string& body, const std::string& field);
 int64_t JsonInt(const std::string& body, const std::string& field);
+
+// The value of the first /metrics sample whose line starts with `prefix` (a name and its labels,
+// or a name and a space), or -1 when the request fails or there is no such sample.
+double MetricValue(BlockingHttpClient& client, std::string_view prefix);
 
 }  // namespace voxbase::testing
