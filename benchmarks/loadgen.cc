@@ -11,6 +11,8 @@
 //                  question per connection
 // --mode read:     first writes 50 messages into each connection's session, then reads them:
 //                  GET /api/messages?sessionId=…&limit=50, a 50-row page
+// --mode get:      GET --path on every connection, and nothing else (no app, no writes): the
+//                  same client against any HTTP server, e.g. nginx serving a 50-row page's bytes
 // --rate R:        open loop at R requests/s in all (spread over the connections) instead of as
 //                  fast as answers come; latency counts from when a request was due, so a slow
 //                  answer that delays the next request is not hidden (coordinated omission)
@@ -47,6 +49,7 @@ struct Options {
   std::string port = "8080";
   std::string admin_token;
   std::string mode = "events";
+  std::string path;  // --mode get
   int connections = 64;
   int seconds = 10;
   int batch = 1;
@@ -252,8 +255,14 @@ int main(int argc, char** argv) {
   if (args.count("--threads")) o.threads = std::stoi(args["--threads"]);
   if (args.count("--documents")) o.documents = std::stoi(args["--documents"]);
   if (args.count("--rate")) o.rate = std::stod(args["--rate"]);
-  if (o.mode != "events" && o.mode != "messages" && o.mode != "search" && o.mode != "read") {
-    std::cerr << "--mode must be events, messages, search or read\n";
+  if (args.count("--path")) o.path = args["--path"];
+  if (o.mode != "events" && o.mode != "messages" && o.mode != "search" && o.mode != "read" &&
+      o.mode != "get") {
+    std::cerr << "--mode must be events, messages, search, read or get\n";
+    return 2;
+  }
+  if ((o.mode == "get") != !o.path.empty()) {
+    std::cerr << "--path goes with --mode get, and --mode get needs it\n";
     return 2;
   }
 
@@ -261,13 +270,15 @@ int main(int argc, char** argv) {
   std::string slug = "bench-" + std::to_string(rd() % 1000000000);
   std::string secret = "bench-secret-0123456789-" + std::to_string(rd());
   int status = 0;
-  std::string created =
-      Post(o, "/api/admin/apps",
-           R"({"slug":")" + slug + R"(","name":"bench","secret":")" + secret + "\"}",
-           "Bearer " + o.admin_token, &status);
-  if (status != 201) {
-    std::cerr << "cannot create the bench app (" << status << "): " << created << "\n";
-    return 1;
+  if (o.mode != "get") {
+    std::string created =
+        Post(o, "/api/admin/apps",
+             R"({"slug":")" + slug + R"(","name":"bench","secret":")" + secret + "\"}",
+             "Bearer " + o.admin_token, &status);
+    if (status != 201) {
+      std::cerr << "cannot create the bench app (" << status << "): " << created << "\n";
+      return 1;
+    }
   }
   const std::string auth = R"("appSlug":")" + slug + R"(","appSecret":")" + secret + "\"";
   const std::string target = o.mode == "messages" ? "/api/messages"
@@ -301,11 +312,14 @@ int main(int argc, char** argv) {
     }
   }
   auto TargetFor = [&](int c) {
+    if (o.mode == "get") return o.path;
     if (o.mode != "read") return target;
     return "/api/messages?sessionId=bench-" + std::to_string(c) + "&limit=50&appSlug=" + slug +
            "&appSecret=" + secret;
   };
-  auto BodyFor = [&](int c) { return o.mode == "read" ? std::string() : Body(o, auth, c); };
+  auto BodyFor = [&](int c) {
+    return o.mode == "read" || o.mode == "get" ? std::string() : Body(o, auth, c);
+  };
   const Clock::duration interval = o.rate > 0
                                        ? std::chrono::duration_cast<Clock::duration>(
                                              std::chrono::duration<double>(o.connections / o.rate))
