@@ -104,10 +104,21 @@ Result<AppContext> Authenticate(const ApiContext& api, Caller caller, simdjson::
 
 // Appends `event`, waits until the local processor applied it (503 past the deadline), then
 // hands `on_applied` where it landed. `on_applied` runs on the runner's thread: it must not block.
+//
+// While the processor is more than half the apply timeout behind the writes waiting on it, a new
+// write is refused before it is appended: under overload a client gets a clean 503 it can retry,
+// not an ack that times out with its write in the log.
 void AppendThen(ApiContext& api, const Event& event, Respond respond,
                 std::function<void(const Applied& applied, Respond respond)> on_applied) {
   const int64_t deadline = api.clock->NowMillis() + api.apply_timeout.count();
   AppliedWatermark* watermark = api.watermark;
+  if (const int64_t behind = watermark->BehindMs(); 2 * behind > api.apply_timeout.count()) {
+    HttpResponse r = ErrorResponse(503, "the projections are " + std::to_string(behind) +
+                                            " ms behind the log; nothing was appended; retry "
+                                            "shortly");
+    r.headers.emplace_back("Retry-After", "1");
+    return respond(std::move(r));
+  }
   api.submitter->Submit(
       event, [watermark, deadline, event_id = event.id, respond = std::move(respond),
               on_applied = std::move(on_applied)](Result<LogPosition> position) mutable {

@@ -53,5 +53,43 @@ TEST(AppliedWatermarkTest, FailAllReleasesEveryWaiterAndLaterOnes) {
   EXPECT_EQ(failed, 3);
 }
 
+TEST(AppliedWatermarkTest, BehindIsTheAgeOfTheOldestUnappliedWaitedOnRecordEvenPastItsDeadline) {
+  ManualClock clock(kStart);
+  AppliedWatermark watermark(clock, 2);
+  EXPECT_EQ(watermark.BehindMs(), 0);
+  auto ignore = [](bool) {};
+  watermark.WhenApplied({0, 0}, kStart + 100, ignore);
+  clock.Advance(40);
+  watermark.WhenApplied({1, 0}, kFar, ignore);
+  watermark.WhenApplied({0, 1}, kFar, ignore);
+  watermark.WhenApplied({0, 2}, kFar, ignore);  // the same millisecond as offset 1
+  clock.Advance(200);
+  EXPECT_EQ(watermark.BehindMs(), 240);
+  watermark.ExpireOverdue();  // offset 0's waiter gives up; the record is still not applied
+  EXPECT_EQ(watermark.waiting(), 3u);
+  EXPECT_EQ(watermark.BehindMs(), 240);
+  watermark.Advance(0, 2);  // offsets 0 and 1: left are 0/2 and 1/0, both registered at +40 ms
+  EXPECT_EQ(watermark.BehindMs(), 200);
+  watermark.Advance(1, 1);
+  EXPECT_EQ(watermark.BehindMs(), 200) << "offset 2 of partition 0 still waits";
+  watermark.Advance(0, 3);
+  EXPECT_EQ(watermark.BehindMs(), 0);
+  clock.Advance(1000);
+  EXPECT_EQ(watermark.BehindMs(), 0) << "nothing waits";
+}
+
+TEST(AppliedWatermarkTest, RecordsAppliedBeforeTheyAreWaitedOnAreNotBehind) {
+  ManualClock clock(kStart);
+  AppliedWatermark watermark(clock);
+  watermark.Advance(0, 5);
+  watermark.WhenApplied({0, 4}, kFar, [](bool) {});
+  clock.Advance(1000);
+  EXPECT_EQ(watermark.BehindMs(), 0);
+  watermark.WhenApplied({0, 5}, kFar, [](bool) {});
+  watermark.FailAll();  // the processor stopped: its own gate answers from now on
+  clock.Advance(1000);
+  EXPECT_EQ(watermark.BehindMs(), 0);
+}
+
 }  // namespace
 }  // namespace voxbase
