@@ -40,6 +40,7 @@ Result<ReplayReport> RebuildProjections(
   RunnerOptions runner_options;
   runner_options.max_batch_records = 64;
   runner_options.poll_wait = std::chrono::milliseconds(0);
+  runner_options.read_ahead = true;
   ProcessorRunner runner(log, **store, raw, nullptr, nullptr, runner_options);
   VOX_RETURN_IF_ERROR(runner.CatchUp(progress));
   VOX_RETURN_IF_ERROR((*store)->Flush());

@@ -37,6 +37,9 @@ namespace voxbase {
 struct RunnerOptions {
   size_t max_batch_records = 1024;
   std::chrono::milliseconds poll_wait{20};
+  // CatchUp reads and parses the next batches on a second thread while this one is applied (a
+  // rebuild, where nothing else wants the core).
+  bool read_ahead = false;
 };
 
 class ProcessorRunner {
@@ -65,7 +68,11 @@ class ProcessorRunner {
 
  private:
   Status LoadPosition();
-  Status ApplyBatch(const std::vector<LogRecord>& records);
+  // `decoded`, when given, holds each record's event, decoded ahead (CatchUp's read-ahead).
+  Status ApplyBatch(const std::vector<LogRecord>& records,
+                    const std::vector<Result<DecodedEvent>>* decoded = nullptr);
+  Status CatchUpReadingAhead(const std::vector<int64_t>& end,
+                             const std::function<void(int64_t, int64_t)>& progress);
   void Run();
   void Stall(const Status& status);
 

@@ -98,6 +98,12 @@ Result<DecodedEvent> EventDecoder::DecodePadded(const std::string& record) {
   return DecodeParsed(parser_.parse(record));
 }
 
+Result<DecodedEvent> EventDecoder::DecodePaddedInto(simdjson::dom::document& document,
+                                                    const std::string& record) {
+  const bool padded = record.capacity() - record.size() >= simdjson::SIMDJSON_PADDING;
+  return DecodeParsed(parser_.parse_into_document(document, record.data(), record.size(), !padded));
+}
+
 Result<DecodedEvent> EventDecoder::DecodeParsed(
     simdjson::simdjson_result<simdjson::dom::element> parsed) {
   simdjson::dom::element root;

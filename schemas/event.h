@@ -89,6 +89,10 @@ class EventDecoder {
   // The same, parsing in place when `record` has SIMDJSON_PADDING spare bytes of capacity (log
   // readers allocate payloads so), instead of copying it into a padded buffer first.
   Result<DecodedEvent> DecodePadded(const std::string& record);
+  // The same, into `document`, which then holds what the event points into (instead of the
+  // decoder's own, which the next call reuses): events decoded ahead stay valid.
+  Result<DecodedEvent> DecodePaddedInto(simdjson::dom::document& document,
+                                        const std::string& record);
 
  private:
   Result<DecodedEvent> DecodeParsed(simdjson::simdjson_result<simdjson::dom::element> parsed);

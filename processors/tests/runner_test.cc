@@ -175,6 +175,35 @@ TEST_F(RunnerTest, APoisonRecordIsDeadLetteredAndTheRunnerGoesOn) {
   EXPECT_NE(letter.find(R"("offset":50)"), std::string::npos) << letter;
 }
 
+// CatchUp with the read-ahead (a rebuild's) and without it: the same records applied in the same
+// batches, the same stop at a failing event, the same dead letter, and a later runner goes on
+// from where either stopped.
+TEST_F(RunnerTest, ReadingAheadStopsAtTheSameFailureAndDeadLettersTheSamePoisonAsWithout) {
+  ASSERT_TRUE(log_->AppendAndWait("k", "\x01garbage from another producer").ok());  // offset 50
+  for (int i = 51; i < 61; ++i) ASSERT_TRUE(log_->AppendAndWait("k", SampleRecord(i)).ok());
+  for (bool ahead : {false, true}) {
+    SCOPED_TRACE(ahead ? "reading ahead" : "not reading ahead");
+    auto store = OpenStore(dir_.path() + (ahead ? "/ahead" : "/plain"));
+    const RunnerOptions options{.max_batch_records = 4, .read_ahead = ahead};
+    {
+      CountingProcessor failing(/*fail_at=*/53);
+      ProcessorRunner runner(*log_, *store, failing, nullptr, nullptr, options);
+      Status status = runner.CatchUp();
+      ASSERT_FALSE(status.ok());
+      EXPECT_NE(status.message().find("offset 53"), std::string::npos) << status.ToString();
+      EXPECT_EQ(Count(*store), 52);  // 0..49, 51 and 52; 50 is a dead letter
+      EXPECT_EQ(runner.positions(), std::vector<int64_t>{53});
+    }
+    std::string letter;
+    EXPECT_TRUE(*store->Get(Family(Table::kDeadLetters), DeadLetterKey(0, 50), &letter));
+    CountingProcessor healthy;
+    ProcessorRunner runner(*log_, *store, healthy, nullptr, nullptr, options);
+    ASSERT_TRUE(runner.CatchUp().ok());
+    EXPECT_EQ(Count(*store), 60);
+    EXPECT_EQ(runner.positions(), std::vector<int64_t>{61});
+  }
+}
+
 // A log that cannot tell its end while `blind` (a Kafka broker that does not answer).
 class BlindLog final : public EventLog {
  public:
@@ -232,6 +261,20 @@ TEST(RunnerRedeliveryTest, RedeliveredRecordsChangeNothing) {
   ProcessorRunner runner(log, *store, counting, nullptr, nullptr, {.max_batch_records = 4});
   ASSERT_TRUE(runner.CatchUp().ok());
   EXPECT_EQ(Count(*store), 9);
+}
+
+TEST(RunnerRedeliveryTest, RedeliveredRecordsChangeNothingReadingAhead) {
+  TestDir dir;
+  std::vector<std::string> records;
+  for (int i = 0; i < 9; ++i) records.push_back(SampleRecord(i));
+  RedeliveringLog log(records);
+  auto store = OpenStore(dir.path() + "/db");
+  CountingProcessor counting;
+  ProcessorRunner runner(log, *store, counting, nullptr, nullptr,
+                         {.max_batch_records = 4, .read_ahead = true});
+  ASSERT_TRUE(runner.CatchUp().ok());
+  EXPECT_EQ(Count(*store), 9);
+  EXPECT_EQ(runner.positions(), std::vector<int64_t>{9});
 }
 
 TEST(PositionsTest, EncodeDecodeRoundTrips) {
