@@ -251,30 +251,21 @@ TEST_F(RunnerTest, AnUnknownLogEndIsNeverCaughtUp) {
   runner.Stop();
 }
 
-TEST(RunnerRedeliveryTest, RedeliveredRecordsChangeNothing) {
-  TestDir dir;
+TEST(RunnerRedeliveryTest, RedeliveredRecordsChangeNothingWithOrWithoutReadingAhead) {
   std::vector<std::string> records;
   for (int i = 0; i < 9; ++i) records.push_back(SampleRecord(i));
-  RedeliveringLog log(records);
-  auto store = OpenStore(dir.path() + "/db");
-  CountingProcessor counting;
-  ProcessorRunner runner(log, *store, counting, nullptr, nullptr, {.max_batch_records = 4});
-  ASSERT_TRUE(runner.CatchUp().ok());
-  EXPECT_EQ(Count(*store), 9);
-}
-
-TEST(RunnerRedeliveryTest, RedeliveredRecordsChangeNothingReadingAhead) {
-  TestDir dir;
-  std::vector<std::string> records;
-  for (int i = 0; i < 9; ++i) records.push_back(SampleRecord(i));
-  RedeliveringLog log(records);
-  auto store = OpenStore(dir.path() + "/db");
-  CountingProcessor counting;
-  ProcessorRunner runner(log, *store, counting, nullptr, nullptr,
-                         {.max_batch_records = 4, .read_ahead = true});
-  ASSERT_TRUE(runner.CatchUp().ok());
-  EXPECT_EQ(Count(*store), 9);
-  EXPECT_EQ(runner.positions(), std::vector<int64_t>{9});
+  for (bool ahead : {false, true}) {
+    SCOPED_TRACE(ahead ? "reading ahead" : "not reading ahead");
+    TestDir dir;
+    RedeliveringLog log(records);
+    auto store = OpenStore(dir.path() + "/db");
+    CountingProcessor counting;
+    ProcessorRunner runner(log, *store, counting, nullptr, nullptr,
+                           {.max_batch_records = 4, .read_ahead = ahead});
+    ASSERT_TRUE(runner.CatchUp().ok());
+    EXPECT_EQ(Count(*store), 9);
+    EXPECT_EQ(runner.positions(), std::vector<int64_t>{9});
+  }
 }
 
 TEST(PositionsTest, EncodeDecodeRoundTrips) {
