@@ -28,6 +28,14 @@ std::string DeadLetterKey(int32_t partition, int64_t offset) {
 
 namespace {
 
+// Whether `next` (next offsets per partition) is at or past `end` in every partition of `end`.
+bool Reached(const std::vector<int64_t>& next, const std::vector<int64_t>& end) {
+  for (size_t p = 0; p < end.size(); ++p) {
+    if ((p < next.size() ? next[p] : 0) < end[p]) return false;
+  }
+  return true;
+}
+
 std::string DeadLetterValue(const LogRecord& record, const Status& error) {
   constexpr size_t kPreviewBytes = 64;
   JsonWriter w;
@@ -205,12 +213,7 @@ void ProcessorRunner::Run() {
         end_known_ = true;
       }
     }
-    if (!caught_up_ && end_known_) {
-      std::vector<int64_t> next = positions();
-      bool done = true;
-      for (size_t p = 0; p < start_end_.size(); ++p) done = done && next[p] >= start_end_[p];
-      caught_up_ = done;
-    }
+    if (!caught_up_ && end_known_) caught_up_ = Reached(positions(), start_end_);
     if (watermark_) watermark_->ExpireOverdue();
   }
 }
@@ -225,19 +228,14 @@ Status ProcessorRunner::CatchUp(const std::function<void(int64_t, int64_t)>& pro
   const std::vector<int64_t> end = start_end_;
   if (options_.read_ahead) {
     VOX_RETURN_IF_ERROR(CatchUpReadingAhead(end, progress));
-    caught_up_ = true;
-    return Status::Ok();
-  }
-  while (true) {
-    std::vector<int64_t> next = positions();
-    bool done = true;
-    for (size_t p = 0; p < end.size(); ++p) done = done && next[p] >= end[p];
-    if (done) break;
-    Result<std::vector<LogRecord>> records =
-        reader_->Poll(options_.max_batch_records, options_.poll_wait);
-    if (!records.ok()) return records.status();
-    if (!records->empty()) VOX_RETURN_IF_ERROR(ApplyBatch(*records));
-    if (progress && !end.empty()) progress(positions()[0], end[0]);
+  } else {
+    while (!Reached(positions(), end)) {
+      Result<std::vector<LogRecord>> records =
+          reader_->Poll(options_.max_batch_records, options_.poll_wait);
+      if (!records.ok()) return records.status();
+      if (!records->empty()) VOX_RETURN_IF_ERROR(ApplyBatch(*records));
+      if (progress && !end.empty()) progress(positions()[0], end[0]);
+    }
   }
   caught_up_ = true;
   return Status::Ok();
@@ -252,13 +250,6 @@ struct DecodedBatch {
   std::vector<simdjson::dom::document> documents;
   std::vector<Result<DecodedEvent>> events;
 };
-
-bool Reached(const std::vector<int64_t>& next, const std::vector<int64_t>& end) {
-  for (size_t p = 0; p < end.size(); ++p) {
-    if ((p < next.size() ? next[p] : 0) < end[p]) return false;
-  }
-  return true;
-}
 
 }  // namespace
 

@@ -3,16 +3,15 @@
 #include "api/route_kit.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <chrono>
-#include <filesystem>
 #include <mutex>
 #include <thread>
 
 #include "ingest/submitter.h"
 #include "processors/applied_watermark.h"
 #include "storage/segment_log.h"
+#include "storage/tests/test_dir.h"
 
 namespace voxbase {
 namespace {
@@ -22,11 +21,8 @@ constexpr int64_t kStart = 1700000000000;
 class AppendAdmissionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/voxbase-route-kit-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
     SegmentLogOptions options;
-    options.dir = dir_;
+    options.dir = dir_.path();
     auto log = SegmentLog::Open(options);
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     log_ = std::move(*log);
@@ -36,11 +32,6 @@ class AppendAdmissionTest : public ::testing::Test {
     api_.clock = &clock_;
     api_.apply_timeout = std::chrono::milliseconds(5000);
   }
-  void TearDown() override {
-    log_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   // Appends an event through AppendAndAnswer; its answer lands in answers_ when it comes.
   void Write(const std::string& id) {
     Event event;
@@ -75,7 +66,7 @@ class AppendAdmissionTest : public ::testing::Test {
     return answers_;
   }
 
-  std::string dir_;
+  TestDir dir_;
   std::unique_ptr<SegmentLog> log_;
   std::unique_ptr<Submitter> submitter_;
   ManualClock clock_{kStart};
