@@ -6,9 +6,16 @@
 // clang-format off
 #include <rapidjson/document.h>
 // clang-format on
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cctype>
+#include <deque>
+#include <functional>
+#include <set>
 #include <stdexcept>
+#include <valijson/constraint_builder.hpp>
+#include <valijson/constraints/concrete_constraints.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
@@ -18,6 +25,10 @@ namespace voxbase {
 namespace {
 
 constexpr size_t kMaxSchemaDepth = 32;
+constexpr size_t kMaxSchemaBytes = 64 * 1024;
+constexpr size_t kMaxPatternBytes = 1024;
+constexpr size_t kMaxRegexes = 64;
+constexpr int64_t kRegexMemoryBytes = 1 << 20;
 
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(c); });
@@ -65,14 +76,307 @@ bool DeeperThan(std::string_view json, size_t limit) {
 
 }  // namespace
 
+// Everything a compiled schema refers to: the RE2 programs of its patterns and the separately
+// compiled subschemas of its patternProperties, owned here so the constraints can point at them.
 struct JsonSchema::Impl {
+  struct PatternProperties {
+    std::vector<std::pair<std::unique_ptr<RE2>, std::unique_ptr<valijson::Schema>>> patterns;
+    std::set<std::string, std::less<>> named;  // the names under "properties"
+    enum class Additional { kAllowed, kForbidden, kSchema } additional = Additional::kAllowed;
+    std::unique_ptr<valijson::Schema> additional_schema;
+  };
+  std::deque<std::unique_ptr<RE2>> patterns;
+  std::deque<PatternProperties> pattern_properties;
+  size_t regexes = 0;  // patterns and patternProperties keys compiled so far
   valijson::Schema schema;
 };
+
+namespace {
+
+using Impl = JsonSchema::Impl;
+using valijson::adapters::Adapter;
+using valijson::adapters::RapidJsonAdapter;
+
+// The keywords voxbase puts in place of pattern, patternProperties (with the additionalProperties
+// beside it) and format before valijson parses a schema, so that valijson's std::regex — a
+// backtracking, recursive engine that a long string overflows — never sees untrusted input.
+constexpr char kPatternKeyword[] = "x-voxbase-pattern";
+constexpr char kPatternPropertiesKeyword[] = "x-voxbase-pattern-properties";
+constexpr char kFormatKeyword[] = "x-voxbase-format";
+
+void PushError(valijson::ValidationResults* results, const std::vector<std::string>& context,
+               std::string message) {
+  if (results != nullptr) results->pushError(context, message);
+}
+
+bool Validates(const valijson::Schema& schema, const Adapter& target,
+               const std::vector<std::string>& context, valijson::ValidationResults* results) {
+  const auto* value = dynamic_cast<const RapidJsonAdapter*>(&target);
+  if (value == nullptr) return true;  // only RapidJSON documents are validated here
+  valijson::Validator validator(valijson::Validator::kStrongTypes);
+  valijson::ValidationResults inner;
+  if (validator.validate(schema, *value, results ? &inner : nullptr)) return true;
+  valijson::ValidationResults::Error error;
+  while (results != nullptr && inner.popError(error)) {
+    std::vector<std::string> path = context;
+    path.insert(path.end(), error.context.begin() + (error.context.empty() ? 0 : 1),
+                error.context.end());
+    results->pushError(path, error.description);
+  }
+  return false;
+}
+
+// A constraint of ours inside valijson's tree: valijson copies constraints by cloneInto/sizeOf.
+template <typename Self>
+class Constraint : public valijson::constraints::PolyConstraint {
+ private:
+  valijson::constraints::Constraint* cloneInto(void* at) const override {
+    return new (at) Self(static_cast<const Self&>(*this));
+  }
+  size_t sizeOf() const override { return sizeof(Self); }
+};
+
+class PatternConstraint : public Constraint<PatternConstraint> {
+ public:
+  explicit PatternConstraint(const RE2* re) : re_(re) {}
+  bool validate(const Adapter& target, const std::vector<std::string>& context,
+                valijson::ValidationResults* results) const override {
+    if (!target.isString()) return true;
+    if (RE2::PartialMatch(target.asString(), *re_)) return true;
+    PushError(results, context, "does not match the pattern " + re_->pattern());
+    return false;
+  }
+
+ private:
+  const RE2* re_;
+};
+
+class PatternPropertiesConstraint : public Constraint<PatternPropertiesConstraint> {
+ public:
+  explicit PatternPropertiesConstraint(const Impl::PatternProperties* p) : p_(p) {}
+  bool validate(const Adapter& target, const std::vector<std::string>& context,
+                valijson::ValidationResults* results) const override {
+    if (!target.isObject()) return true;
+    bool ok = true;
+    target.applyToObject([&](const std::string& name, const Adapter& value) {
+      std::vector<std::string> at = context;
+      at.push_back("[" + name + "]");
+      bool matched = false;
+      for (const auto& [re, schema] : p_->patterns) {
+        if (!RE2::PartialMatch(name, *re)) continue;
+        matched = true;
+        ok = Validates(*schema, value, at, results) && ok;
+      }
+      if (!matched && !p_->named.contains(name)) {
+        if (p_->additional == Impl::PatternProperties::Additional::kForbidden) {
+          PushError(results, at, "is not an allowed property");
+          ok = false;
+        } else if (p_->additional == Impl::PatternProperties::Additional::kSchema) {
+          ok = Validates(*p_->additional_schema, value, at, results) && ok;
+        }
+      }
+      return ok || results != nullptr;  // without results, stop at the first failure
+    });
+    return ok;
+  }
+
+ private:
+  const Impl::PatternProperties* p_;
+};
+
+bool ValidDay(int month, int day) {
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month >= 1 && month <= 12 && day >= 1 && day <= kDays[month - 1];
+}
+
+// The formats valijson checks (date, time, date-time), on RE2; other formats are annotations.
+class FormatConstraint : public Constraint<FormatConstraint> {
+ public:
+  explicit FormatConstraint(std::string format) : format_(std::move(format)) {}
+  bool validate(const Adapter& target, const std::vector<std::string>& context,
+                valijson::ValidationResults* results) const override {
+    if (!target.isString()) return true;
+    static const RE2 kDate(R"(([0-9]+)-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01]))");
+    static const RE2 kTime(
+        R"(([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))");
+    static const RE2 kDateTime(
+        R"(([0-9]+)-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))");
+    const std::string s = target.asString();
+    int month = 0, day = 0;
+    bool ok = true;
+    if (format_ == "date") {
+      ok = RE2::FullMatch(s, kDate, nullptr, &month, &day) && ValidDay(month, day);
+    } else if (format_ == "time") {
+      ok = RE2::FullMatch(s, kTime);
+    } else if (format_ == "date-time") {
+      ok = RE2::FullMatch(s, kDateTime, nullptr, &month, &day) && ValidDay(month, day);
+    }
+    if (!ok) PushError(results, context, "is not a valid " + format_);
+    return ok;
+  }
+
+ private:
+  std::string format_;
+};
+
+// Builds our constraints from the index the rewrite left in place of the keyword.
+class IndexedBuilder : public valijson::ConstraintBuilder {
+ public:
+  using Make = std::function<valijson::constraints::Constraint*(size_t index)>;
+  IndexedBuilder(size_t count, Make make) : count_(count), make_(std::move(make)) {}
+  valijson::constraints::Constraint* make(const Adapter& value) const override {
+    int64_t index = -1;
+    if (!value.asInteger(index) || index < 0 || static_cast<size_t>(index) >= count_) {
+      throw std::runtime_error("a reserved x-voxbase- keyword is used");
+    }
+    return make_(static_cast<size_t>(index));
+  }
+
+ private:
+  size_t count_;
+  Make make_;
+};
+
+class FormatBuilder : public valijson::ConstraintBuilder {
+ public:
+  valijson::constraints::Constraint* make(const Adapter& value) const override {
+    return new FormatConstraint(value.asString());
+  }
+};
+
+// Parses `node` (already rewritten) into `schema`, with our keywords known to the parser.
+void Parse(Impl& impl, const rapidjson::Value& node, valijson::Schema* schema) {
+  valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+  parser.addConstraintBuilder(kPatternKeyword,
+                              new IndexedBuilder(impl.patterns.size(), [&impl](size_t i) {
+                                return new PatternConstraint(impl.patterns[i].get());
+                              }));
+  parser.addConstraintBuilder(kPatternPropertiesKeyword,
+                              new IndexedBuilder(impl.pattern_properties.size(), [&impl](size_t i) {
+                                return new PatternPropertiesConstraint(&impl.pattern_properties[i]);
+                              }));
+  parser.addConstraintBuilder(kFormatKeyword, new FormatBuilder());
+  rapidjson::Document copy;
+  copy.CopyFrom(node, copy.GetAllocator());
+  RapidJsonAdapter adapter(copy);
+  parser.populateSchema(adapter, *schema);
+}
+
+Result<std::unique_ptr<RE2>> CompileRegex(Impl& impl, std::string_view pattern,
+                                          std::string_view where) {
+  if (++impl.regexes > kMaxRegexes) {
+    return InvalidArgument("parametersSchema has more than " + std::to_string(kMaxRegexes) +
+                           " patterns");
+  }
+  if (pattern.size() > kMaxPatternBytes) {
+    return InvalidArgument("parametersSchema: a " + std::string(where) + " is longer than " +
+                           std::to_string(kMaxPatternBytes) + " bytes");
+  }
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(kRegexMemoryBytes);
+  auto re = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
+  if (!re->ok()) {
+    return InvalidArgument("parametersSchema: the " + std::string(where) + " '" +
+                           std::string(pattern.substr(0, 100)) +
+                           "' is not supported (voxbase runs patterns on RE2, which has no "
+                           "backreferences or lookaround): " +
+                           re->error());
+  }
+  return re;
+}
+
+// Puts our keywords in place of pattern, patternProperties and format in every subschema, going
+// only where draft 7 holds subschemas (so a property named "pattern" stays a property).
+Status Rewrite(rapidjson::Value& node, rapidjson::Document::AllocatorType& alloc, Impl& impl) {
+  if (!node.IsObject()) return Status::Ok();
+  for (auto& m : node.GetObject()) {
+    std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    if (key.starts_with("x-voxbase-")) {
+      return InvalidArgument("parametersSchema uses the reserved keyword " + std::string(key));
+    }
+    if (key == "properties" || key == "patternProperties" || key == "definitions" ||
+        key == "dependencies") {
+      if (!m.value.IsObject()) continue;
+      for (auto& sub : m.value.GetObject()) VOX_RETURN_IF_ERROR(Rewrite(sub.value, alloc, impl));
+    } else if (key == "allOf" || key == "anyOf" || key == "oneOf" || key == "items") {
+      if (m.value.IsArray()) {
+        for (auto& sub : m.value.GetArray()) VOX_RETURN_IF_ERROR(Rewrite(sub, alloc, impl));
+      } else {
+        VOX_RETURN_IF_ERROR(Rewrite(m.value, alloc, impl));
+      }
+    } else if (key == "additionalProperties" || key == "additionalItems" || key == "contains" ||
+               key == "propertyNames" || key == "not" || key == "if" || key == "then" ||
+               key == "else") {
+      VOX_RETURN_IF_ERROR(Rewrite(m.value, alloc, impl));
+    }
+  }
+  if (node.HasMember("pattern") && node["pattern"].IsString()) {
+    const rapidjson::Value& p = node["pattern"];
+    Result<std::unique_ptr<RE2>> re =
+        CompileRegex(impl, std::string_view(p.GetString(), p.GetStringLength()), "pattern");
+    if (!re.ok()) return re.status();
+    impl.patterns.push_back(std::move(*re));
+    node.RemoveMember("pattern");
+    node.AddMember(rapidjson::StringRef(kPatternKeyword),
+                   rapidjson::Value(static_cast<int64_t>(impl.patterns.size() - 1)), alloc);
+  }
+  if (node.HasMember("format") && node["format"].IsString()) {
+    rapidjson::Value format;
+    format.CopyFrom(node["format"], alloc);
+    node.RemoveMember("format");
+    node.AddMember(rapidjson::StringRef(kFormatKeyword), format, alloc);
+  }
+  if (node.HasMember("patternProperties") && node["patternProperties"].IsObject()) {
+    Impl::PatternProperties p;
+    try {
+      for (auto& m : node["patternProperties"].GetObject()) {
+        Result<std::unique_ptr<RE2>> re =
+            CompileRegex(impl, std::string_view(m.name.GetString(), m.name.GetStringLength()),
+                         "patternProperties key");
+        if (!re.ok()) return re.status();
+        auto schema = std::make_unique<valijson::Schema>();
+        Parse(impl, m.value, schema.get());
+        p.patterns.emplace_back(std::move(*re), std::move(schema));
+      }
+      if (node.HasMember("properties") && node["properties"].IsObject()) {
+        for (auto& m : node["properties"].GetObject()) p.named.emplace(m.name.GetString());
+      }
+      if (node.HasMember("additionalProperties")) {
+        const rapidjson::Value& a = node["additionalProperties"];
+        if (a.IsBool()) {
+          p.additional = a.GetBool() ? Impl::PatternProperties::Additional::kAllowed
+                                     : Impl::PatternProperties::Additional::kForbidden;
+        } else {
+          p.additional = Impl::PatternProperties::Additional::kSchema;
+          p.additional_schema = std::make_unique<valijson::Schema>();
+          Parse(impl, a, p.additional_schema.get());
+        }
+      }
+    } catch (const std::exception& e) {
+      return InvalidArgument(std::string("parametersSchema is not a valid JSON Schema: ") +
+                             e.what());
+    }
+    impl.pattern_properties.push_back(std::move(p));
+    node.RemoveMember("patternProperties");
+    node.RemoveMember("additionalProperties");
+    node.AddMember(rapidjson::StringRef(kPatternPropertiesKeyword),
+                   rapidjson::Value(static_cast<int64_t>(impl.pattern_properties.size() - 1)),
+                   alloc);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 JsonSchema::JsonSchema() : impl_(std::make_unique<Impl>()) {}
 JsonSchema::~JsonSchema() = default;
 
 Result<std::shared_ptr<const JsonSchema>> JsonSchema::Compile(std::string_view schema_json) {
+  if (schema_json.size() > kMaxSchemaBytes) {
+    return InvalidArgument("parametersSchema is larger than " +
+                           std::to_string(kMaxSchemaBytes / 1024) + " KiB");
+  }
   if (DeeperThan(schema_json, kMaxSchemaDepth)) {
     return InvalidArgument("parametersSchema is nested more than 32 levels deep");
   }
@@ -86,10 +390,9 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::Compile(std::string_view s
     return InvalidArgument("parametersSchema must have \"type\": \"object\"");
   }
   std::shared_ptr<JsonSchema> compiled(new JsonSchema());
+  VOX_RETURN_IF_ERROR(Rewrite(doc, doc.GetAllocator(), *compiled->impl_));
   try {
-    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::RapidJsonAdapter adapter(doc);
-    parser.populateSchema(adapter, compiled->impl_->schema);
+    Parse(*compiled->impl_, doc, &compiled->impl_->schema);
   } catch (const std::exception& e) {
     return InvalidArgument(std::string("parametersSchema is not a valid JSON Schema: ") + e.what());
   }

@@ -2,6 +2,14 @@
 // call's parameters against it — type, required, enum, properties, items, nested objects and
 // arrays, minimum/maximum, minLength/maxLength, additionalProperties and the rest of draft 7.
 //
+// Every regular expression runs on RE2, in time linear in the input: `pattern`,
+// `patternProperties` and the `date`, `time` and `date-time` formats are taken out of the schema
+// before valijson parses it (valijson 1.0 would run them on std::regex, which backtracks and
+// recurses per character: a 20,000-character string overflows the stack) and checked by
+// constraints of ours. A pattern RE2 refuses (backreferences, lookaround) refuses the schema with
+// its text named. Bounds: the schema at most 64 KiB and 32 levels deep, at most 64 patterns of at
+// most 1024 bytes each, 1 MiB of RE2 program memory each.
+//
 // A failure names the path of the first error ("parameters.items[2].sku: …"). SchemaCache keeps
 // compiled schemas by their text, so a tool's schema is compiled once, not per call; bounded.
 // Compiled schemas are immutable and thread-safe; so is the cache.
@@ -28,9 +36,10 @@ class JsonSchema {
   // error under `root_name`.
   Status Validate(std::string_view instance_json, std::string_view root_name) const;
 
+  struct Impl;  // defined in the .cc; public so the constraints there can name it
+
  private:
   JsonSchema();
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
