@@ -27,20 +27,35 @@ HttpResponse RoomAnswer(ApiContext& api, const std::string& app_id, const std::s
   return JsonResponse(status, w.str());
 }
 
-// The app a webhook's room belongs to: the one whose slug starts the room name and that knows the
-// room; failing that, the app with the longest matching slug.
+// The app a webhook's room belongs to: the one its prefix names, or, for a room named before
+// prefixes ("<slug>-<session>-<unix>"), the app with such a slug that made the room. A room no
+// app made and no prefix names belongs to none: a slug that merely starts the name is not enough.
 Result<std::optional<std::string>> AppForRoom(ApiContext& api, std::string_view room_name) {
-  std::optional<std::string> fallback;
-  for (const std::string& slug : SlugCandidates(room_name)) {
+  if (std::optional<std::string_view> slug = RoomSlug(room_name)) {
+    return AppsView(*api.store).AppIdForSlug(*slug);
+  }
+  for (const std::string& slug : LegacySlugCandidates(room_name)) {
     Result<std::optional<std::string>> app_id = AppsView(*api.store).AppIdForSlug(slug);
     if (!app_id.ok()) return app_id.status();
     if (!app_id->has_value()) continue;
     Result<std::optional<RoomRow>> room = LivekitView(*api.store).Room(**app_id, room_name);
     if (!room.ok()) return room.status();
     if (room->has_value()) return *app_id;
-    if (!fallback) fallback = **app_id;
   }
-  return fallback;
+  return std::optional<std::string>();
+}
+
+// A LiveKit token may name only a room of the caller's own app (all apps share one LiveKit key).
+Status CheckOwnRoom(ApiContext& api, const AppContext& app, std::string_view app_slug,
+                    std::string_view room) {
+  if (room.starts_with(RoomPrefix(app_slug))) return Status::Ok();
+  Result<std::optional<RoomRow>> known = LivekitView(*api.store).Room(app.app_id, room);
+  if (!known.ok()) return known.status();
+  if (known->has_value()) return Status::Ok();
+  return Status(StatusCode::kPermissionDenied,
+                "roomName must be a room of this app: one made by POST /api/livekit/rooms, or a "
+                "name that starts with \"" +
+                    RoomPrefix(app_slug) + "\"");
 }
 
 void HandleWebhook(ApiContext& api, HttpRequest& request, Respond respond) {
@@ -57,8 +72,7 @@ void HandleWebhook(ApiContext& api, HttpRequest& request, Respond respond) {
   if (!app_id.ok()) return respond(ErrorResponse(app_id.status()));
   if (!app_id->has_value()) {
     // Answered 200 so LiveKit does not redeliver a room no app here owns.
-    return respond(
-        JsonResponse(200, R"({"ok":true,"ignored":"no app's slug starts this room's name"})"));
+    return respond(JsonResponse(200, R"({"ok":true,"ignored":"the room belongs to no app here"})"));
   }
   const std::string key = "livekit:" + std::string(id);
   Result<std::optional<IdempotencyRecord>> seen = IdempotencyView(*api.store).Find(**app_id, key);
@@ -79,10 +93,13 @@ void HandleWebhook(ApiContext& api, HttpRequest& request, Respond respond) {
 }  // namespace
 
 void AddLivekitRoutes(Router& router, ApiContext& api) {
-  AddWriteRoute(router, api, "POST", "/api/livekit/token", Caller::kApp,
-                MintRoute(api, [&api](const WriteRequest& in, const AppSettings&) {
-                  return BuildLivekitToken(in.command, api.providers);
-                }));
+  AddWriteRoute(
+      router, api, "POST", "/api/livekit/token", Caller::kApp,
+      MintRoute(api, [&api](const WriteRequest& in, const AppSettings& app) -> Result<Minted> {
+        return BuildLivekitToken(in.command, api.providers, [&](std::string_view room) {
+          return CheckOwnRoom(api, *in.app, app.slug, room);
+        });
+      }));
 
   AddWriteRoute(router, api, "POST", "/api/livekit/rooms", Caller::kApp,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {

@@ -14,6 +14,9 @@ namespace {
 
 constexpr size_t kMaxMetadataBytes = 16 * 1024;
 constexpr int64_t kWebhookLeewaySeconds = 10;
+// LiveKit signs a webhook for 5 minutes; a signature that lives longer, or was made longer ago
+// than this, is refused so a captured one cannot be replayed for long.
+constexpr int64_t kWebhookMaxValiditySeconds = 600;
 
 struct JwtDeleter {
   void operator()(jwt_t* jwt) const { jwt_free(jwt); }
@@ -37,7 +40,8 @@ Status ReadRoomName(const CommandInput& in, std::optional<std::string_view>* roo
 
 }  // namespace
 
-Result<Minted> BuildLivekitToken(const CommandInput& in, const ProviderConfig& config) {
+Result<Minted> BuildLivekitToken(const CommandInput& in, const ProviderConfig& config,
+                                 const RoomCheck& check_room) {
   std::optional<std::string_view> identity, room, name, metadata;
   VOX_RETURN_IF_ERROR(
       ReadString(in.body, "identity", Presence::kRequired, in.limits->max_name_bytes, &identity));
@@ -60,6 +64,7 @@ Result<Minted> BuildLivekitToken(const CommandInput& in, const ProviderConfig& c
   }
   if (config.livekit_api_key.empty()) return NotConfigured("LIVEKIT_API_KEY");
   if (config.livekit_api_secret.empty()) return NotConfigured("LIVEKIT_API_SECRET");
+  VOX_RETURN_IF_ERROR(check_room(*room));
 
   const int64_t now_s = in.now_ms / 1000;
   const int64_t exp_s = now_s + config.livekit_token_ttl_s;
@@ -111,11 +116,30 @@ Result<Minted> BuildLivekitToken(const CommandInput& in, const ProviderConfig& c
   return minted;
 }
 
+std::string RoomPrefix(std::string_view app_slug) {
+  return std::string(app_slug) + kRoomSlugSeparator;
+}
+
+std::optional<std::string_view> RoomSlug(std::string_view room_name) {
+  const size_t at = room_name.find(kRoomSlugSeparator);
+  if (at == std::string_view::npos || at == 0) return std::nullopt;
+  return room_name.substr(0, at);
+}
+
 Result<RoomCommand> BuildRoomCreated(const CommandInput& in, std::string_view app_slug) {
   std::optional<std::string_view> session_id;
   VOX_RETURN_IF_ERROR(ReadSessionId(in.body, *in.limits, "", &session_id));
-  std::string room = std::string(app_slug) + "-" + std::string(*session_id) + "-" +
+  std::optional<bool> random_suffix;
+  VOX_RETURN_IF_ERROR(ReadBool(in.body, "randomSuffix", Presence::kOptional, &random_suffix));
+  std::string room = RoomPrefix(app_slug) + std::string(*session_id) + kRoomSlugSeparator +
                      std::to_string(in.now_ms / 1000);
+  if (random_suffix.value_or(true)) {
+    // Keyed by the server's secret: not guessable from the session id, the time or the event id,
+    // and the same when a retry rebuilds the command.
+    room += kRoomSlugSeparator +
+            HexEncode(HmacSha256(in.token_key, "livekit-room:" + std::string(in.event_id)))
+                .substr(0, 16);
+  }
   JsonWriter w;
   w.BeginObject()
       .Field("roomName", room)
@@ -162,11 +186,20 @@ Status VerifyLivekitWebhook(std::string_view authorization, std::string_view raw
   const int64_t now_s = now_ms / 1000;
   errno = 0;
   long exp = jwt_get_grant_int(jwt.get(), "exp");
-  if (errno == 0 && now_s > exp) return Unauthenticated("webhook signature has expired");
+  if (errno != 0) return Unauthenticated("webhook signature has no exp");
+  if (now_s > exp) return Unauthenticated("webhook signature has expired");
+  if (exp - now_s > kWebhookMaxValiditySeconds) {
+    return Unauthenticated("webhook signature is valid for more than " +
+                           std::to_string(kWebhookMaxValiditySeconds) + " s");
+  }
   errno = 0;
   long nbf = jwt_get_grant_int(jwt.get(), "nbf");
   if (errno == 0 && now_s + kWebhookLeewaySeconds < nbf) {
     return Unauthenticated("webhook signature is not valid yet");
+  }
+  if (errno == 0 && now_s - nbf > kWebhookMaxValiditySeconds) {
+    return Unauthenticated("webhook signature is older than " +
+                           std::to_string(kWebhookMaxValiditySeconds) + " s");
   }
   return Status::Ok();
 }
@@ -232,7 +265,7 @@ Result<WebhookCommand> BuildWebhookReceived(const CommandInput& in) {
                         std::string(*room_name), std::string(*id)};
 }
 
-std::vector<std::string> SlugCandidates(std::string_view room_name) {
+std::vector<std::string> LegacySlugCandidates(std::string_view room_name) {
   std::vector<std::string> out;
   for (size_t at = room_name.rfind('-'); at != std::string_view::npos && at > 0;
        at = room_name.rfind('-', at - 1)) {

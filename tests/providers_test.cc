@@ -3,8 +3,6 @@
 // tokens decoded and their HMAC checked here, independently of the server's JWT library; and
 // LiveKit webhooks signed here, good and bad.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <simdjson.h>
 
 #include <filesystem>
@@ -12,6 +10,7 @@
 #include <sstream>
 
 #include "tests/support/fake_upstream.h"
+#include "tests/support/livekit_signing.h"
 #include "tests/support/server_process.h"
 
 namespace voxbase::testing {
@@ -21,60 +20,6 @@ constexpr char kOpenAiKey[] = "sk-test-openai-key-SECRET";
 constexpr char kGeminiKey[] = "gemini-test-key-SECRET";
 constexpr char kLivekitKey[] = "lk-test-key";
 constexpr char kLivekitSecret[] = "lk-test-secret-0123456789abcdef-SECRET";
-
-std::string Base64Url(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) c = c == '+' ? '-' : (c == '/' ? '_' : c);
-  return out;
-}
-
-std::string Base64UrlDecode(std::string s) {
-  for (char& c : s) c = c == '-' ? '+' : (c == '_' ? '/' : c);
-  while (s.size() % 4) s.push_back('=');
-  std::string out(s.size(), '\0');
-  int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  out.resize(static_cast<size_t>(std::max(n, 0)));
-  while (!out.empty() && out.back() == '\0') out.pop_back();
-  return out;
-}
-
-std::string Hmac(std::string_view key, std::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
-  return std::string(reinterpret_cast<char*>(mac), len);
-}
-
-std::string Sha256Base64(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  std::string out(4 * ((len + 2) / 3) + 1, '\0');
-  int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest, static_cast<int>(len));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-// A JWT as LiveKit signs a webhook: HS256, iss = API key, sha256 = base64 SHA-256 of the body.
-std::string WebhookToken(const std::string& body, const std::string& key, const std::string& secret,
-                         int64_t exp_offset_s = 300) {
-  int64_t now = std::time(nullptr);
-  std::string header = Base64Url(R"({"alg":"HS256","typ":"JWT"})");
-  std::string claims = Base64Url(R"({"iss":")" + key + R"(","nbf":)" + std::to_string(now - 5) +
-                                 R"(,"exp":)" + std::to_string(now + exp_offset_s) +
-                                 R"(,"sha256":")" + Sha256Base64(body) + R"("})");
-  std::string signing_input = header + "." + claims;
-  return signing_input + "." + Base64Url(Hmac(secret, signing_input));
-}
 
 class ProvidersTest : public ::testing::Test {
  protected:
@@ -182,7 +127,7 @@ TEST_F(ProvidersTest, GeminiGetsTheKeyHeaderOneUseAndTheAppsSetup) {
 
 TEST_F(ProvidersTest, LivekitTokensAreHs256JwtsWithTheVideoGrant) {
   HttpResponse r =
-      Post("/api/livekit/token", R"("identity":"caller-7","roomName":"voice-s1-1","name":"Ann",)"
+      Post("/api/livekit/token", R"("identity":"caller-7","roomName":"voice.s1-1","name":"Ann",)"
                                  R"("metadata":"{\"tier\":1}","grants":{"canPublishData":false})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(JsonString(r.body, "url"), "wss://voice.example.com");
@@ -206,7 +151,7 @@ TEST_F(ProvidersTest, LivekitTokensAreHs256JwtsWithTheVideoGrant) {
   EXPECT_NEAR(static_cast<double>(nbf), static_cast<double>(std::time(nullptr)), 5.0);
   simdjson::dom::element video = claims["video"].value();
   EXPECT_TRUE(video["roomJoin"].get_bool().value());
-  EXPECT_EQ(video["room"].get_string().value(), "voice-s1-1");
+  EXPECT_EQ(video["room"].get_string().value(), "voice.s1-1");
   EXPECT_TRUE(video["canPublish"].get_bool().value());
   EXPECT_TRUE(video["canSubscribe"].get_bool().value());
   EXPECT_FALSE(video["canPublishData"].get_bool().value());
@@ -302,7 +247,7 @@ TEST_F(ProvidersTest, AHandedOffConversationStaysHandedOffWhenItsRoomFinishes) {
 TEST_F(ProvidersTest, KeysNeverReachTheLogTheProjectionsOrAnAnswer) {
   ASSERT_EQ(Post("/api/realtime/session", "").status, 200);
   ASSERT_EQ(Post("/api/token", "").status, 200);
-  HttpResponse lk = Post("/api/livekit/token", R"("identity":"u","roomName":"voice-r-1")");
+  HttpResponse lk = Post("/api/livekit/token", R"("identity":"u","roomName":"voice.r-1")");
   ASSERT_EQ(lk.status, 200);
   Result<HttpResponse> health = client_->Request("GET", "/api/realtime/health");
   ASSERT_TRUE(health.ok());
