@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -57,19 +58,36 @@ std::string_view RefusedV4(uint32_t address) {
   return {};
 }
 
+uint32_t V4At(const unsigned char* a) {
+  return (static_cast<uint32_t>(a[0]) << 24) | (static_cast<uint32_t>(a[1]) << 16) |
+         (static_cast<uint32_t>(a[2]) << 8) | a[3];
+}
+
+// IPv6 forms that carry an IPv4 address are judged by that address (mapped, compatible, SIIT,
+// well-known NAT64, 6to4); the ranges whose embedded address cannot be trusted to be where a
+// public one would be (local-use NAT64, Teredo, discard-only) are refused outright.
 std::string_view RefusedV6(const unsigned char (&a)[16]) {
   static const unsigned char kZero[16] = {};
   if (std::memcmp(a, kZero, 15) == 0 && (a[15] == 0 || a[15] == 1)) {
     return a[15] == 0 ? "an unspecified" : "a loopback";
   }
+  const bool compatible = std::memcmp(a, kZero, 12) == 0;  // ::a.b.c.d (deprecated)
   const bool mapped = std::memcmp(a, kZero, 10) == 0 && a[10] == 0xff && a[11] == 0xff;
+  const bool siit = std::memcmp(a, kZero, 8) == 0 && a[8] == 0xff && a[9] == 0xff && a[10] == 0 &&
+                    a[11] == 0;  // ::ffff:0:a.b.c.d
   const bool nat64 = a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b &&
-                     std::memcmp(a + 4, kZero, 8) == 0;
-  if (mapped || nat64) {
-    uint32_t v4 = (static_cast<uint32_t>(a[12]) << 24) | (static_cast<uint32_t>(a[13]) << 16) |
-                  (static_cast<uint32_t>(a[14]) << 8) | a[15];
-    return RefusedV4(v4);
+                     std::memcmp(a + 4, kZero, 8) == 0;  // 64:ff9b::/96
+  if (compatible || mapped || siit || nat64) {
+    std::string_view why = RefusedV4(V4At(a + 12));
+    return why.empty() && compatible ? "an IPv4-compatible (::/96)" : why;
   }
+  if (a[0] == 0x20 && a[1] == 0x02) return RefusedV4(V4At(a + 2));  // 6to4, 2002::/16
+  if (a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b && a[4] == 0x00 &&
+      a[5] == 0x01) {
+    return "a local-use NAT64 (64:ff9b:1::/48)";
+  }
+  if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x00 && a[3] == 0x00) return "a Teredo (2001::/32)";
+  if (a[0] == 0x01 && std::memcmp(a + 1, kZero, 7) == 0) return "a discard-only (100::/64)";
   if ((a[0] & 0xfe) == 0xfc) return "a unique-local (fc00::/7)";
   if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return "a link-local (fe80::/10)";
   if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) return "a site-local (fec0::/10)";
@@ -323,9 +341,13 @@ class CurlHttpClient final : public HttpClient {
 
     const std::string where = Origin(request.url);
     if (!exchange.refusal.empty()) {
+      // What the name resolved to stays in the server's log: an answer would map internal names.
+      std::fprintf(stderr, "voxbase: outbound guard refused %s: it resolves to %s address\n",
+                   where.c_str(), exchange.refusal.c_str());
       return Status(StatusCode::kPermissionDenied,
-                    "refused to call " + where + ": it resolves to " + exchange.refusal +
-                        " address (set --allow-private-tool-endpoints to allow)");
+                    "refused to call " + where +
+                        ": the endpoint's address is not allowed (set "
+                        "--allow-private-tool-endpoints to allow private addresses)");
     }
     if (exchange.too_large || code == CURLE_FILESIZE_EXCEEDED) {
       return UpstreamError(where + " answered with more than " +
@@ -441,8 +463,9 @@ Status CheckOutboundHost(std::string_view url) {
     }
     std::string why = GuardRefusal(address);
     if (!why.empty()) {
-      status = Status(StatusCode::kPermissionDenied,
-                      host + " resolves to " + why + " address (" + address + ")");
+      std::fprintf(stderr, "voxbase: outbound guard refused %s: it resolves to %s address (%s)\n",
+                   host.c_str(), why.c_str(), address);
+      status = Status(StatusCode::kPermissionDenied, "the endpoint's address is not allowed");
     }
   }
   freeaddrinfo(found);

@@ -7,7 +7,10 @@
 //
 // The address guard refuses loopback, private (RFC 1918, CGNAT, unique-local), link-local
 // (including the 169.254.169.254 metadata address), unspecified, multicast and reserved addresses,
-// IPv4-mapped IPv6 forms of them included. It is checked on the address each name resolved to, at
+// and the IPv6 forms that carry an IPv4 address judged by that address (mapped, compatible, SIIT,
+// NAT64 64:ff9b::/96, 6to4), with local-use NAT64, Teredo and discard-only refused outright. A
+// refusal answers only "the endpoint's address is not allowed"; what the name resolved to goes to
+// the server's log, never to the caller. It is checked on the address each name resolved to, at
 // the moment the socket is opened, so the connection is pinned to an address that passed: a name
 // that resolves to 127.0.0.1, or re-resolves to it later (DNS rebinding), is refused. Connections
 // opened for unguarded calls (allow_private: configured provider base URLs, or the server flag for

@@ -196,11 +196,16 @@ TEST(HttpClientTest, GuardRangesByAddress) {
   for (const char* refused :
        {"127.0.0.1", "10.0.0.1", "172.16.5.4", "172.31.255.255", "192.168.1.1", "169.254.169.254",
         "100.64.0.1", "0.0.0.0", "::1", "::", "fe80::1", "fd00:ec2::254", "::ffff:10.0.0.1",
-        "224.0.0.1", "64:ff9b::7f00:1"}) {
+        "224.0.0.1", "64:ff9b::7f00:1",
+        // IPv6 forms carrying an internal IPv4 address (issue 32): IPv4-compatible, local-use
+        // NAT64, 6to4, SIIT; and Teredo, which hides its addresses.
+        "::7f00:1", "::127.0.0.1", "::8.8.8.8", "64:ff9b:1::7f00:1", "64:ff9b:1::808:808",
+        "2002:7f00:1::1", "2002:a00:1::1", "::ffff:0:7f00:1", "::ffff:0:a00:1",
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2", "100::1"}) {
     EXPECT_FALSE(GuardRefusal(refused).empty()) << refused;
   }
-  for (const char* allowed :
-       {"8.8.8.8", "172.32.0.1", "1.1.1.1", "2606:4700::1111", "100.128.0.1"}) {
+  for (const char* allowed : {"8.8.8.8", "172.32.0.1", "1.1.1.1", "2606:4700::1111", "100.128.0.1",
+                              "2002:808:808::1", "64:ff9b::808:808", "::ffff:8.8.8.8"}) {
     EXPECT_TRUE(GuardRefusal(allowed).empty()) << allowed;
   }
 }
