@@ -78,7 +78,7 @@ void WriteHits(JsonWriter& w, const KnowledgeResults& results) {
 void Search(ApiContext& api, AppContext app, SearchInput search, KnowledgeSettings settings,
             Respond respond) {
   Result<std::vector<std::vector<float>>> vectors = settings.embedder->Embed({search.query});
-  if (!vectors.ok()) return respond(ErrorResponse(vectors.status()));
+  if (!vectors.ok()) return respond(CallerError(&app, vectors.status()));
   const std::vector<float>& vector = vectors->front();
   KnowledgeQuery query;
   query.text = search.query;

@@ -2,6 +2,8 @@
 // GET /realtime/token (OpenAI Realtime), GET /api/realtime/health. Every mint is rate limited per
 // app, calls out on the blocking pool, and records a token.minted event (never the token). A
 // token is not stored, so an idempotent retry of a mint cannot be answered with it: it gets 409.
+#include <cstdio>
+
 #include "api/cors.h"
 #include "api/routes.h"
 #include "ingest/providers.h"
@@ -25,10 +27,15 @@ HttpResponse RateLimited(int64_t retry_after_s) {
   return r;
 }
 
-HttpResponse UpstreamAnswer(const UpstreamRefusal& refusal) {
+// A browser (a session token) is told the upstream's status only; its text goes to the log.
+HttpResponse UpstreamAnswer(const UpstreamRefusal& refusal, const AppContext& caller) {
+  if (caller.via_session_token) {
+    std::fprintf(stderr, "voxbase: upstream refused a browser's mint: %s\n",
+                 refusal.message.c_str());
+  }
   JsonWriter w;
   w.BeginObject()
-      .Field("error", refusal.message)
+      .Field("error", caller.via_session_token ? refusal.public_message : refusal.message)
       .Field("upstreamStatus", refusal.upstream_status)
       .EndObject();
   HttpResponse r = JsonResponse(refusal.status, w.str());
@@ -52,7 +59,7 @@ Prepare MintRoute(ApiContext& api, Mint mint) {
     if (!settings.ok()) return settings.status();
     Result<Minted> minted = mint(in, *settings);
     if (!minted.ok()) return minted.status();
-    if (minted->refusal) return Refuse(UpstreamAnswer(*minted->refusal));
+    if (minted->refusal) return Refuse(UpstreamAnswer(*minted->refusal, *in.app));
     return WriteThen(std::move(minted->event),
                      [answer = std::move(minted->answer_json)](const Applied&) {
                        HttpResponse r = JsonResponse(200, answer);

@@ -1,5 +1,6 @@
 #include "api/route_kit.h"
 
+#include <cstdio>
 #include <memory>
 
 #include "ingest/secrets.h"
@@ -165,7 +166,7 @@ void BuildAndSubmit(const std::shared_ptr<WriteCall>& call, simdjson::dom::objec
   auto event_id = std::make_shared<std::string>();
   Result<PreparedWrite> write =
       call->Build(body, api.ids->NewEventId(), api.clock->NowMillis(), false, event_id.get());
-  if (!write.ok()) return respond(ErrorResponse(write.status()));
+  if (!write.ok()) return respond(CallerError(call->app ? &*call->app : nullptr, write.status()));
   if (write->refusal) return respond(std::move(*write->refusal));
   if (!call->key.empty()) {
     write->event.idempotency = IdempotencyTag{call->scope, call->key, call->request_hash};
@@ -238,6 +239,15 @@ void HandleWrite(ApiContext& api, Caller caller, const Prepare& prepare,
 }
 
 }  // namespace
+
+HttpResponse CallerError(const AppContext* app, const Status& status) {
+  if (app == nullptr || !app->via_session_token || status.code() != StatusCode::kUpstreamError) {
+    return ErrorResponse(status);
+  }
+  std::fprintf(stderr, "voxbase: upstream failure answered to a browser as 502: %s\n",
+               status.message().c_str());
+  return ErrorResponse(502, "an upstream call failed; the details are in the server's log");
+}
 
 void AppendAndAnswer(ApiContext& api, const Event& event, Respond respond,
                      std::function<HttpResponse(const Applied&)> answer) {

@@ -88,6 +88,11 @@ struct WriteOptions {
   bool offload = false;
 };
 
+// The error answer for `status` to the caller `app` (null: no app). To a browser (a session
+// token) an upstream's failure is its status and a fixed message: the upstream's own text, masked
+// as it is, goes to the server's log only.
+HttpResponse CallerError(const AppContext* app, const Status& status);
+
 // For handlers that build their event themselves (the LiveKit webhook): append `event`, wait
 // until it is applied, answer.
 void AppendAndAnswer(ApiContext& api, const Event& event, Respond respond,

@@ -5,13 +5,13 @@
 #include <cmath>
 #include <cstdint>
 
+#include "ingest/upstream_text.h"
 #include "schemas/json_writer.h"
 #include "schemas/text.h"
 
 namespace voxbase {
 namespace {
 
-constexpr size_t kMaxUpstreamMessage = 300;
 constexpr size_t kOpenAiBatch = 256;  // inputs per request (the API takes up to 2048)
 constexpr size_t kGeminiBatch = 100;  // batchEmbedContents takes at most 100 requests
 
@@ -56,21 +56,9 @@ class LocalEmbedder final : public Embedder {
   }
 };
 
-std::string UpstreamMessage(std::string_view body) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  std::string_view message;
-  if (!parser.parse(body.data(), body.size()).get(root)) {
-    if (!root["error"]["message"].get(message) || !root["error"].get(message)) {
-      return std::string(message.substr(0, kMaxUpstreamMessage));
-    }
-  }
-  return std::string(body.substr(0, kMaxUpstreamMessage));
-}
-
 Status Refused(std::string_view provider, const OutboundResponse& response) {
   return UpstreamError(std::string(provider) + " embeddings failed (HTTP " +
-                       std::to_string(response.status) + "): " + UpstreamMessage(response.body));
+                       std::to_string(response.status) + "): " + UpstreamText(response.body));
 }
 
 Result<std::vector<float>> ReadVector(simdjson::dom::element values, size_t dims,

@@ -1,5 +1,6 @@
 #include "ingest/providers.h"
 
+#include "ingest/upstream_text.h"
 #include "schemas/clock.h"
 #include "schemas/json_writer.h"
 #include "schemas/vocabulary.h"
@@ -10,21 +11,6 @@ namespace {
 constexpr int64_t kGeminiTokenLifetimeMs = 30 * 60 * 1000;
 constexpr int64_t kGeminiNewSessionWindowMs = 60 * 1000;
 constexpr size_t kMaxInstructionBytes = 32 * 1024;
-constexpr size_t kMaxUpstreamMessage = 300;
-
-// The upstream's own message: error.message when it sent one, else the start of its body.
-std::string UpstreamMessage(const OutboundResponse& response) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  std::string_view message;
-  if (!parser.parse(response.body).get(root) && !root["error"]["message"].get(message)) {
-    return std::string(message.substr(0, kMaxUpstreamMessage));
-  }
-  if (!parser.parse(response.body).get(root) && !root["error"].get(message)) {
-    return std::string(message.substr(0, kMaxUpstreamMessage));
-  }
-  return response.body.substr(0, kMaxUpstreamMessage);
-}
 
 // A non-2xx answer becomes a refusal that carries the upstream's status and message.
 UpstreamRefusal Refusal(std::string_view provider, const OutboundResponse& response) {
@@ -35,8 +21,9 @@ UpstreamRefusal Refusal(std::string_view provider, const OutboundResponse& respo
   std::string what = response.status == 401 || response.status == 403
                          ? " refused the API key"
                          : (response.status == 429 ? " is rate limiting this key" : " failed");
-  r.message = std::string(provider) + what + " (HTTP " + std::to_string(response.status) +
-              "): " + UpstreamMessage(response);
+  r.public_message =
+      std::string(provider) + what + " (HTTP " + std::to_string(response.status) + ")";
+  r.message = r.public_message + ": " + UpstreamText(response.body);
   return r;
 }
 

@@ -43,8 +43,9 @@ struct AppSettings {
 
 // An upstream's answer that refuses the mint: the API answers with it and appends nothing.
 struct UpstreamRefusal {
-  int status = 502;  // 429 stays 429; anything else is 502
-  std::string message;
+  int status = 502;            // 429 stays 429; anything else is 502
+  std::string message;         // with the upstream's own text, masked (ingest/upstream_text.h)
+  std::string public_message;  // without it: what a browser caller is told
   int upstream_status = 0;
   std::string retry_after;
 };
