@@ -10,6 +10,9 @@ namespace {
 constexpr std::array<std::string_view, 5> kHeadersForHandlers = {
     "authorization", "x-app-slug", "x-app-secret", "idempotency-key", "origin"};
 
+constexpr std::array<std::string_view, 3> kCredentialQueryParameters = {"appSlug", "appSecret",
+                                                                        "sessionToken"};
+
 bool SafeInHeader(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
@@ -34,7 +37,18 @@ Result<HttpRequest> ToHttpRequest(BeastRequest& req) {
   if (q != std::string_view::npos && !ParseQueryString(target.substr(q + 1), &request.query)) {
     return InvalidArgument("malformed query string");
   }
+  // A credential given twice is refused, as in a JSON body: a proxy in front that takes the other
+  // copy would authorize another app than the one voxbase resolves.
+  for (std::string_view name : kCredentialQueryParameters) {
+    if (std::count_if(request.query.begin(), request.query.end(),
+                      [name](const auto& p) { return p.first == name; }) > 1) {
+      return InvalidArgument("the query parameter " + std::string(name) + " appears twice");
+    }
+  }
   for (std::string_view name : kHeadersForHandlers) {
+    if (req.count(name) > 1) {
+      return InvalidArgument("the header " + std::string(name) + " appears twice");
+    }
     auto it = req.find(name);
     if (it != req.end()) request.headers.emplace_back(name, it->value());
   }

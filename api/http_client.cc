@@ -81,7 +81,7 @@ Result<HttpResponse> BlockingHttpClient::Request(
   req.version(11);
   req.set(http::field::host, impl_->host);
   req.keep_alive(true);
-  for (const auto& [name, value] : headers) req.set(name, value);
+  for (const auto& [name, value] : headers) req.insert(name, value);
   if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {
     if (req[http::field::content_type].empty())
       req.set(http::field::content_type, "application/json");

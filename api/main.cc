@@ -154,6 +154,8 @@ Result<RetentionPolicy> RetentionFromFlags(const Flags& flags, const LogConfig& 
   return policy;
 }
 
+constexpr size_t kMinAdminTokenBytes = 16;
+
 int Serve(const Flags& flags) {
   NodeOptions o;
   o.data_dir = flags.Get("data-dir", "data");
@@ -193,6 +195,11 @@ int Serve(const Flags& flags) {
   o.http.header_timeout = std::chrono::milliseconds(*header_timeout);
   o.http.idle_timeout = std::chrono::milliseconds(*idle_timeout);
   o.admin_token = flags.Get("admin-token", "");
+  if (!o.admin_token.empty() && o.admin_token.size() < kMinAdminTokenBytes) {
+    return Fail(InvalidArgument("VOXBASE_ADMIN_TOKEN (--admin-token) must be at least " +
+                                std::to_string(kMinAdminTokenBytes) +
+                                " characters; it opens the admin API"));
+  }
   Result<int64_t> token_rate = flags.GetInt("token-rate-per-minute", 60, 1, 1000000);
   Result<int64_t> token_burst = flags.GetInt("token-burst", 20, 1, 1000000);
   Result<int64_t> provider_timeout = flags.GetInt("provider-timeout-ms", 10000, 100, 120000);
