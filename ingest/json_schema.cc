@@ -286,31 +286,44 @@ Result<std::unique_ptr<RE2>> CompileRegex(Impl& impl, std::string_view pattern,
   return re;
 }
 
+// The members of a JSON object by index: a range-for over rapidjson's member iterators is
+// ambiguous in C++20 (its operator!= and the reversed candidate), and clang refuses it.
+template <typename Fn>
+Status EachMember(rapidjson::Value& object, Fn fn) {
+  for (rapidjson::SizeType i = 0; i < object.MemberCount(); ++i) {
+    VOX_RETURN_IF_ERROR(fn(*(object.MemberBegin() + i)));
+  }
+  return Status::Ok();
+}
+
 // Puts our keywords in place of pattern, patternProperties and format in every subschema, going
 // only where draft 7 holds subschemas (so a property named "pattern" stays a property).
 Status Rewrite(rapidjson::Value& node, rapidjson::Document::AllocatorType& alloc, Impl& impl) {
   if (!node.IsObject()) return Status::Ok();
-  for (auto& m : node.GetObject()) {
+  VOX_RETURN_IF_ERROR(EachMember(node, [&](rapidjson::Value::Member& m) -> Status {
     std::string_view key(m.name.GetString(), m.name.GetStringLength());
     if (key.starts_with("x-voxbase-")) {
       return InvalidArgument("parametersSchema uses the reserved keyword " + std::string(key));
     }
     if (key == "properties" || key == "patternProperties" || key == "definitions" ||
         key == "dependencies") {
-      if (!m.value.IsObject()) continue;
-      for (auto& sub : m.value.GetObject()) VOX_RETURN_IF_ERROR(Rewrite(sub.value, alloc, impl));
-    } else if (key == "allOf" || key == "anyOf" || key == "oneOf" || key == "items") {
-      if (m.value.IsArray()) {
-        for (auto& sub : m.value.GetArray()) VOX_RETURN_IF_ERROR(Rewrite(sub, alloc, impl));
-      } else {
-        VOX_RETURN_IF_ERROR(Rewrite(m.value, alloc, impl));
-      }
-    } else if (key == "additionalProperties" || key == "additionalItems" || key == "contains" ||
-               key == "propertyNames" || key == "not" || key == "if" || key == "then" ||
-               key == "else") {
-      VOX_RETURN_IF_ERROR(Rewrite(m.value, alloc, impl));
+      if (!m.value.IsObject()) return Status::Ok();
+      return EachMember(
+          m.value, [&](rapidjson::Value::Member& sub) { return Rewrite(sub.value, alloc, impl); });
     }
-  }
+    if (key == "allOf" || key == "anyOf" || key == "oneOf" || key == "items") {
+      if (!m.value.IsArray()) return Rewrite(m.value, alloc, impl);
+      for (rapidjson::SizeType i = 0; i < m.value.Size(); ++i) {
+        VOX_RETURN_IF_ERROR(Rewrite(m.value[i], alloc, impl));
+      }
+      return Status::Ok();
+    }
+    if (key == "additionalProperties" || key == "additionalItems" || key == "contains" ||
+        key == "propertyNames" || key == "not" || key == "if" || key == "then" || key == "else") {
+      return Rewrite(m.value, alloc, impl);
+    }
+    return Status::Ok();
+  }));
   if (node.HasMember("pattern") && node["pattern"].IsString()) {
     const rapidjson::Value& p = node["pattern"];
     Result<std::unique_ptr<RE2>> re =
@@ -330,17 +343,22 @@ Status Rewrite(rapidjson::Value& node, rapidjson::Document::AllocatorType& alloc
   if (node.HasMember("patternProperties") && node["patternProperties"].IsObject()) {
     Impl::PatternProperties p;
     try {
-      for (auto& m : node["patternProperties"].GetObject()) {
-        Result<std::unique_ptr<RE2>> re =
-            CompileRegex(impl, std::string_view(m.name.GetString(), m.name.GetStringLength()),
-                         "patternProperties key");
-        if (!re.ok()) return re.status();
-        auto schema = std::make_unique<valijson::Schema>();
-        Parse(impl, m.value, schema.get());
-        p.patterns.emplace_back(std::move(*re), std::move(schema));
-      }
+      VOX_RETURN_IF_ERROR(
+          EachMember(node["patternProperties"], [&](rapidjson::Value::Member& m) -> Status {
+            Result<std::unique_ptr<RE2>> re =
+                CompileRegex(impl, std::string_view(m.name.GetString(), m.name.GetStringLength()),
+                             "patternProperties key");
+            if (!re.ok()) return re.status();
+            auto schema = std::make_unique<valijson::Schema>();
+            Parse(impl, m.value, schema.get());
+            p.patterns.emplace_back(std::move(*re), std::move(schema));
+            return Status::Ok();
+          }));
       if (node.HasMember("properties") && node["properties"].IsObject()) {
-        for (auto& m : node["properties"].GetObject()) p.named.emplace(m.name.GetString());
+        VOX_RETURN_IF_ERROR(EachMember(node["properties"], [&](rapidjson::Value::Member& m) {
+          p.named.emplace(m.name.GetString(), m.name.GetStringLength());
+          return Status::Ok();
+        }));
       }
       if (node.HasMember("additionalProperties")) {
         const rapidjson::Value& a = node["additionalProperties"];
