@@ -33,8 +33,8 @@ void AddAppRoutes(Router& router, ApiContext& api) {
                   // Two creates of one slug can both get here; the fold keeps the first, and the
                   // answer tells each caller whether its own app is the one that landed.
                   std::string app_id = event->app_id;
-                  return WriteThen(std::move(*event), [&api, slug, app_id](const Applied&) {
-                    Result<std::optional<AppRecord>> app = AppsView(*api.store).Get(app_id);
+                  return WriteThen(std::move(*event), [slug, app_id](const Applied& applied) {
+                    Result<std::optional<AppRecord>> app = AppsView(*applied.store).Get(app_id);
                     if (!app.ok()) return ErrorResponse(app.status());
                     if (!app->has_value()) return SlugTaken(slug);
                     const AppRecord& a = **app;

@@ -16,9 +16,9 @@ void AddConversationRoutes(Router& router, ApiContext& api) {
         if (!command.ok()) return command.status();
         return WriteThen(
             std::move(command->event),
-            [&api, app_id = in.app->app_id, session_id = command->session_id](const Applied&) {
+            [app_id = in.app->app_id, session_id = command->session_id](const Applied& applied) {
               Result<std::optional<std::string>> row =
-                  ConversationsView(*api.store).Get(app_id, session_id);
+                  ConversationsView(*applied.store).Get(app_id, session_id);
               if (!row.ok()) return ErrorResponse(row.status());
               if (!row->has_value()) {
                 return ErrorResponse(500, "saved conversation is missing");

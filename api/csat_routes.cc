@@ -12,9 +12,9 @@ void AddCsatRoutes(Router& router, ApiContext& api) {
       [&api](const WriteRequest& in) -> Result<PreparedWrite> {
         Result<CsatCommand> rated = BuildCsatRated(in.command);
         if (!rated.ok()) return rated.status();
-        return WriteThen(std::move(rated->event), [&api, app_id = in.app->app_id,
-                                                   session = rated->session_id](const Applied&) {
-          Result<std::optional<std::string>> row = CsatView(*api.store).Get(app_id, session);
+        return WriteThen(std::move(rated->event), [app_id = in.app->app_id,
+                                                   session = rated->session_id](const Applied& a) {
+          Result<std::optional<std::string>> row = CsatView(*a.store).Get(app_id, session);
           if (!row.ok()) return ErrorResponse(row.status());
           if (!row->has_value()) return ErrorResponse(500, "the rating is missing");
           JsonWriter w;

@@ -11,9 +11,9 @@ namespace {
 
 constexpr size_t kMaxExperimentsListed = 1000;
 
-HttpResponse ExperimentAnswer(ApiContext& api, const std::string& app_id, const std::string& id,
-                              int status) {
-  Result<std::optional<ExperimentRow>> row = ExperimentsView(*api.store).Get(app_id, id);
+HttpResponse ExperimentAnswer(const ProjectionStore& store, const std::string& app_id,
+                              const std::string& id, int status) {
+  Result<std::optional<ExperimentRow>> row = ExperimentsView(store).Get(app_id, id);
   if (!row.ok()) return ErrorResponse(row.status());
   if (!row->has_value()) return ErrorResponse(404, "no experiment " + id);
   JsonWriter w;
@@ -48,9 +48,9 @@ void AddExperimentRoutes(Router& router, ApiContext& api) {
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<ExperimentCommand> e = BuildExperimentCreated(in.command);
                   if (!e.ok()) return e.status();
-                  return WriteThen(std::move(e->event), [&api, app_id = in.app->app_id,
-                                                         id = e->experiment_id](const Applied&) {
-                    return ExperimentAnswer(api, app_id, id, 201);
+                  return WriteThen(std::move(e->event), [app_id = in.app->app_id,
+                                                         id = e->experiment_id](const Applied& a) {
+                    return ExperimentAnswer(*a.store, app_id, id, 201);
                   });
                 });
 
@@ -62,9 +62,9 @@ void AddExperimentRoutes(Router& router, ApiContext& api) {
                       ExperimentsView(*api.store).Get(in.app->app_id, e->experiment_id);
                   if (!existing.ok()) return existing.status();
                   if (!existing->has_value()) return NotFound("no experiment " + e->experiment_id);
-                  return WriteThen(std::move(e->event), [&api, app_id = in.app->app_id,
-                                                         id = e->experiment_id](const Applied&) {
-                    return ExperimentAnswer(api, app_id, id, 200);
+                  return WriteThen(std::move(e->event), [app_id = in.app->app_id,
+                                                         id = e->experiment_id](const Applied& a) {
+                    return ExperimentAnswer(*a.store, app_id, id, 200);
                   });
                 });
 
@@ -106,8 +106,8 @@ void AddExperimentRoutes(Router& router, ApiContext& api) {
         for (const VariantRow& v : (*experiment)->variants) weights.push_back({v.id, v.weight});
         std::string variant = AssignVariant(request->experiment_id, request->session_id, weights);
         return WriteThen(BuildExperimentAssigned(in.command, *request, variant),
-                         [&api, app_id, request = *request](const Applied& applied) {
-                           ExperimentsView now(*api.store);
+                         [app_id, request = *request](const Applied& applied) {
+                           ExperimentsView now(*applied.store);
                            Result<std::optional<ExperimentRow>> e =
                                now.Get(app_id, request.experiment_id);
                            Result<std::optional<ExposureRow>> x =

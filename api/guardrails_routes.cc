@@ -12,9 +12,9 @@ namespace {
 
 constexpr size_t kMaxRulesListed = 1000;
 
-HttpResponse RuleAnswer(ApiContext& api, const std::string& app_id, const std::string& id,
-                        int status) {
-  Result<std::optional<RuleRow>> row = GuardrailsView(*api.store).Rule(app_id, id);
+HttpResponse RuleAnswer(const ProjectionStore& store, const std::string& app_id,
+                        const std::string& id, int status) {
+  Result<std::optional<RuleRow>> row = GuardrailsView(store).Rule(app_id, id);
   if (!row.ok()) return ErrorResponse(row.status());
   if (!row->has_value()) return ErrorResponse(404, "no rule " + id);
   JsonWriter w;
@@ -51,8 +51,8 @@ std::string CheckAnswer(const CheckRequest& request, const GuardrailResult& resu
   return w.str();
 }
 
-HttpResponse PersonaAnswer(ApiContext& api, const std::string& app_id) {
-  Result<std::optional<AppRecord>> app = AppsView(*api.store).Get(app_id);
+HttpResponse PersonaAnswer(const ProjectionStore& store, const std::string& app_id) {
+  Result<std::optional<AppRecord>> app = AppsView(store).Get(app_id);
   if (!app.ok()) return ErrorResponse(app.status());
   if (!app->has_value()) return ErrorResponse(404, "app not found");
   const AppRecord& a = **app;
@@ -75,10 +75,10 @@ void AddGuardrailRoutes(Router& router, ApiContext& api) {
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<RuleCommand> rule = BuildRuleCreated(in.command);
                   if (!rule.ok()) return rule.status();
-                  return WriteThen(std::move(rule->event), [&api, app_id = in.app->app_id,
-                                                            id = rule->rule_id](const Applied&) {
-                    return RuleAnswer(api, app_id, id, 201);
-                  });
+                  return WriteThen(std::move(rule->event),
+                                   [app_id = in.app->app_id, id = rule->rule_id](const Applied& a) {
+                                     return RuleAnswer(*a.store, app_id, id, 201);
+                                   });
                 });
 
   AddWriteRoute(router, api, "PATCH", "/api/guardrails/rules", Caller::kApp,
@@ -94,10 +94,10 @@ void AddGuardrailRoutes(Router& router, ApiContext& api) {
                     const GuardrailRule& r = (*existing)->rule;
                     VOX_RETURN_IF_ERROR(CheckGuardrailPattern(r.type, pattern, r.pack));
                   }
-                  return WriteThen(std::move(rule->event), [&api, app_id = in.app->app_id,
-                                                            id = rule->rule_id](const Applied&) {
-                    return RuleAnswer(api, app_id, id, 200);
-                  });
+                  return WriteThen(std::move(rule->event),
+                                   [app_id = in.app->app_id, id = rule->rule_id](const Applied& a) {
+                                     return RuleAnswer(*a.store, app_id, id, 200);
+                                   });
                 });
 
   router.Add("GET", "/api/guardrails/rules", [&api](HttpRequest& request, Respond respond) {
@@ -142,17 +142,16 @@ void AddGuardrailRoutes(Router& router, ApiContext& api) {
   router.Add("GET", "/api/persona", [&api](HttpRequest& request, Respond respond) {
     Result<AppContext> app = api.auth->ForQuery(request);
     if (!app.ok()) return respond(ErrorResponse(app.status()));
-    respond(PersonaAnswer(api, app->app_id));
+    respond(PersonaAnswer(*api.store, app->app_id));
   });
 
   AddWriteRoute(router, api, "PATCH", "/api/persona", Caller::kApp,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<Event> event = BuildPersonaUpdated(in.command);
                   if (!event.ok()) return event.status();
-                  return WriteThen(std::move(*event),
-                                   [&api, app_id = in.app->app_id](const Applied&) {
-                                     return PersonaAnswer(api, app_id);
-                                   });
+                  return WriteThen(std::move(*event), [app_id = in.app->app_id](const Applied& a) {
+                    return PersonaAnswer(*a.store, app_id);
+                  });
                 });
 }
 

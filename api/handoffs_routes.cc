@@ -11,9 +11,9 @@
 namespace voxbase {
 namespace {
 
-HttpResponse HandoffAnswer(ApiContext& api, const std::string& app_id, const std::string& id,
-                           std::string_view event_id, int status) {
-  Result<std::optional<HandoffRow>> row = HandoffsView(*api.store).Get(app_id, id);
+HttpResponse HandoffAnswer(const ProjectionStore& store, const std::string& app_id,
+                           const std::string& id, std::string_view event_id, int status) {
+  Result<std::optional<HandoffRow>> row = HandoffsView(store).Get(app_id, id);
   if (!row.ok()) return ErrorResponse(row.status());
   if (!row->has_value()) return ErrorResponse(404, "no handoff " + id);
   const HandoffRow& h = **row;
@@ -44,10 +44,10 @@ void AddHandoffRoutes(Router& router, ApiContext& api) {
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<HandoffCommand> h = BuildHandoffCreated(in.command);
                   if (!h.ok()) return h.status();
-                  return WriteThen(std::move(h->event), [&api, app_id = in.app->app_id,
-                                                         id = h->handoff_id](const Applied& a) {
-                    return HandoffAnswer(api, app_id, id, a.event_id, 201);
-                  });
+                  return WriteThen(std::move(h->event),
+                                   [app_id = in.app->app_id, id = h->handoff_id](const Applied& a) {
+                                     return HandoffAnswer(*a.store, app_id, id, a.event_id, 201);
+                                   });
                 });
 
   AddWriteRoute(router, api, "PATCH", "/api/handoffs", Caller::kApp,
@@ -58,10 +58,10 @@ void AddHandoffRoutes(Router& router, ApiContext& api) {
                       HandoffsView(*api.store).Get(in.app->app_id, h->handoff_id);
                   if (!existing.ok()) return existing.status();
                   if (!existing->has_value()) return NotFound("no handoff " + h->handoff_id);
-                  return WriteThen(std::move(h->event), [&api, app_id = in.app->app_id,
-                                                         id = h->handoff_id](const Applied& a) {
-                    return HandoffAnswer(api, app_id, id, a.event_id, 200);
-                  });
+                  return WriteThen(std::move(h->event),
+                                   [app_id = in.app->app_id, id = h->handoff_id](const Applied& a) {
+                                     return HandoffAnswer(*a.store, app_id, id, a.event_id, 200);
+                                   });
                 });
 
   AddListRoute(router, api, "/api/handoffs", "handoffs", {50, 200},

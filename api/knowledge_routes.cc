@@ -34,11 +34,10 @@ Result<KnowledgeSettings> SettingsFor(const ApiContext& api, std::string_view ap
   return s;
 }
 
-HttpResponse DocumentAnswer(const ApiContext& api, std::string_view app_id,
+HttpResponse DocumentAnswer(const ProjectionStore& store, std::string_view app_id,
                             std::string_view document_id, std::string_view event_id) {
   thread_local simdjson::dom::parser parser;
-  Result<std::optional<std::string>> row =
-      KnowledgeView(*api.store).GetDocument(app_id, document_id);
+  Result<std::optional<std::string>> row = KnowledgeView(store).GetDocument(app_id, document_id);
   if (!row.ok()) return ErrorResponse(row.status());
   if (!row->has_value()) return ErrorResponse(500, "the document is missing");
   simdjson::dom::object doc;
@@ -125,8 +124,8 @@ void AddKnowledgeRoutes(Router& router, ApiContext& api) {
         Result<Event> event = BuildDocumentSaved(in.command, *doc, id, by_title,
                                                  *settings->embedder, settings->gap_threshold);
         if (!event.ok()) return event.status();
-        return WriteThen(std::move(*event), [&api, app_id = in.app->app_id, id](const Applied& a) {
-          return DocumentAnswer(api, app_id, id, a.event_id);
+        return WriteThen(std::move(*event), [app_id = in.app->app_id, id](const Applied& a) {
+          return DocumentAnswer(*a.store, app_id, id, a.event_id);
         });
       },
       WriteOptions{.offload = true});
@@ -226,10 +225,10 @@ void AddKnowledgeRoutes(Router& router, ApiContext& api) {
                       return Status(StatusCode::kFailedPrecondition, "the gap is not open");
                     }
                   }
-                  return WriteThen(std::move(*event), [&api, app_id = in.app->app_id,
-                                                       id = std::string(gap_id)](const Applied&) {
+                  return WriteThen(std::move(*event), [app_id = in.app->app_id,
+                                                       id = std::string(gap_id)](const Applied& a) {
                     Result<std::optional<std::string>> row =
-                        KnowledgeView(*api.store).GetGap(app_id, id);
+                        KnowledgeView(*a.store).GetGap(app_id, id);
                     if (!row.ok()) return ErrorResponse(row.status());
                     if (!row->has_value()) return ErrorResponse(500, "the gap is missing");
                     JsonWriter w;

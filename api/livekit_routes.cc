@@ -12,13 +12,13 @@
 namespace voxbase {
 namespace {
 
-HttpResponse RoomAnswer(ApiContext& api, const std::string& app_id, const std::string& room_name,
-                        int status) {
-  Result<std::optional<RoomRow>> room = LivekitView(*api.store).Room(app_id, room_name);
+HttpResponse RoomAnswer(const ProjectionStore& store, const std::string& app_id,
+                        const std::string& room_name, int status) {
+  Result<std::optional<RoomRow>> room = LivekitView(store).Room(app_id, room_name);
   if (!room.ok()) return ErrorResponse(room.status());
   if (!room->has_value()) return ErrorResponse(404, "no room named " + room_name);
   Result<std::vector<std::string>> participants =
-      LivekitView(*api.store).Participants(app_id, room_name);
+      LivekitView(store).Participants(app_id, room_name);
   if (!participants.ok()) return ErrorResponse(participants.status());
   JsonWriter w;
   w.BeginObject().Key("room").Raw((*room)->ToJson()).Key("participants").BeginArray();
@@ -110,8 +110,8 @@ void AddLivekitRoutes(Router& router, ApiContext& api) {
                   if (!room.ok()) return room.status();
                   return WriteThen(
                       std::move(room->event),
-                      [&api, app_id = in.app->app_id, name = room->room_name](const Applied&) {
-                        return RoomAnswer(api, app_id, name, 201);
+                      [app_id = in.app->app_id, name = room->room_name](const Applied& a) {
+                        return RoomAnswer(*a.store, app_id, name, 201);
                       });
                 });
 
@@ -125,8 +125,8 @@ void AddLivekitRoutes(Router& router, ApiContext& api) {
                   if (!existing->has_value()) return NotFound("no room named " + room->room_name);
                   return WriteThen(
                       std::move(room->event),
-                      [&api, app_id = in.app->app_id, name = room->room_name](const Applied&) {
-                        return RoomAnswer(api, app_id, name, 200);
+                      [app_id = in.app->app_id, name = room->room_name](const Applied& a) {
+                        return RoomAnswer(*a.store, app_id, name, 200);
                       });
                 });
 

@@ -63,10 +63,11 @@ struct WriteCall {
     Result<PreparedWrite> rebuilt =
         Build(*parsed, record.event_id, record.event_ts, true, &event_id);
     if (!rebuilt.ok()) return ErrorResponse(rebuilt.status());
+    const AsRecordedStore as_recorded(*api.store, record);
     HttpResponse answer =
         rebuilt->refusal ? std::move(*rebuilt->refusal)
         : rebuilt->answer
-            ? rebuilt->answer(Applied{event_id, {record.partition, record.offset}})
+            ? rebuilt->answer(Applied{event_id, {record.partition, record.offset}, &as_recorded})
             : ErrorResponse(409, "the first request with this Idempotency-Key is still running");
     answer.headers.emplace_back("Idempotent-Replayed", "true");
     return answer;
@@ -120,31 +121,31 @@ void AppendThen(ApiContext& api, const Event& event, Respond respond,
     r.headers.emplace_back("Retry-After", "1");
     return respond(std::move(r));
   }
-  api.submitter->Submit(
-      event, [watermark, deadline, event_id = event.id, respond = std::move(respond),
-              on_applied = std::move(on_applied)](Result<LogPosition> position) mutable {
-        if (!position.ok()) {
-          // The log refused (full queue, full disk, closing): nothing was appended; a retry may
-          // succeed.
-          HttpResponse r = ErrorResponse(position.status());
-          if (r.status == 503) r.headers.emplace_back("Retry-After", "1");
-          return respond(std::move(r));
-        }
-        LogPosition at = *position;
-        watermark->WhenApplied(
-            at, deadline,
-            [at, event_id = std::move(event_id), respond = std::move(respond),
-             on_applied = std::move(on_applied)](bool applied) mutable {
-              if (!applied) {
-                HttpResponse r = ErrorResponse(
-                    503, "the write is durable at offset " + std::to_string(at.offset) +
-                             " but was not applied in time; read it again shortly");
-                r.headers.emplace_back("Retry-After", "1");
-                return respond(std::move(r));
-              }
-              on_applied(Applied{event_id, at}, std::move(respond));
-            });
-      });
+  api.submitter->Submit(event, [watermark, deadline, store = api.store, event_id = event.id,
+                                respond = std::move(respond), on_applied = std::move(on_applied)](
+                                   Result<LogPosition> position) mutable {
+    if (!position.ok()) {
+      // The log refused (full queue, full disk, closing): nothing was appended; a retry may
+      // succeed.
+      HttpResponse r = ErrorResponse(position.status());
+      if (r.status == 503) r.headers.emplace_back("Retry-After", "1");
+      return respond(std::move(r));
+    }
+    LogPosition at = *position;
+    watermark->WhenApplied(
+        at, deadline,
+        [at, store, event_id = std::move(event_id), respond = std::move(respond),
+         on_applied = std::move(on_applied)](bool applied) mutable {
+          if (!applied) {
+            HttpResponse r =
+                ErrorResponse(503, "the write is durable at offset " + std::to_string(at.offset) +
+                                       " but was not applied in time; read it again shortly");
+            r.headers.emplace_back("Retry-After", "1");
+            return respond(std::move(r));
+          }
+          on_applied(Applied{event_id, at, store}, std::move(respond));
+        });
+  });
 }
 
 // When another request with this call's key was applied first (this one changed nothing), the
@@ -184,10 +185,11 @@ void BuildAndSubmit(const std::shared_ptr<WriteCall>& call, simdjson::dom::objec
              [call, pool = api.blocking, after = std::move(write->after)](const Applied& applied,
                                                                           Respond reply) {
                bool queued = pool->Post([call, event_id = std::string(applied.event_id),
-                                         at = applied.position, reply, after]() mutable {
+                                         at = applied.position, store = applied.store, reply,
+                                         after]() mutable {
                  std::optional<HttpResponse> first = AnswerIfAnotherWon(*call, event_id);
                  if (first) return reply(std::move(*first));
-                 after(Applied{event_id, at}, reply);
+                 after(Applied{event_id, at, store}, reply);
                });
                if (!queued) reply(ErrorResponse(503, "too many outbound calls in flight"));
              });
@@ -251,13 +253,13 @@ HttpResponse CallerError(const AppContext* app, const Status& status) {
 
 void AppendAndAnswer(ApiContext& api, const Event& event, Respond respond,
                      std::function<HttpResponse(const Applied&)> answer) {
-  AppendThen(
-      api, event, std::move(respond),
-      [answer = std::move(answer)](const Applied& applied, Respond reply) {
-        reply.Later([answer, event_id = std::string(applied.event_id), at = applied.position] {
-          return answer(Applied{event_id, at});
-        });
-      });
+  AppendThen(api, event, std::move(respond),
+             [answer = std::move(answer)](const Applied& applied, Respond reply) {
+               reply.Later([answer, event_id = std::string(applied.event_id), at = applied.position,
+                            store = applied.store] {
+                 return answer(Applied{event_id, at, store});
+               });
+             });
 }
 
 Handler WriteHandler(ApiContext& api, Caller caller, Prepare prepare, WriteOptions options) {

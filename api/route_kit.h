@@ -45,10 +45,14 @@ struct WriteRequest {
   bool retry;            // rebuilding a recorded write's answer: skip checks against current state
 };
 
-// Where the applied event landed.
+// Where the applied event landed, and the store an answer reads: the live one, or for a retry
+// the rows as the first request left them (AsRecordedStore, projections/idempotency.h), so a retry
+// gets the first answer even after the rows changed. An answer that must report a later state (a
+// tool execution, finished by a later event) reads ApiContext::store instead.
 struct Applied {
   std::string_view event_id;
   LogPosition position;
+  const ProjectionStore* store;
 };
 
 struct PreparedWrite {

@@ -21,9 +21,9 @@ ToolSpec SpecOf(const ToolRow& row) {
                   row.active};
 }
 
-HttpResponse ToolAnswer(ApiContext& api, const std::string& app_id, const std::string& name,
-                        std::string_view event_id, int status) {
-  Result<std::optional<ToolRow>> tool = ToolsView(*api.store).Get(app_id, name);
+HttpResponse ToolAnswer(const ProjectionStore& store, const std::string& app_id,
+                        const std::string& name, std::string_view event_id, int status) {
+  Result<std::optional<ToolRow>> tool = ToolsView(store).Get(app_id, name);
   if (!tool.ok()) return ErrorResponse(tool.status());
   if (!tool->has_value()) return ErrorResponse(404, "no tool named " + name);
   if (!event_id.empty() && (*tool)->event_id != event_id) {
@@ -187,8 +187,8 @@ void AddToolRoutes(Router& router, ApiContext& api) {
           }
         }
         return WriteThen(std::move(tool->event),
-                         [&api, app_id = in.app->app_id, name = tool->name](const Applied& a) {
-                           return ToolAnswer(api, app_id, name, a.event_id, 201);
+                         [app_id = in.app->app_id, name = tool->name](const Applied& a) {
+                           return ToolAnswer(*a.store, app_id, name, a.event_id, 201);
                          });
       },
       offload);
@@ -204,8 +204,8 @@ void AddToolRoutes(Router& router, ApiContext& api) {
         if (!existing.ok()) return existing.status();
         if (!existing->has_value()) return NotFound("no tool named " + tool->name);
         return WriteThen(std::move(tool->event),
-                         [&api, app_id = in.app->app_id, name = tool->name](const Applied&) {
-                           return ToolAnswer(api, app_id, name, "", 200);
+                         [app_id = in.app->app_id, name = tool->name](const Applied& a) {
+                           return ToolAnswer(*a.store, app_id, name, "", 200);
                          });
       },
       offload);

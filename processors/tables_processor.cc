@@ -6,20 +6,94 @@
 
 namespace voxbase {
 
+namespace {
+
+// Passes everything to the processor's batch and keeps the last value each row was given, so the
+// idempotency record can hold the rows as of the event (projections/idempotency.h). Stops keeping
+// rows past the bound and then keeps none.
+class CapturingBatch final : public StoreBatch {
+ public:
+  explicit CapturingBatch(StoreBatch& batch) : batch_(batch) {}
+  void Put(int family, std::string_view key, std::string_view value) override {
+    batch_.Put(family, key, value);
+    Keep(family, key, value);
+  }
+  void PutUnread(int family, std::string_view key, std::string_view value) override {
+    batch_.PutUnread(family, key, value);
+    Keep(family, key, value);
+  }
+  void Delete(int family, std::string_view key) override {
+    batch_.Delete(family, key);
+    Keep(family, key, std::nullopt);
+  }
+  Result<bool> Get(int family, std::string_view key, std::string* value) override {
+    return batch_.Get(family, key, value);
+  }
+  size_t Count() const override { return batch_.Count(); }
+  void SetSavePoint() override { batch_.SetSavePoint(); }
+  Status RollbackToSavePoint() override {
+    overflowed_ = true;  // what was undone cannot be told apart: keep nothing
+    return batch_.RollbackToSavePoint();
+  }
+  Status PopSavePoint() override { return batch_.PopSavePoint(); }
+
+  std::vector<CapturedRow> TakeRows() {
+    if (overflowed_) return {};
+    return std::move(rows_);
+  }
+
+ private:
+  void Keep(int family, std::string_view key, std::optional<std::string_view> value) {
+    if (overflowed_) return;
+    for (CapturedRow& row : rows_) {
+      if (row.family == family && row.key == key) {
+        bytes_ += value ? value->size() : 0;
+        row.value = value ? std::optional<std::string>(*value) : std::nullopt;
+        overflowed_ = bytes_ > kMaxCapturedBytes;
+        return;
+      }
+    }
+    bytes_ += key.size() + (value ? value->size() : 0);
+    overflowed_ = rows_.size() >= kMaxCapturedRows || bytes_ > kMaxCapturedBytes;
+    if (overflowed_) {
+      rows_.clear();
+      return;
+    }
+    rows_.push_back(CapturedRow{family, std::string(key),
+                                value ? std::optional<std::string>(*value) : std::nullopt});
+  }
+
+  StoreBatch& batch_;
+  std::vector<CapturedRow> rows_;
+  size_t bytes_ = 0;
+  bool overflowed_ = false;
+};
+
+}  // namespace
+
 Status TablesProcessor::Apply(const DecodedEvent& event, const LogPosition& position,
                               StoreBatch& batch) {
   if (!IsAppId(event.app_id)) return BadPayload(event, "app id is malformed");
   Fold fold = folds_.Find(event.type);
   if (fold == nullptr) return BadPayload(event, "no fold for this type");
-  Result<bool> retry = IsRecordedRetry(event, position, batch);
+  if (event.idempotency_key.empty()) return fold(FoldContext{event, position, batch, row_parser_});
+  Result<bool> retry = IsRecordedRetry(event, batch);
   if (!retry.ok()) return retry.status();
   if (*retry) return Status::Ok();
-  return fold(FoldContext{event, position, batch, row_parser_});
+  CapturingBatch capture(batch);
+  VOX_RETURN_IF_ERROR(fold(FoldContext{event, position, capture, row_parser_}));
+  IdempotencyRecord record{std::string(event.request_hash),
+                           std::string(event.id),
+                           event.ts_ms,
+                           position.partition,
+                           position.offset,
+                           capture.TakeRows()};
+  batch.Put(Family(Table::kIdempotency),
+            IdempotencyKey(event.idempotency_scope, event.idempotency_key), record.Encode());
+  return Status::Ok();
 }
 
-Result<bool> TablesProcessor::IsRecordedRetry(const DecodedEvent& event,
-                                              const LogPosition& position, StoreBatch& batch) {
-  if (event.idempotency_key.empty()) return false;
+Result<bool> TablesProcessor::IsRecordedRetry(const DecodedEvent& event, StoreBatch& batch) {
   if (event.idempotency_key.size() > kMaxIdempotencyKeyBytes) {
     return BadPayload(event, "idempotency key is too long");
   }
@@ -27,17 +101,10 @@ Result<bool> TablesProcessor::IsRecordedRetry(const DecodedEvent& event,
   std::string stored;
   Result<bool> found = batch.Get(Family(Table::kIdempotency), key, &stored);
   if (!found.ok()) return found.status();
-  if (*found) {
-    Result<IdempotencyRecord> first = IdempotencyRecord::Decode(stored);
-    if (!first.ok()) return first.status();
-    if (first->event_id != event.id && event.ts_ms - first->event_ts < kIdempotencyTtlMs) {
-      return true;
-    }
-  }
-  IdempotencyRecord record{std::string(event.request_hash), std::string(event.id), event.ts_ms,
-                           position.partition, position.offset};
-  batch.Put(Family(Table::kIdempotency), key, record.Encode());
-  return false;
+  if (!*found) return false;
+  Result<IdempotencyRecord> first = IdempotencyRecord::Decode(stored);
+  if (!first.ok()) return first.status();
+  return first->event_id != event.id && event.ts_ms - first->event_ts < kIdempotencyTtlMs;
 }
 
 }  // namespace voxbase

@@ -3,7 +3,8 @@
 //
 // An event that carries an Idempotency-Key already recorded for its app by another event within
 // kIdempotencyTtlMs is a retry that raced the first request: it changes nothing. Otherwise the key
-// is recorded with the event's id, time and position in the same batch as the event's own rows.
+// is recorded with the event's id, time and position, and the rows its folds wrote (what a retry's
+// answer reads), in the same batch as the event's own rows.
 // Not thread-safe: owned and called by one ProcessorRunner.
 #pragma once
 
@@ -23,8 +24,7 @@ class TablesProcessor final : public Processor {
 
  private:
   // True when the event is a retry of a write already recorded under its key.
-  Result<bool> IsRecordedRetry(const DecodedEvent& event, const LogPosition& position,
-                               StoreBatch& batch);
+  Result<bool> IsRecordedRetry(const DecodedEvent& event, StoreBatch& batch);
 
   const FoldTable folds_;
   simdjson::dom::parser row_parser_;

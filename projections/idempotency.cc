@@ -2,6 +2,7 @@
 
 #include "projections/rows.h"
 #include "projections/tables.h"
+#include "schemas/ids.h"
 #include "schemas/json_writer.h"
 
 namespace voxbase {
@@ -20,8 +21,19 @@ std::string IdempotencyRecord::Encode() const {
       .Field("eventId", event_id)
       .Field("eventTs", event_ts)
       .Field("partition", static_cast<int64_t>(partition))
-      .Field("offset", offset)
-      .EndObject();
+      .Field("offset", offset);
+  if (!rows.empty()) {
+    w.Key("rows").BeginArray();
+    for (const CapturedRow& row : rows) {
+      w.BeginObject()
+          .Field("family", static_cast<int64_t>(row.family))
+          .Field("key", HexEncode(row.key));
+      if (row.value) w.Field("value", HexEncode(*row.value));
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
   return EncodeValue(w.view(), kVersion);
 }
 
@@ -36,7 +48,37 @@ Result<IdempotencyRecord> IdempotencyRecord::Decode(std::string_view stored) {
   r.partition = static_cast<int32_t>(IntField(*obj, "partition"));
   r.offset = IntField(*obj, "offset");
   if (r.event_id.empty()) return Corruption("stored idempotency record has no event id");
+  simdjson::dom::array rows;
+  if (!(*obj)["rows"].get(rows)) {
+    for (simdjson::dom::element item : rows) {
+      simdjson::dom::object row;
+      if (item.get(row)) return Corruption("stored idempotency record has a bad row");
+      CapturedRow captured;
+      captured.family = static_cast<int>(IntField(row, "family"));
+      std::string_view hex;
+      if (row["key"].get(hex) || !HexDecode(hex, &captured.key)) {
+        return Corruption("stored idempotency record has a bad row key");
+      }
+      if (!row["value"].get(hex)) {
+        captured.value.emplace();
+        if (!HexDecode(hex, &*captured.value)) {
+          return Corruption("stored idempotency record has a bad row value");
+        }
+      }
+      r.rows.push_back(std::move(captured));
+    }
+  }
   return r;
+}
+
+Result<bool> AsRecordedStore::Get(int family, std::string_view key, std::string* value) const {
+  for (const CapturedRow& row : record_.rows) {
+    if (row.family != family || row.key != key) continue;
+    if (!row.value) return false;
+    *value = *row.value;
+    return true;
+  }
+  return live_.Get(family, key, value);
 }
 
 Result<std::optional<IdempotencyRecord>> IdempotencyView::Find(std::string_view scope,
