@@ -300,7 +300,7 @@ Status EachMember(rapidjson::Value& object, Fn fn) {
 // only where draft 7 holds subschemas (so a property named "pattern" stays a property).
 Status Rewrite(rapidjson::Value& node, rapidjson::Document::AllocatorType& alloc, Impl& impl) {
   if (!node.IsObject()) return Status::Ok();
-  VOX_RETURN_IF_ERROR(EachMember(node, [&](rapidjson::Value::Member& m) -> Status {
+  Status subschemas = EachMember(node, [&](rapidjson::Value::Member& m) -> Status {
     std::string_view key(m.name.GetString(), m.name.GetStringLength());
     if (key.starts_with("x-voxbase-")) {
       return InvalidArgument("parametersSchema uses the reserved keyword " + std::string(key));
@@ -323,7 +323,8 @@ Status Rewrite(rapidjson::Value& node, rapidjson::Document::AllocatorType& alloc
       return Rewrite(m.value, alloc, impl);
     }
     return Status::Ok();
-  }));
+  });
+  if (!subschemas.ok()) return subschemas;
   if (node.HasMember("pattern") && node["pattern"].IsString()) {
     const rapidjson::Value& p = node["pattern"];
     Result<std::unique_ptr<RE2>> re =

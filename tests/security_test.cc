@@ -81,20 +81,24 @@ TEST_F(SecurityTest, EveryAttackIsRefusedAndTheServerSurvivesThemAll) {
   // 1. A schema pattern on untrusted parameters: std::regex overflowed its stack at 20,000
   //    characters against ^(a|b)*$, and ^(a+)+$ doubled in time with each character.
   const std::string endpoint = tool_->Url("/tool");
-  ASSERT_EQ(Post(a_, "/api/tools",
-                 R"("name":"alternation","endpoint":")" + endpoint +
-                     R"(","parametersSchema":{"type":"object","properties":{"q":{"type":"string","pattern":"^(a|b)*$"}}})")
-                .status,
-            201);
-  ASSERT_EQ(Post(a_, "/api/tools",
-                 R"("name":"nested","endpoint":")" + endpoint +
-                     R"(","parametersSchema":{"type":"object","properties":{"q":{"type":"string","pattern":"^(a+)+$"}}})")
-                .status,
-            201);
+  ASSERT_EQ(
+      Post(
+          a_, "/api/tools",
+          R"("name":"alternation","endpoint":")" + endpoint +
+              R"(","parametersSchema":{"type":"object","properties":{"q":{"type":"string","pattern":"^(a|b)*$"}}})")
+          .status,
+      201);
+  ASSERT_EQ(
+      Post(
+          a_, "/api/tools",
+          R"("name":"nested","endpoint":")" + endpoint +
+              R"(","parametersSchema":{"type":"object","properties":{"q":{"type":"string","pattern":"^(a+)+$"}}})")
+          .status,
+      201);
   const std::string long_a(60000, 'a');
-  HttpResponse executed = Post(a_, "/api/tools/execute",
-                               R"("sessionId":"s1","toolName":"alternation","parameters":{"q":")" +
-                                   long_a + R"("})");
+  HttpResponse executed =
+      Post(a_, "/api/tools/execute",
+           R"("sessionId":"s1","toolName":"alternation","parameters":{"q":")" + long_a + R"("})");
   EXPECT_EQ(executed.status, 200) << executed.body.substr(0, 300);
   ExpectAlive();
   HttpResponse realtime =
@@ -110,16 +114,16 @@ TEST_F(SecurityTest, EveryAttackIsRefusedAndTheServerSurvivesThemAll) {
   ExpectAlive();
 
   // A pattern RE2 cannot run is refused at registration, naming it.
-  HttpResponse backreference =
-      Post(a_, "/api/tools",
-           R"("name":"backref","endpoint":")" + endpoint +
-               R"(","parametersSchema":{"type":"object","properties":{"q":{"type":"string","pattern":"^(a)\\1$"}}})");
+  HttpResponse backreference = Post(
+      a_, "/api/tools",
+      R"("name":"backref","endpoint":")" + endpoint +
+          R"(","parametersSchema":{"type":"object","properties":{"q":{"type":"string","pattern":"^(a)\\1$"}}})");
   EXPECT_EQ(backreference.status, 400);
   EXPECT_NE(backreference.body.find("^(a)\\\\1$"), std::string::npos) << backreference.body;
-  HttpResponse lookahead =
-      Post(a_, "/api/tools",
-           R"("name":"lookahead","endpoint":")" + endpoint +
-               R"j(","parametersSchema":{"type":"object","patternProperties":{"^(?!x)":{"type":"string"}}})j");
+  HttpResponse lookahead = Post(
+      a_, "/api/tools",
+      R"("name":"lookahead","endpoint":")" + endpoint +
+          R"j(","parametersSchema":{"type":"object","patternProperties":{"^(?!x)":{"type":"string"}}})j");
   EXPECT_EQ(lookahead.status, 400);
   EXPECT_NE(lookahead.body.find("patternProperties"), std::string::npos) << lookahead.body;
 
@@ -137,22 +141,21 @@ TEST_F(SecurityTest, EveryAttackIsRefusedAndTheServerSurvivesThemAll) {
   const std::string a_token = SessionToken(a_);
   for (const std::string& target : {b_room, std::string("app-b.fake.1"),
                                     std::string("app-b-bsess-1796355325"), std::string("app-b")}) {
-    HttpResponse stolen = Call(
-        "POST", "/api/livekit/token",
-        R"({"sessionToken":")" + a_token + R"(","identity":"eavesdropper","roomName":")" + target +
-            R"(","grants":{"canSubscribe":true}})");
+    HttpResponse stolen =
+        Call("POST", "/api/livekit/token",
+             R"({"sessionToken":")" + a_token + R"(","identity":"eavesdropper","roomName":")" +
+                 target + R"(","grants":{"canSubscribe":true}})");
     EXPECT_EQ(stolen.status, 403) << target << ": " << stolen.body;
   }
-  HttpResponse own = Call("POST", "/api/livekit/token",
-                          R"({"sessionToken":")" + a_token +
-                              R"(","identity":"caller","roomName":"app.asess.1"})");
+  HttpResponse own =
+      Call("POST", "/api/livekit/token",
+           R"({"sessionToken":")" + a_token + R"(","identity":"caller","roomName":"app.asess.1"})");
   EXPECT_EQ(own.status, 200) << own.body;
 
   // A webhook for a room that no app made and whose name only starts with a slug joins nobody.
   const std::string fake_room = "app-b-fake-1";
   const std::string joined = R"({"event":"participant_joined","id":"EV_F1","room":{"name":")" +
-                             fake_room +
-                             R"("},"participant":{"identity":"intruder"}})";
+                             fake_room + R"("},"participant":{"identity":"intruder"}})";
   HttpResponse ignored = Webhook(joined, WebhookToken(joined, kLivekitKey, kLivekitSecret));
   EXPECT_EQ(ignored.status, 200);
   EXPECT_NE(ignored.body.find("ignored"), std::string::npos) << ignored.body;
@@ -163,12 +166,11 @@ TEST_F(SecurityTest, EveryAttackIsRefusedAndTheServerSurvivesThemAll) {
   // Webhook signatures must carry exp, and not live for long.
   const std::string started =
       R"({"event":"room_started","id":"EV_S1","room":{"name":")" + b_room + R"("}})";
-  EXPECT_EQ(Webhook(started, WebhookToken(started, kLivekitKey, kLivekitSecret, std::nullopt))
-                .status,
-            401)
+  EXPECT_EQ(
+      Webhook(started, WebhookToken(started, kLivekitKey, kLivekitSecret, std::nullopt)).status,
+      401)
       << "no exp";
-  EXPECT_EQ(Webhook(started, WebhookToken(started, kLivekitKey, kLivekitSecret, 86400)).status,
-            401)
+  EXPECT_EQ(Webhook(started, WebhookToken(started, kLivekitKey, kLivekitSecret, 86400)).status, 401)
       << "valid for a day";
   EXPECT_EQ(Webhook(started, WebhookToken(started, kLivekitKey, kLivekitSecret)).status, 200);
 
@@ -178,11 +180,10 @@ TEST_F(SecurityTest, EveryAttackIsRefusedAndTheServerSurvivesThemAll) {
   EXPECT_EQ(Call("GET", "/api/tools?" + a_query + "&appSlug=app-b", "").status, 400);
   EXPECT_EQ(Call("GET", "/api/tools?" + a_query + "&sessionToken=x&sessionToken=y", "").status,
             400);
-  EXPECT_EQ(
-      Call("GET", "/api/tools", "",
-           {{"X-App-Slug", "app"}, {"X-App-Slug", "app-b"}, {"X-App-Secret", a_.secret}})
-          .status,
-      400);
+  EXPECT_EQ(Call("GET", "/api/tools", "",
+                 {{"X-App-Slug", "app"}, {"X-App-Slug", "app-b"}, {"X-App-Secret", a_.secret}})
+                .status,
+            400);
   EXPECT_EQ(Call("GET", "/api/tools", "",
                  {{"Authorization", "Bearer " + a_token}, {"Authorization", "Bearer x"}})
                 .status,

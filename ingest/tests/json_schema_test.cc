@@ -27,8 +27,8 @@ double ValidateMs(const JsonSchema& schema, const std::string& instance, Status*
 }
 
 TEST(JsonSchemaTest, AlternationOverSixtyThousandCharactersIsLinear) {
-  auto schema = Compiled(
-      R"({"type":"object","properties":{"q":{"type":"string","pattern":"^(a|b)*$"}}})");
+  auto schema =
+      Compiled(R"({"type":"object","properties":{"q":{"type":"string","pattern":"^(a|b)*$"}}})");
   ASSERT_NE(schema, nullptr);
   Status status;
   double ms = ValidateMs(*schema, Q(std::string(60000, 'a')), &status);
@@ -72,9 +72,9 @@ TEST(JsonSchemaTest, APropertyNamedPatternIsAPropertyNotAKeyword) {
 }
 
 TEST(JsonSchemaTest, PatternPropertiesKeepAdditionalPropertiesMeaning) {
-  auto schema = Compiled(
-      R"({"type":"object","properties":{"id":{"type":"string"}},)"
-      R"("patternProperties":{"^x-":{"type":"integer"}},"additionalProperties":false})");
+  auto schema =
+      Compiled(R"({"type":"object","properties":{"id":{"type":"string"}},)"
+               R"("patternProperties":{"^x-":{"type":"integer"}},"additionalProperties":false})");
   ASSERT_NE(schema, nullptr);
   EXPECT_TRUE(schema->Validate(R"({"id":"a","x-count":3})", "parameters").ok());
   Status wrong_type = schema->Validate(R"({"x-count":"three"})", "parameters");
@@ -85,19 +85,18 @@ TEST(JsonSchemaTest, PatternPropertiesKeepAdditionalPropertiesMeaning) {
   EXPECT_FALSE(extra.ok());
   EXPECT_NE(extra.message().find("parameters.other"), std::string::npos) << extra.message();
 
-  auto typed_rest = Compiled(
-      R"({"type":"object","patternProperties":{"^n_":{"type":"number"}},)"
-      R"("additionalProperties":{"type":"string"}})");
+  auto typed_rest = Compiled(R"({"type":"object","patternProperties":{"^n_":{"type":"number"}},)"
+                             R"("additionalProperties":{"type":"string"}})");
   ASSERT_NE(typed_rest, nullptr);
   EXPECT_TRUE(typed_rest->Validate(R"({"n_a":1,"b":"s"})", "parameters").ok());
   EXPECT_FALSE(typed_rest->Validate(R"({"b":2})", "parameters").ok());
 }
 
 TEST(JsonSchemaTest, PatternsDeepInsideTheSchemaRunOnRe2Too) {
-  auto schema = Compiled(
-      R"({"type":"object","properties":{"items":{"type":"array","items":{"type":"object",)"
-      R"("properties":{"sku":{"type":"string","pattern":"^(a|b)*$"}}}}},)"
-      R"("propertyNames":{"pattern":"^[a-z]+$"}})");
+  auto schema =
+      Compiled(R"({"type":"object","properties":{"items":{"type":"array","items":{"type":"object",)"
+               R"("properties":{"sku":{"type":"string","pattern":"^(a|b)*$"}}}}},)"
+               R"("propertyNames":{"pattern":"^[a-z]+$"}})");
   ASSERT_NE(schema, nullptr);
   Status status;
   double ms = ValidateMs(

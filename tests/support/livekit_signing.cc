@@ -54,9 +54,10 @@ std::string WebhookToken(const std::string& body, const std::string& key, const 
                          std::optional<int64_t> exp_offset_s) {
   int64_t now = std::time(nullptr);
   std::string header = Base64Url(R"({"alg":"HS256","typ":"JWT"})");
-  std::string claims = Base64Url(R"({"iss":")" + key + R"(","nbf":)" + std::to_string(now - 5) +
-                                 (exp_offset_s ? R"(,"exp":)" + std::to_string(now + *exp_offset_s) : std::string()) +
-                                 R"(,"sha256":")" + Sha256Base64(body) + R"("})");
+  std::string claims = Base64Url(
+      R"({"iss":")" + key + R"(","nbf":)" + std::to_string(now - 5) +
+      (exp_offset_s ? R"(,"exp":)" + std::to_string(now + *exp_offset_s) : std::string()) +
+      R"(,"sha256":")" + Sha256Base64(body) + R"("})");
   std::string signing_input = header + "." + claims;
   return signing_input + "." + Base64Url(Hmac(secret, signing_input));
 }
