@@ -54,18 +54,13 @@ void AddAppRoutes(Router& router, ApiContext& api) {
                   });
                 });
 
-  // Oldest first, at most 1000.
+  // Oldest first, paged.
   router.Add("GET", "/api/admin/dead-letters", [&api](HttpRequest& request, Respond respond) {
     Status admin = api.auth->CheckAdmin(request);
     if (!admin.ok()) return respond(ErrorResponse(admin));
-    constexpr size_t kMaxRows = 1000;
-    Result<std::vector<std::string>> rows = DeadLettersView(*api.store).List(kMaxRows);
-    if (!rows.ok()) return respond(ErrorResponse(rows.status()));
-    JsonWriter w;
-    w.BeginObject().Key("deadLetters").BeginArray();
-    for (const std::string& row : *rows) w.Raw(row);
-    w.EndArray().EndObject();
-    respond(JsonResponse(200, w.str()));
+    AnswerList(api, AppContext{}, request, respond, "deadLetters", {1000, 1000},
+               [&api](const AppContext&, const HttpRequest&, size_t limit, std::string_view cursor)
+                   -> Result<Page> { return DeadLettersView(*api.store).List(limit, cursor); });
   });
 }
 

@@ -9,8 +9,6 @@
 namespace voxbase {
 namespace {
 
-constexpr size_t kMaxExperimentsListed = 1000;
-
 HttpResponse ExperimentAnswer(const ProjectionStore& store, const std::string& app_id,
                               const std::string& id, int status) {
   Result<std::optional<ExperimentRow>> row = ExperimentsView(store).Get(app_id, id);
@@ -68,18 +66,20 @@ void AddExperimentRoutes(Router& router, ApiContext& api) {
                   });
                 });
 
-  router.Add("GET", "/api/experiments", [&api](HttpRequest& request, Respond respond) {
-    Result<AppContext> app = api.auth->ForQuery(request);
-    if (!app.ok()) return respond(ErrorResponse(app.status()));
-    Result<std::vector<ExperimentRow>> rows =
-        ExperimentsView(*api.store).List(app->app_id, kMaxExperimentsListed);
-    if (!rows.ok()) return respond(ErrorResponse(rows.status()));
-    JsonWriter w;
-    w.BeginObject().Key("experiments").BeginArray();
-    for (const ExperimentRow& e : *rows) w.Raw(e.ToJson(false));
-    w.EndArray().EndObject();
-    respond(JsonResponse(200, w.str()));
-  });
+  AddListRoute(
+      router, api, "/api/experiments", "experiments", {1000, 1000},
+      [&api](const AppContext& app, const HttpRequest&, size_t limit,
+             std::string_view cursor) -> Result<Page> {
+        Result<std::vector<ExperimentRow>> experiments =
+            ExperimentsView(*api.store).List(app.app_id);
+        if (!experiments.ok()) return experiments.status();
+        std::vector<OrderedRow> rows;
+        rows.reserve(experiments->size());
+        for (const ExperimentRow& e : *experiments) {
+          rows.push_back({CreatedOrderKey(e.created_at, e.experiment_id), e.ToJson(false)});
+        }
+        return OrderedPage(rows, limit, cursor);
+      });
 
   AddWriteRoute(
       router, api, "POST", "/api/experiments/assign", Caller::kApp,

@@ -18,7 +18,7 @@ Result<std::shared_ptr<const GuardrailMatcher>> GuardrailEngines::For(const Proj
     auto it = entries_.find(key);
     if (it != entries_.end() && it->second.version == *version) return it->second.matcher;
   }
-  Result<std::vector<RuleRow>> rows = view.Rules(app_id, kMaxRules);
+  Result<std::vector<RuleRow>> rows = view.Rules(app_id);
   if (!rows.ok()) return rows.status();
   std::vector<GuardrailRule> rules;
   for (RuleRow& row : *rows) rules.push_back(std::move(row.rule));

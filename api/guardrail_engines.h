@@ -22,7 +22,6 @@ class GuardrailEngines {
 
  private:
   static constexpr size_t kMaxEntries = 10000;
-  static constexpr size_t kMaxRules = 1000;
   struct Entry {
     int64_t version;
     std::shared_ptr<const GuardrailMatcher> matcher;

@@ -10,8 +10,6 @@
 namespace voxbase {
 namespace {
 
-constexpr size_t kMaxRulesListed = 1000;
-
 HttpResponse RuleAnswer(const ProjectionStore& store, const std::string& app_id,
                         const std::string& id, int status) {
   Result<std::optional<RuleRow>> row = GuardrailsView(store).Rule(app_id, id);
@@ -100,18 +98,18 @@ void AddGuardrailRoutes(Router& router, ApiContext& api) {
                                    });
                 });
 
-  router.Add("GET", "/api/guardrails/rules", [&api](HttpRequest& request, Respond respond) {
-    Result<AppContext> app = api.auth->ForQuery(request);
-    if (!app.ok()) return respond(ErrorResponse(app.status()));
-    Result<std::vector<RuleRow>> rules =
-        GuardrailsView(*api.store).Rules(app->app_id, kMaxRulesListed);
-    if (!rules.ok()) return respond(ErrorResponse(rules.status()));
-    JsonWriter w;
-    w.BeginObject().Key("rules").BeginArray();
-    for (const RuleRow& r : *rules) w.Raw(r.ToJson());
-    w.EndArray().EndObject();
-    respond(JsonResponse(200, w.str()));
-  });
+  AddListRoute(router, api, "/api/guardrails/rules", "rules", {1000, 1000},
+               [&api](const AppContext& app, const HttpRequest&, size_t limit,
+                      std::string_view cursor) -> Result<Page> {
+                 Result<std::vector<RuleRow>> rules = GuardrailsView(*api.store).Rules(app.app_id);
+                 if (!rules.ok()) return rules.status();
+                 std::vector<OrderedRow> rows;
+                 rows.reserve(rules->size());
+                 for (const RuleRow& r : *rules) {
+                   rows.push_back({CreatedOrderKey(r.created_at, r.rule.rule_id), r.ToJson()});
+                 }
+                 return OrderedPage(rows, limit, cursor);
+               });
 
   AddWriteRoute(router, api, "POST", "/api/guardrails/check", Caller::kApp,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {

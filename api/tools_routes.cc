@@ -13,7 +13,18 @@
 namespace voxbase {
 namespace {
 
+// OpenAI takes at most 128 tools in a session: an app may have that many active, no more, so
+// GET /api/tools and /api/realtime/tools always list them all.
 constexpr size_t kMaxTools = 128;
+
+Status CheckRoomForAnActiveTool(ApiContext& api, const std::string& app_id) {
+  Result<std::vector<ToolRow>> active = ToolsView(*api.store).Active(app_id, kMaxTools);
+  if (!active.ok()) return active.status();
+  if (active->size() < kMaxTools) return Status::Ok();
+  return Status(StatusCode::kAlreadyExists,
+                "the app has " + std::to_string(kMaxTools) +
+                    " active tools, as many as a model session takes; deactivate one first");
+}
 
 ToolSpec SpecOf(const ToolRow& row) {
   return ToolSpec{row.name,     row.description,           row.schema_json,
@@ -185,6 +196,7 @@ void AddToolRoutes(Router& router, ApiContext& api) {
             return Status(StatusCode::kAlreadyExists,
                           "a tool named " + tool->name + " already exists");
           }
+          VOX_RETURN_IF_ERROR(CheckRoomForAnActiveTool(api, in.app->app_id));
         }
         return WriteThen(std::move(tool->event),
                          [app_id = in.app->app_id, name = tool->name](const Applied& a) {
@@ -203,6 +215,10 @@ void AddToolRoutes(Router& router, ApiContext& api) {
             ToolsView(*api.store).Get(in.app->app_id, tool->name);
         if (!existing.ok()) return existing.status();
         if (!existing->has_value()) return NotFound("no tool named " + tool->name);
+        bool activate = false;
+        if (!in.retry && !(*existing)->active && !in.body["active"].get(activate) && activate) {
+          VOX_RETURN_IF_ERROR(CheckRoomForAnActiveTool(api, in.app->app_id));
+        }
         return WriteThen(std::move(tool->event),
                          [app_id = in.app->app_id, name = tool->name](const Applied& a) {
                            return ToolAnswer(*a.store, app_id, name, "", 200);

@@ -5,16 +5,15 @@
 
 namespace voxbase {
 
-Result<std::vector<std::string>> DeadLettersView::List(size_t limit) const {
-  std::vector<std::string> rows;
-  auto it = store_.NewIterator(Family(Table::kDeadLetters));
-  for (it->SeekToFirst(); it->Valid() && rows.size() < limit; it->Next()) {
-    Result<std::string_view> json = DecodeValue(it->value());
-    if (!json.ok()) return json.status();
-    rows.emplace_back(*json);
-  }
-  VOX_RETURN_IF_ERROR(it->status());
-  return rows;
+Result<Page> DeadLettersView::List(size_t limit, std::string_view cursor) const {
+  // Not per app: the whole family is one list, its cursor the hex of the next key.
+  return ScanPage(
+      store_, Family(Table::kDeadLetters), "", "", limit, cursor,
+      [](std::string_view, std::string_view value) -> Result<std::optional<std::string>> {
+        Result<std::string_view> json = DecodeValue(value);
+        if (!json.ok()) return json.status();
+        return std::optional<std::string>(std::string(*json));
+      });
 }
 
 }  // namespace voxbase

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "projections/rows.h"
 #include "schemas/status.h"
 #include "storage/store.h"
 
@@ -13,8 +14,8 @@ namespace voxbase {
 class DeadLettersView {
  public:
   explicit DeadLettersView(const ProjectionStore& store) : store_(store) {}
-  // Oldest first, at most `limit`.
-  Result<std::vector<std::string>> List(size_t limit) const;
+  // Oldest first: a page of at most `limit`, after `cursor` (from the previous page).
+  Result<Page> List(size_t limit, std::string_view cursor) const;
 
  private:
   const ProjectionStore& store_;

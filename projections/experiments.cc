@@ -134,8 +134,7 @@ Result<std::optional<ExperimentRow>> ExperimentsView::Get(std::string_view app_i
   return std::optional<ExperimentRow>(std::move(*row));
 }
 
-Result<std::vector<ExperimentRow>> ExperimentsView::List(std::string_view app_id,
-                                                         size_t limit) const {
+Result<std::vector<ExperimentRow>> ExperimentsView::List(std::string_view app_id) const {
   thread_local simdjson::dom::parser parser;
   std::vector<ExperimentRow> out;
   auto it = store_.NewIterator(Family(Table::kExperiments));
@@ -143,7 +142,6 @@ Result<std::vector<ExperimentRow>> ExperimentsView::List(std::string_view app_id
     Result<ExperimentRow> row = ExperimentRow::Decode(parser, it->value());
     if (!row.ok()) return row.status();
     out.push_back(std::move(*row));
-    if (out.size() == limit) break;
   }
   VOX_RETURN_IF_ERROR(it->status());
   std::stable_sort(out.begin(), out.end(), [](const ExperimentRow& a, const ExperimentRow& b) {

@@ -72,7 +72,8 @@ class ExperimentsView {
   explicit ExperimentsView(const ProjectionStore& store) : store_(store) {}
   Result<std::optional<ExperimentRow>> Get(std::string_view app_id,
                                            std::string_view experiment_id) const;
-  Result<std::vector<ExperimentRow>> List(std::string_view app_id, size_t limit) const;
+  // Every experiment of the app, in the order they were made.
+  Result<std::vector<ExperimentRow>> List(std::string_view app_id) const;
   Result<std::optional<ExposureRow>> Exposure(std::string_view app_id,
                                               std::string_view experiment_id,
                                               std::string_view session_id) const;

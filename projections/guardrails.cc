@@ -70,7 +70,7 @@ Result<std::optional<RuleRow>> GuardrailsView::Rule(std::string_view app_id,
   return std::optional<RuleRow>(std::move(*row));
 }
 
-Result<std::vector<RuleRow>> GuardrailsView::Rules(std::string_view app_id, size_t limit) const {
+Result<std::vector<RuleRow>> GuardrailsView::Rules(std::string_view app_id) const {
   thread_local simdjson::dom::parser parser;
   std::vector<RuleRow> rules;
   auto it = store_.NewIterator(Family(Table::kGuardrailRules));
@@ -78,7 +78,6 @@ Result<std::vector<RuleRow>> GuardrailsView::Rules(std::string_view app_id, size
     Result<RuleRow> row = RuleRow::Decode(parser, it->value());
     if (!row.ok()) return row.status();
     rules.push_back(std::move(*row));
-    if (rules.size() == limit) break;
   }
   VOX_RETURN_IF_ERROR(it->status());
   // Ids are random: list in the order the rules were made.

@@ -38,7 +38,9 @@ class GuardrailsView {
   explicit GuardrailsView(const ProjectionStore& store) : store_(store) {}
   Result<std::optional<RuleRow>> Rule(std::string_view app_id, std::string_view rule_id) const;
   // In the order they were created.
-  Result<std::vector<RuleRow>> Rules(std::string_view app_id, size_t limit) const;
+  // Every rule of the app, in the order they were made (the matcher needs them all; the list
+  // route pages over them).
+  Result<std::vector<RuleRow>> Rules(std::string_view app_id) const;
   Result<int64_t> Version(std::string_view app_id) const;
   Result<Page> Violations(std::string_view app_id, std::string_view session_id, size_t limit,
                           std::string_view cursor) const;

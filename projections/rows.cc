@@ -1,5 +1,7 @@
 #include "projections/rows.h"
 
+#include <algorithm>
+
 namespace voxbase {
 
 Result<simdjson::dom::object> ParseStoredRow(simdjson::dom::parser& parser, std::string_view stored,
@@ -78,6 +80,34 @@ PageRow StoredRow(char version) {
     if (!json.ok()) return json.status();
     return std::optional<std::string>(std::string(*json));
   };
+}
+
+std::string CreatedOrderKey(int64_t created_at, std::string_view id) {
+  std::string digits = std::to_string(std::max<int64_t>(created_at, 0));
+  return std::string(20 - std::min<size_t>(digits.size(), 20), '0') + digits + "." +
+         std::string(id);
+}
+
+Result<Page> OrderedPage(const std::vector<OrderedRow>& rows, size_t limit,
+                         std::string_view cursor) {
+  auto from = rows.begin();
+  if (!cursor.empty()) {
+    if (cursor.size() < 22 || cursor[20] != '.' ||
+        cursor.substr(0, 20).find_first_not_of("0123456789") != std::string_view::npos) {
+      return InvalidArgument("cursor is malformed");
+    }
+    from = std::upper_bound(rows.begin(), rows.end(), cursor,
+                            [](std::string_view c, const OrderedRow& r) { return c < r.sort_key; });
+  }
+  Page page;
+  for (auto it = from; it != rows.end(); ++it) {
+    if (page.rows.size() == limit) {
+      page.next_cursor = (it - 1)->sort_key;
+      break;
+    }
+    page.rows.push_back(it->json);
+  }
+  return page;
 }
 
 }  // namespace voxbase

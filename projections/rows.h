@@ -51,4 +51,17 @@ Result<Page> ScanPage(const ProjectionStore& store, int family, std::string_view
 // PageRow for families whose values are the stored rows themselves.
 PageRow StoredRow(char version);
 
+// One page of rows that were read whole and put in their list order (rows listed in the order
+// they were made, whose ids are random): the rows after the one whose sort key `cursor` names, at
+// most `limit`; nextCursor is the last one's sort key when more follow. Sort keys are unique and
+// increase along `rows`; CreatedOrderKey makes them.
+struct OrderedRow {
+  std::string sort_key;
+  std::string json;
+};
+Result<Page> OrderedPage(const std::vector<OrderedRow>& rows, size_t limit,
+                         std::string_view cursor);
+// "<created_at as 20 digits>.<id>": orders by creation, then id.
+std::string CreatedOrderKey(int64_t created_at, std::string_view id);
+
 }  // namespace voxbase
