@@ -478,7 +478,11 @@ void Node::Stop() {
   p.http->StopAccepting();
   p.http->Drain(std::chrono::seconds(5));
   p.log->Close();
-  p.runner->Stop();
+  if (!p.runner->StopAtEnd(std::chrono::seconds(10))) {
+    std::fprintf(stderr,
+                 "voxbase: stopped before the processors applied the whole log; the next start "
+                 "applies the rest\n");
+  }
   // The vector index's snapshot, at the position the runner stopped at: the next start loads it
   // and is fed only the tail, instead of rebuilding every graph.
   if (p.runner->stall().ok()) {

@@ -166,6 +166,19 @@ void ProcessorRunner::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool ProcessorRunner::StopAtEnd(std::chrono::milliseconds timeout) {
+  Result<std::vector<int64_t>> end = log_.EndOffsets();
+  bool reached = false;
+  if (end.ok() && thread_.joinable()) {
+    std::unique_lock<std::mutex> lock(mu_);
+    reached = applied_cv_.wait_for(lock, timeout, [&] {
+      return !stall_.ok() || Reached(next_, *end);
+    }) && stall_.ok();
+  }
+  Stop();
+  return reached;
+}
+
 Status ProcessorRunner::stall() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stall_;
@@ -181,6 +194,7 @@ void ProcessorRunner::Stall(const Status& status) {
     std::lock_guard<std::mutex> lock(mu_);
     stall_ = status;
   }
+  applied_cv_.notify_all();
   std::fprintf(stderr, "voxbase: processor '%s' STOPPED: %s\n", name_.c_str(),
                status.ToString().c_str());
   if (probe_) probe_->OnStalled(true);
@@ -402,6 +416,7 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records,
       std::lock_guard<std::mutex> lock(mu_);
       next_ = next;
     }
+    applied_cv_.notify_all();
     if (probe_) {
       auto now = std::chrono::steady_clock::now();
       probe_->OnBatch(applied, std::chrono::duration<double>(now - started).count());

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -55,6 +56,11 @@ class ProcessorRunner {
 
   Status Start();
   void Stop();
+  // For a clean stop, once the log takes no more appends: waits (at most `timeout`) until every
+  // processor applied the log's end, then stops. True when it got there. Without it a stop right
+  // after a burst left the tail unapplied, and the projections a checksum read after the stop
+  // were behind a replay's.
+  bool StopAtEnd(std::chrono::milliseconds timeout);
 
   // Applies on the calling thread until the log end seen at the call; `progress` (optional) is
   // called after each batch with the applied and end offsets of partition 0.
@@ -89,8 +95,9 @@ class ProcessorRunner {
   std::vector<std::vector<int64_t>> processor_next_;
 
   mutable std::mutex mu_;
-  std::vector<int64_t> next_;  // guarded by mu_: next offset to apply per partition
-  Status stall_;               // guarded by mu_
+  std::condition_variable applied_cv_;  // next_ or stall_ changed
+  std::vector<int64_t> next_;           // guarded by mu_: next offset to apply per partition
+  Status stall_;                        // guarded by mu_
   std::vector<int64_t> start_end_;
   bool end_known_ = false;  // whether start_end_ came from the log (it can fail to say)
   std::chrono::steady_clock::time_point last_lag_check_;
