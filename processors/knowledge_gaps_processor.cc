@@ -17,8 +17,9 @@ namespace {
 
 class Gaps {
  public:
-  Gaps(const DecodedEvent& event, StoreBatch& batch, simdjson::dom::parser& parser)
-      : event_(event), batch_(batch), parser_(parser), app_(event.app_id) {}
+  Gaps(const DecodedEvent& event, StoreBatch& batch, simdjson::dom::parser& parser,
+       GapVectorCache& vectors)
+      : event_(event), batch_(batch), parser_(parser), vectors_(vectors), app_(event.app_id) {}
 
   Result<std::optional<GapRow>> Load(std::string_view gap_id) {
     std::string stored;
@@ -58,18 +59,19 @@ class Gaps {
     batch_.Put(Family(Table::kIndexes), OpenGapsKey(app_), w.view());
   }
 
-  // The embedder and vector of a gap's first question.
-  Result<std::optional<std::pair<std::string, std::vector<float>>>> Vector(std::string_view id) {
+  // The embedder and vector of a gap's first question; null when the gap has none.
+  Result<const GapVectorCache::Entry*> Vector(std::string_view id) {
+    if (const GapVectorCache::Entry* cached = vectors_.Find(app_, id)) return cached;
     std::string stored;
     Result<bool> found = batch_.Get(Family(Table::kIndexes), GapVectorKey(app_, id), &stored);
     if (!found.ok()) return found.status();
-    using Entry = std::pair<std::string, std::vector<float>>;
-    if (!*found) return std::optional<Entry>();
+    if (!*found) return static_cast<const GapVectorCache::Entry*>(nullptr);
     size_t nul = stored.find('\0');
     if (nul == std::string::npos) return Corruption("a gap vector entry is malformed");
     Result<std::vector<float>> v = DecodeVector(std::string_view(stored).substr(nul + 1));
     if (!v.ok()) return Corruption("a gap vector entry is malformed");
-    return std::optional<Entry>(Entry{stored.substr(0, nul), std::move(*v)});
+    vectors_.Put(app_, id, GapVectorCache::Entry{stored.substr(0, nul), std::move(*v)});
+    return vectors_.Find(app_, id);
   }
 
   // Removes a gap from every open-gap index, and from `open` (saved by the caller).
@@ -77,6 +79,7 @@ class Gaps {
     batch_.Delete(Family(Table::kIndexes), GapQuestionKey(app_, NormalizedQuestion(g.question)));
     batch_.Delete(Family(Table::kIndexes), GapCountKey(app_, g.count, g.gap_id));
     batch_.Delete(Family(Table::kIndexes), GapVectorKey(app_, g.gap_id));
+    vectors_.Erase(app_, g.gap_id);
     open.erase(std::remove(open.begin(), open.end(), g.gap_id), open.end());
   }
 
@@ -96,10 +99,10 @@ class Gaps {
     if (!*same) {
       float best = kGapFoldSimilarity;
       for (const std::string& id : *open) {
-        auto v = Vector(id);
+        Result<const GapVectorCache::Entry*> v = Vector(id);
         if (!v.ok()) return v.status();
-        if (!v->has_value() || (*v)->first != s->embedder) continue;
-        float similarity = Similarity((*v)->second, s->vector);
+        if (*v == nullptr || (*v)->embedder != s->embedder) continue;
+        float similarity = Similarity((*v)->vector, s->vector);
         if (similarity >= best) {
           best = similarity;
           target = id;
@@ -143,7 +146,10 @@ class Gaps {
     vector_entry += EncodeVector(s->vector);
     batch_.Put(Family(Table::kIndexes), GapVectorKey(app_, g.gap_id), vector_entry);
     open->push_back(g.gap_id);
-    if (open->size() > kMaxOpenGapsCompared) open->erase(open->begin());
+    if (open->size() > kMaxOpenGapsCompared) {
+      vectors_.Erase(app_, open->front());  // no longer compared: kept only in the store
+      open->erase(open->begin());
+    }
     SaveOpenIds(*open);
     return Status::Ok();
   }
@@ -155,11 +161,11 @@ class Gaps {
     if (!open.ok()) return open.status();
     std::vector<std::string> resolved;
     for (const std::string& id : *open) {
-      auto v = Vector(id);
+      Result<const GapVectorCache::Entry*> v = Vector(id);
       if (!v.ok()) return v.status();
-      if (!v->has_value() || (*v)->first != doc->embedder) continue;
+      if (*v == nullptr || (*v)->embedder != doc->embedder) continue;
       for (const StoredChunk& chunk : doc->chunks.chunks) {
-        if (Similarity((*v)->second, chunk.vector) >= doc->gap_threshold) {
+        if (Similarity((*v)->vector, chunk.vector) >= doc->gap_threshold) {
           resolved.push_back(id);
           break;
         }
@@ -204,14 +210,37 @@ class Gaps {
   const DecodedEvent& event_;
   StoreBatch& batch_;
   simdjson::dom::parser& parser_;
+  GapVectorCache& vectors_;
   std::string_view app_;
 };
 
 }  // namespace
 
+std::string GapVectorCache::Key(std::string_view app_id, std::string_view gap_id) {
+  std::string key(app_id);
+  key.push_back('\0');
+  key.append(gap_id);
+  return key;
+}
+
+const GapVectorCache::Entry* GapVectorCache::Find(std::string_view app_id,
+                                                  std::string_view gap_id) const {
+  auto it = entries_.find(Key(app_id, gap_id));
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void GapVectorCache::Put(std::string_view app_id, std::string_view gap_id, Entry entry) {
+  if (entries_.size() >= kMaxEntries) entries_.clear();
+  entries_.insert_or_assign(Key(app_id, gap_id), std::move(entry));
+}
+
+void GapVectorCache::Erase(std::string_view app_id, std::string_view gap_id) {
+  entries_.erase(Key(app_id, gap_id));
+}
+
 Status KnowledgeGapsProcessor::Apply(const DecodedEvent& event, const LogPosition&,
                                      StoreBatch& batch) {
-  Gaps gaps(event, batch, parser_);
+  Gaps gaps(event, batch, parser_, vectors_);
   switch (event.type) {
     case EventType::kKnowledgeSearched:
       return gaps.OnSearched();
