@@ -60,6 +60,7 @@ commands:
             --log-retention keep|delete|archive --log-archive-dir DIR
             --segment-bytes 67108864 --min-free-bytes 67108864 --log-preallocate-mb 8
             --block-cache-mb 256 --memtable-mb 256   (the projections' RocksDB memory)
+            --flush-every-records 20000   (bounds what a restart after kill -9 applies again)
   replay    --data-dir ./data [--from-snapshot]  rebuild all projections (server stopped): from
             offset 0 of the log, or from the newest snapshot once retention removed the log's
             start; takes the --log and --kafka-* flags of serve
@@ -256,6 +257,9 @@ int Serve(const Flags& flags) {
   if (!block_cache_mb.ok()) return Fail(block_cache_mb.status());
   if (!memtable_mb.ok()) return Fail(memtable_mb.status());
   o.block_cache_bytes = static_cast<uint64_t>(*block_cache_mb) << 20;
+  Result<int64_t> flush_every = flags.GetInt("flush-every-records", 20000, 0, 1ll << 40);
+  if (!flush_every.ok()) return Fail(flush_every.status());
+  o.flush_every_records = *flush_every;
   o.memtable_bytes = static_cast<uint64_t>(*memtable_mb) << 20;
   o.snapshot_every = std::chrono::seconds(*every);
   o.min_free_bytes = static_cast<uint64_t>(*min_free);
@@ -519,7 +523,9 @@ int DevKafka(const Flags& flags) {
   if (!created.ok()) return Fail(created);
   std::printf("%s\n", (*cluster)->bootstrap_servers().c_str());
   std::fflush(stdout);
-  std::fprintf(stderr, "dev-kafka: %lld brokers, topic %s with %lld partitions\n",
+  std::fprintf(stderr,
+               "dev-kafka: %lld brokers, topic %s with %lld partitions; it keeps the last 5 MiB "
+               "of each partition only (librdkafka's mock, see ops/kafka.md)\n",
                static_cast<long long>(*brokers), topic.c_str(),
                static_cast<long long>(*partitions));
   // Signals are taken by sigwait below, so block them before any thread starts.
@@ -603,7 +609,7 @@ int main(int argc, char** argv) {
              "embedder", "openai-embedding-model", "openai-embedding-dimensions",
              "gemini-embedding-model", "hnsw-threshold", "snapshot-every-s", "keep-snapshots",
              "log-retention", "log-archive-dir", "min-free-bytes", "block-cache-mb",
-             "memtable-mb"};
+             "memtable-mb", "flush-every-records"};
     // clang-format on
     known.insert(kLogFlags.begin(), kLogFlags.end());
   } else if (command == "replay") {

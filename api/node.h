@@ -73,6 +73,9 @@ struct NodeOptions {
   // The projections' RocksDB memory: its block cache (index blocks included) and all families'
   // memtables together (storage/store.h).
   uint64_t block_cache_bytes = 256ull << 20;
+  // Flush the projections after this many applied records (0: only when the memtables fill): the
+  // bound on what a restart after kill -9 applies again.
+  int64_t flush_every_records = 20000;
   uint64_t memtable_bytes = 256ull << 20;
 };
 

@@ -201,6 +201,22 @@ void ProcessorRunner::Stall(const Status& status) {
   if (watermark_) watermark_->FailAll();
 }
 
+void ProcessorRunner::MaybeFlush() {
+  if (options_.flush_every_records <= 0 || applied_since_flush_ < options_.flush_every_records) {
+    return;
+  }
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_flush_ < options_.flush_interval) return;
+  Status flushed = store_.FlushInBackground();
+  if (!flushed.ok()) {
+    // Not fatal: the memtables are flushed when they fill, and a restart re-applies more.
+    std::fprintf(stderr, "voxbase: a background flush of the projections failed: %s\n",
+                 flushed.ToString().c_str());
+  }
+  applied_since_flush_ = 0;
+  last_flush_ = now;
+}
+
 void ProcessorRunner::Run() {
   while (!stopping_) {
     Result<std::vector<LogRecord>> records =
@@ -215,6 +231,8 @@ void ProcessorRunner::Run() {
         Stall(applied);
         return;
       }
+      applied_since_flush_ += static_cast<int64_t>(records->size());
+      MaybeFlush();
     }
     if (!caught_up_ && !end_known_ &&
         std::chrono::steady_clock::now() - last_lag_check_ > std::chrono::seconds(1)) {

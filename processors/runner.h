@@ -41,6 +41,11 @@ struct RunnerOptions {
   // CatchUp reads and parses the next batches on a second thread while this one is applied (a
   // rebuild, where nothing else wants the core).
   bool read_ahead = false;
+  // A live runner flushes the store once this many records were applied since its last flush (0:
+  // only when the memtables fill), at most once per flush_interval. The store keeps no WAL, so
+  // this bounds what a restart after kill -9 applies again, whatever the uptime.
+  int64_t flush_every_records = 0;
+  std::chrono::milliseconds flush_interval{1000};
 };
 
 class ProcessorRunner {
@@ -80,6 +85,7 @@ class ProcessorRunner {
   Status CatchUpReadingAhead(const std::vector<int64_t>& end,
                              const std::function<void(int64_t, int64_t)>& progress);
   void Run();
+  void MaybeFlush();
   void Stall(const Status& status);
 
   EventLog& log_;
@@ -101,6 +107,9 @@ class ProcessorRunner {
   std::vector<int64_t> start_end_;
   bool end_known_ = false;  // whether start_end_ came from the log (it can fail to say)
   std::chrono::steady_clock::time_point last_lag_check_;
+  int64_t applied_since_flush_ = 0;  // applying thread only
+  int64_t duplicates_skipped_ = 0;   // applying thread only
+  std::chrono::steady_clock::time_point last_flush_;
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -71,6 +71,7 @@ class AsRecordedStore final : public ProjectionStore {
   std::unique_ptr<StoreBatch> NewBatch() override { return nullptr; }
   Status Write(StoreBatch&) override { return Internal("AsRecordedStore is read-only"); }
   Status Flush() override { return Internal("AsRecordedStore is read-only"); }
+  Status FlushInBackground() override { return Internal("AsRecordedStore is read-only"); }
   Status Checkpoint(const std::string&) override {
     return Internal("AsRecordedStore is read-only");
   }

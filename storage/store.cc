@@ -255,6 +255,13 @@ class RocksStore final : public ProjectionStore {
     return FromRocks(db_->Flush(options, handles_));
   }
 
+  Status FlushInBackground() override {
+    rocksdb::FlushOptions options;
+    options.wait = false;
+    options.allow_write_stall = true;
+    return FromRocks(db_->Flush(options, handles_));
+  }
+
   Status Checkpoint(const std::string& dir) override {
     rocksdb::Checkpoint* raw = nullptr;
     VOX_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw)));

@@ -103,6 +103,9 @@ class ProjectionStore {
   virtual Status Write(StoreBatch& batch) = 0;
   // Writes memtables to disk; used before a rebuilt store is swapped in.
   virtual Status Flush() = 0;
+  // Starts a flush of every family's memtables and returns at once: what a restart after a crash
+  // must apply again from the log is then what came after it.
+  virtual Status FlushInBackground() = 0;
   // A consistent copy of every family in `dir` (which must not exist), as of a flush it makes:
   // hard links to the immutable table files where the filesystem allows. Opens like any store.
   virtual Status Checkpoint(const std::string& dir) = 0;
