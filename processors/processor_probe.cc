@@ -21,6 +21,7 @@ struct ProcessorProbe::Metrics {
   prometheus::Gauge* lag;
   prometheus::Gauge* stalled;
   prometheus::Counter* dead_letters;
+  prometheus::Counter* duplicates;
 };
 
 ProcessorProbe::ProcessorProbe(prometheus::Registry& registry, std::string_view processor)
@@ -64,6 +65,11 @@ ProcessorProbe::ProcessorProbe(prometheus::Registry& registry, std::string_view 
                           .Help("Records set aside in the dead-letter table (poison records)")
                           .Register(registry)
                           .Add(labels);
+  m_->duplicates = &prometheus::BuildCounter()
+                        .Name("voxbase_processor_duplicates_skipped_total")
+                        .Help("Records whose event id was already applied at another position")
+                        .Register(registry)
+                        .Add(labels);
 }
 
 ProcessorProbe::~ProcessorProbe() = default;
@@ -99,5 +105,6 @@ void ProcessorProbe::OnLogEnd(int64_t applied_next, int64_t log_end) {
 
 void ProcessorProbe::OnStalled(bool stalled) { m_->stalled->Set(stalled ? 1 : 0); }
 void ProcessorProbe::OnDeadLetter() { m_->dead_letters->Increment(); }
+void ProcessorProbe::OnDuplicateSkipped() { m_->duplicates->Increment(); }
 
 }  // namespace voxbase

@@ -28,6 +28,7 @@ class ProcessorProbe {
   void OnLogEnd(int64_t applied_next, int64_t log_end);
   void OnStalled(bool stalled);
   void OnDeadLetter();
+  void OnDuplicateSkipped();
 
  private:
   struct Metrics;

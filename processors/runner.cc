@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <deque>
 
+#include "processors/applied_event_ids.h"
 #include "projections/keys.h"
 #include "projections/tables.h"
 #include "schemas/ids.h"
@@ -391,6 +392,27 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records,
     Result<DecodedEvent> event =
         decoded != nullptr ? (*decoded)[r] : decoder_.DecodePadded(record.payload);
     Status status = event.status();
+    if (status.ok()) {
+      Result<bool> duplicate = AppliedEventIds::SeenElsewhere(*event, record.position, *batch);
+      if (!duplicate.ok()) {
+        status = duplicate.status();
+      } else if (*duplicate) {
+        // The same event at a new offset (a producer's duplicate): it changes nothing.
+        VOX_RETURN_IF_ERROR(batch->PopSavePoint());
+        if (duplicates_skipped_++ == 0) {
+          std::fprintf(stderr,
+                       "voxbase: event %s at partition %zu offset %lld was applied before at "
+                       "another offset: skipped (counted in "
+                       "voxbase_processor_duplicates_skipped_total from now on)\n",
+                       std::string(event->id).c_str(), p,
+                       static_cast<long long>(record.position.offset));
+        }
+        if (probe_) probe_->OnDuplicateSkipped();
+        next[p] = record.position.offset + 1;
+        ++applied;
+        continue;
+      }
+    }
     for (size_t i = 0; i < processors_.size() && status.ok(); ++i) {
       std::vector<int64_t>& own = processor_next_[i];
       if (p >= own.size()) own.resize(p + 1, 0);

@@ -26,6 +26,10 @@ class CapturingBatch final : public StoreBatch {
     batch_.Delete(family, key);
     Keep(family, key, std::nullopt);
   }
+  void DeleteRange(int family, std::string_view begin, std::string_view end) override {
+    batch_.DeleteRange(family, begin, end);
+    overflowed_ = true;  // rows gone in a range cannot be listed: keep none
+  }
   Result<bool> Get(int family, std::string_view key, std::string* value) override {
     return batch_.Get(family, key, value);
   }

@@ -14,32 +14,33 @@
 
 #include "storage/store.h"
 
-#define VOXBASE_TABLES(X)                                                                     \
-  X(kApps, "apps")                                                                            \
-  X(kConversations, "conversations")                                                          \
-  X(kEvents, "events")                                                                        \
-  X(kTools, "tools")                                                                          \
-  X(kToolExecutions, "toolExecutions")                                                        \
-  X(kHandoffs, "handoffs")                                                                    \
-  X(kGuardrailRules, "guardrailRules")                                                        \
-  X(kGuardrailViolations, "guardrailViolations")                                              \
-  X(kKnowledgeDocuments, "knowledgeDocuments")                                                \
-  X(kKnowledgeGaps, "knowledgeGaps")                                                          \
-  X(kInsights, "insights")                                                                    \
-  X(kCsatRatings, "csatRatings")                                                              \
-  X(kExperiments, "experiments")                                                              \
-  X(kExperimentExposures, "experimentExposures")                                              \
-  X(kMessages, "messages")                                                                    \
-  X(kSessions, "sessions")                                                                    \
-  X(kLivekitRooms, "livekitRooms")                                                            \
-  X(kLivekitParticipants, "livekitParticipants")                                              \
-  X(kAppSlugs, "sys.appSlugs")       /* slug → app id */                                    \
-  X(kIndexes, "sys.indexes")         /* secondary orders: app id | index kind | … */        \
-  X(kPositions, "sys.positions")     /* processor name → next offset per partition */       \
-  X(kDeadLetters, "sys.deadLetters") /* be32 partition | be64 offset → record and error */  \
-  X(kIdempotency, "sys.idempotency") /* app id | Idempotency-Key → first request's event */ \
-  X(kOpenExecutions, "sys.openExecutions")   /* node id | NUL | app id | execution id */      \
-  X(kKnowledgeChunks, "sys.knowledgeChunks") /* app id | document id → chunks and vectors */
+#define VOXBASE_TABLES(X)                                                                      \
+  X(kApps, "apps")                                                                             \
+  X(kConversations, "conversations")                                                           \
+  X(kEvents, "events")                                                                         \
+  X(kTools, "tools")                                                                           \
+  X(kToolExecutions, "toolExecutions")                                                         \
+  X(kHandoffs, "handoffs")                                                                     \
+  X(kGuardrailRules, "guardrailRules")                                                         \
+  X(kGuardrailViolations, "guardrailViolations")                                               \
+  X(kKnowledgeDocuments, "knowledgeDocuments")                                                 \
+  X(kKnowledgeGaps, "knowledgeGaps")                                                           \
+  X(kInsights, "insights")                                                                     \
+  X(kCsatRatings, "csatRatings")                                                               \
+  X(kExperiments, "experiments")                                                               \
+  X(kExperimentExposures, "experimentExposures")                                               \
+  X(kMessages, "messages")                                                                     \
+  X(kSessions, "sessions")                                                                     \
+  X(kLivekitRooms, "livekitRooms")                                                             \
+  X(kLivekitParticipants, "livekitParticipants")                                               \
+  X(kAppSlugs, "sys.appSlugs")       /* slug → app id */                                     \
+  X(kIndexes, "sys.indexes")         /* secondary orders: app id | index kind | … */         \
+  X(kPositions, "sys.positions")     /* processor name → next offset per partition */        \
+  X(kDeadLetters, "sys.deadLetters") /* be32 partition | be64 offset → record and error */   \
+  X(kIdempotency, "sys.idempotency") /* app id | Idempotency-Key → first request's event */  \
+  X(kOpenExecutions, "sys.openExecutions")   /* node id | NUL | app id | execution id */       \
+  X(kKnowledgeChunks, "sys.knowledgeChunks") /* app id | document id → chunks and vectors */ \
+  X(kAppliedEvents, "sys.appliedEvents") /* be64 10-min bucket | event id → partition, offset */
 
 namespace voxbase {
 

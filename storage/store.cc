@@ -119,6 +119,11 @@ class RocksBatch final : public StoreBatch {
     if (!s.ok()) status_ = FromRocks(s);
     Remember(family, key, Written{0, kDeleted});
   }
+  void DeleteRange(int family, std::string_view begin, std::string_view end) override {
+    rocksdb::Status s =
+        batch_.DeleteRange(families_[static_cast<size_t>(family)], ToSlice(begin), ToSlice(end));
+    if (!s.ok()) status_ = FromRocks(s);
+  }
   Result<bool> Get(int family, std::string_view key, std::string* value) override {
     auto it = written_.find(IndexKey(family, key));
     if (it != written_.end()) {

@@ -27,6 +27,9 @@ class StoreBatch {
   // its log position): the batch does not index it, so Get does not see it. Cheaper per row.
   virtual void PutUnread(int family, std::string_view key, std::string_view value) = 0;
   virtual void Delete(int family, std::string_view key) = 0;
+  // Deletes [begin, end) when committed. Get does not see it: only for keys this batch does not
+  // read again.
+  virtual void DeleteRange(int family, std::string_view begin, std::string_view end) = 0;
   // The value for `key` as it stands with this batch applied. Returns false when absent.
   virtual Result<bool> Get(int family, std::string_view key, std::string* value) = 0;
   virtual size_t Count() const = 0;

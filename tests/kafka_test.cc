@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <thread>
 
 #include "tests/support/ingest_load.h"
@@ -186,6 +187,38 @@ TEST_F(KafkaTest, APoisonRecordIsDeadLetteredAndTheProcessorGoesOn) {
   EXPECT_EQ(Metric(node->port(), "voxbase_processor_dead_letters_total{"), 2);
   Result<HttpResponse> ready = node->Client()->Request("GET", "/readyz");
   EXPECT_EQ(ready->status, 200);
+}
+
+// Issue 29: a producer that writes a batch twice (librdkafka #4953 during a leader change) puts
+// the same events at new offsets. They are applied once, counted, and a replay decides the same.
+TEST_F(KafkaTest, AnEventProducedTwiceIsAppliedOnce) {
+  TempDir dir;
+  auto node = StartNode(dir);
+  TestApp app = CreateApp(*node->Client(), "twice");
+  // Event time now: ids are remembered for an hour of event time behind the newest applied.
+  const std::string now = std::to_string(static_cast<int64_t>(std::time(nullptr)) * 1000);
+  const std::string event =
+      R"({"id":"evt_00000000000000aa","type":"messages.added","version":1,"appId":")" + app.app_id +
+      R"(","ts":)" + now + R"(,"payload":{"messages":[{"id":"msg_aa.0",)" +
+      R"("sessionId":"dup","role":"user","content":"only once","isFinal":true,"createdAt":)" + now +
+      "}]}}";
+  for (int copy = 0; copy < 3; ++copy) ASSERT_TRUE(kafka_.Command("poison 2 " + event));
+  const std::string messages = "/api/messages?sessionId=dup&appSlug=twice&appSecret=" + app.secret;
+  std::string body;
+  for (int i = 0;
+       i < 200 && Metric(node->port(), "voxbase_processor_duplicates_skipped_total{") < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(Metric(node->port(), "voxbase_processor_duplicates_skipped_total{"), 2);
+  Result<HttpResponse> r = node->Client()->Request("GET", messages);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  size_t seen = 0;
+  for (size_t at = r->body.find("only once"); at != std::string::npos;
+       at = r->body.find("only once", at + 1)) {
+    ++seen;
+  }
+  EXPECT_EQ(seen, 1u) << r->body;
 }
 
 TEST_F(KafkaTest, ReplayFromTheTopicMatchesTheLiveProjections) {

@@ -122,6 +122,55 @@ TEST_F(RunnerTest, RestartResumesAfterTheLastCommittedEventWithoutReapplying) {
   EXPECT_EQ(Count(*store), 60);
 }
 
+// Issue 29: a producer that writes one batch twice puts the same events at new offsets. Each
+// changes the projections once, after a restart and in a replay too, while a processor that is
+// applying a record for the first time (same event, same position) is not held back.
+TEST_F(RunnerTest, AnEventTheLogHoldsTwiceIsAppliedOnceWhateverItsOffset) {
+  for (int i = 40; i < 50; ++i) ASSERT_TRUE(log_->AppendAndWait("k", SampleRecord(i)).ok());
+  {
+    auto store = OpenStore(dir_.path() + "/db");
+    CountingProcessor counting;
+    ProcessorRunner runner(*log_, *store, counting, nullptr, nullptr);
+    ASSERT_TRUE(runner.CatchUp().ok());
+    EXPECT_EQ(Count(*store), 50) << "offsets 50..59 repeat events 40..49";
+    EXPECT_EQ(runner.positions(), std::vector<int64_t>{60});
+  }
+  for (int i = 45; i < 47; ++i) ASSERT_TRUE(log_->AppendAndWait("k", SampleRecord(i)).ok());
+  {
+    auto store = OpenStore(dir_.path() + "/db");  // a restart remembers what was applied
+    CountingProcessor counting;
+    ProcessorRunner runner(*log_, *store, counting, nullptr, nullptr);
+    ASSERT_TRUE(runner.CatchUp().ok());
+    EXPECT_EQ(Count(*store), 50);
+  }
+  auto fresh = OpenStore(dir_.path() + "/replayed");  // a replay decides the same
+  CountingProcessor counting;
+  ProcessorRunner runner(*log_, *fresh, counting, nullptr, nullptr);
+  ASSERT_TRUE(runner.CatchUp().ok());
+  EXPECT_EQ(Count(*fresh), 50);
+}
+
+TEST_F(RunnerTest, AppliedIdsAreForgottenAnHourOfEventTimeBehindTheNewest) {
+  auto event = [](const std::string& id, int64_t ts) {
+    return EncodeEvent(Event{id, EventType::kMessagesAdded, "app_0123456789abcdef", ts,
+                             R"({"messages":[]})", std::nullopt});
+  };
+  const int64_t hour = 60 * 60 * 1000;
+  ASSERT_TRUE(log_->AppendAndWait("k", event("evt_old", 10 * hour)).ok());
+  ASSERT_TRUE(log_->AppendAndWait("k", event("evt_old", 10 * hour)).ok());  // within the hour
+  ASSERT_TRUE(log_->AppendAndWait("k", event("evt_new", 12 * hour)).ok());  // two hours later
+  ASSERT_TRUE(log_->AppendAndWait("k", event("evt_old", 10 * hour)).ok());  // forgotten by now
+  auto store = OpenStore(dir_.path() + "/db");
+  CountingProcessor counting;
+  ProcessorRunner runner(*log_, *store, counting, nullptr, nullptr);
+  ASSERT_TRUE(runner.CatchUp().ok());
+  EXPECT_EQ(Count(*store), 50 + 3);
+  auto it = store->NewIterator(Family(Table::kAppliedEvents));
+  size_t entries = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++entries;
+  EXPECT_LE(entries, 3u) << "the 50 sample events (time 1 s) and evt_old were dropped";
+}
+
 TEST_F(RunnerTest, AFailingEventStopsTheRunnerAfterCommittingWhatCameBefore) {
   auto store = OpenStore(dir_.path() + "/db");
   {
