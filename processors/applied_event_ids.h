@@ -7,9 +7,10 @@
 // is being applied again by a processor that does not have it yet (one added later, or a replay),
 // which is not a duplicate. Ids are kept for kWindowMs of event time behind the newest event
 // applied: an event in an older bucket is not looked up (nor recorded), and when an event opens a
-// newer 10-minute bucket, the entries of the forgotten buckets go in one range delete. Every decision rests on the events' own times and order, so a replay keeps and drops the
-// same ids and its checksum equals the live one. A duplicate older than the window is applied again.
-// Stateless apart from the store; called by the runner's applying thread.
+// newer 10-minute bucket, the entries of the forgotten buckets go in one range delete. Every
+// decision rests on the events' own times and order, so a replay keeps and drops the same ids and
+// its checksum equals the live one. A duplicate older than the window is applied again. Stateless
+// apart from the store; called by the runner's applying thread.
 #pragma once
 
 #include <cstdint>

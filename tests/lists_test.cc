@@ -28,8 +28,7 @@ class ListsTest : public ::testing::Test {
   }
   HttpResponse Post(const std::string& path, const std::string& fields) {
     Result<HttpResponse> r = client_->Request(
-        "POST", path,
-        R"({"appSlug":"lists","appSecret":")" + app_.secret + R"(",)" + fields + "}");
+        "POST", path, R"({"appSlug":"lists","appSecret":")" + app_.secret + R"(",)" + fields + "}");
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : HttpResponse{};
   }
@@ -57,9 +56,9 @@ class ListsTest : public ::testing::Test {
     return ids;
   }
   bool Blocks(const std::string& keyword) {
-    HttpResponse r = Post("/api/guardrails/check",
-                          R"("sessionId":"s","direction":"input","content":"about )" + keyword +
-                              R"( today")");
+    HttpResponse r =
+        Post("/api/guardrails/check",
+             R"("sessionId":"s","direction":"input","content":"about )" + keyword + R"( today")");
     EXPECT_EQ(r.status, 200) << r.body;
     return r.body.find(R"("allowed":false)") != std::string::npos;
   }
@@ -97,14 +96,15 @@ TEST_F(ListsTest, ExperimentsPastAThousandAreListedThroughACursor) {
   constexpr int kExperiments = 1050;
   std::vector<std::string> made;
   for (int i = 0; i < kExperiments; ++i) {
-    HttpResponse r =
-        Post("/api/experiments", R"("name":"e)" + std::to_string(i) +
-                                     R"(","variants":[{"id":"a","weight":1},{"id":"b","weight":1}])");
+    HttpResponse r = Post("/api/experiments",
+                          R"("name":"e)" + std::to_string(i) +
+                              R"(","variants":[{"id":"a","weight":1},{"id":"b","weight":1}])");
     ASSERT_EQ(r.status, 201) << r.body;
     made.push_back(JsonString(r.body, "experimentId"));
   }
   int pages = 0;
-  std::vector<std::string> listed = ListAll("/api/experiments", "experiments", "experimentId", &pages);
+  std::vector<std::string> listed =
+      ListAll("/api/experiments", "experiments", "experimentId", &pages);
   EXPECT_EQ(listed.size(), made.size());
   EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()),
             std::set<std::string>(made.begin(), made.end()));
