@@ -80,7 +80,8 @@ ProcessorRunner::ProcessorRunner(EventLog& log, ProjectionStore& store,
       processors_(std::move(processors)),
       watermark_(watermark),
       probe_(probe),
-      options_(options) {
+      options_(options),
+      skip_duplicates_(options.skip_duplicate_events.value_or(log.MayHoldDuplicates())) {
   for (Processor* p : processors_) name_ += (name_.empty() ? "" : "+") + std::string(p->name());
 }
 
@@ -392,7 +393,7 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records,
     Result<DecodedEvent> event =
         decoded != nullptr ? (*decoded)[r] : decoder_.DecodePadded(record.payload);
     Status status = event.status();
-    if (status.ok()) {
+    if (status.ok() && skip_duplicates_) {
       Result<bool> duplicate = AppliedEventIds::SeenElsewhere(*event, record.position, *batch);
       if (!duplicate.ok()) {
         status = duplicate.status();

@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -46,6 +47,9 @@ struct RunnerOptions {
   // this bounds what a restart after kill -9 applies again, whatever the uptime.
   int64_t flush_every_records = 0;
   std::chrono::milliseconds flush_interval{1000};
+  // Skip events applied before at another offset (AppliedEventIds). Unset: when the log says it
+  // may hold duplicates (Kafka). Live and replay read the same log, so they decide alike.
+  std::optional<bool> skip_duplicate_events = std::nullopt;
 };
 
 class ProcessorRunner {
@@ -109,6 +113,7 @@ class ProcessorRunner {
   std::chrono::steady_clock::time_point last_lag_check_;
   int64_t applied_since_flush_ = 0;  // applying thread only
   int64_t duplicates_skipped_ = 0;   // applying thread only
+  const bool skip_duplicates_;
   std::chrono::steady_clock::time_point last_flush_;
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> stopping_{false};

@@ -23,6 +23,8 @@ StoreOptions ProjectionStoreOptions(std::string path) {
   for (Table table : {Table::kMessages, Table::kEvents}) {
     options.append_ordered.push_back({Family(table), kAppIdLength, '\0', 1024});
   }
+  // Every event looks its id up here, and nearly always misses.
+  options.point_lookup_families.push_back(Family(Table::kAppliedEvents));
   return options;
 }
 

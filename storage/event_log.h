@@ -67,6 +67,12 @@ class EventLog {
   // for readiness. Appends may still be tried; this is what the last one found.
   virtual Status Health() const { return Status::Ok(); }
 
+  // Whether one event can be in the log twice, at two offsets. The embedded log's one writer
+  // appends each record once; a Kafka producer may write a batch again while a leader moves
+  // (librdkafka #4953), so the runner then remembers applied event ids (processors/
+  // applied_event_ids.h), at a cost it need not pay otherwise.
+  virtual bool MayHoldDuplicates() const { return false; }
+
   // One past the last durable record, per partition (index = partition number). Fails when the
   // log cannot tell (Kafka: a broker that does not answer) rather than guessing 0.
   virtual Result<std::vector<int64_t>> EndOffsets() const = 0;

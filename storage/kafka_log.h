@@ -43,6 +43,7 @@ class KafkaLog final : public EventLog {
   ~KafkaLog() override;
 
   void Append(std::string_view key, std::string record, AppendCallback done) override;
+  bool MayHoldDuplicates() const override { return true; }
   Result<std::vector<int64_t>> EndOffsets() const override;
   Result<std::vector<int64_t>> StartOffsets() const override;
   Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start_offsets) override;

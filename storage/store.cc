@@ -378,6 +378,14 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
         }
       }
     }
+    if (std::find(options.point_lookup_families.begin(), options.point_lookup_families.end(),
+                  static_cast<int>(f)) != options.point_lookup_families.end()) {
+      rocksdb::BlockBasedTableOptions filtered = table_options;
+      filtered.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(filtered));
+      family_options.memtable_whole_key_filtering = true;
+      family_options.memtable_prefix_bloom_size_ratio = 0.05;
+    }
     descriptors.emplace_back(options.families[f], family_options);
   }
 

@@ -72,6 +72,9 @@ struct StoreOptions {
   std::string path;
   std::vector<std::string> families;  // "default" is added by RocksDB itself
   std::vector<AppendOrderedFamily> append_ordered;
+  // Families read by point lookups that mostly miss: whole-key bloom filters in their table files
+  // and in their memtables, so a miss reads no data block.
+  std::vector<int> point_lookup_families;
   bool read_only = false;
   // For a rebuild into a fresh directory: larger memtables.
   bool bulk_load = false;
