@@ -2,9 +2,10 @@
 """A crash soak with a model, as RocksDB's db_stress and Jepsen do.
 
 Workers write over every table voxbase serves writes for — messages, telemetry, conversations,
-handoffs (create, claim, resolve), CSAT, guardrail rules and checks, experiments and assignments,
-tools and executions (against a tool endpoint of this script's own, on loopback), knowledge
-documents and searches (half of them questions nothing answers) — each write with an
+handoffs (create, claim, resolve), CSAT, guardrail rules, checks and the violations they record,
+experiments and assignments, tools and executions (against a tool endpoint of this script's own,
+on loopback), knowledge documents and searches (half of them questions nothing answers, so gaps
+open), LiveKit rooms (created and ended), the persona, session tokens — each write with an
 Idempotency-Key, retried with the same key after a connection error or a 5xx. Meanwhile the
 server is killed with kill -9 at random moments and started again. After every restart the
 workers pause and every table is checked against the model of what was acknowledged: nothing
@@ -50,7 +51,9 @@ class Server:
         self.proc, self.port = None, None
 
     def start(self):
-        env = dict(os.environ, VOXBASE_ADMIN_TOKEN=ADMIN)
+        env = dict(os.environ, VOXBASE_ADMIN_TOKEN=ADMIN, LIVEKIT_API_KEY="soak-lk-key",
+                   LIVEKIT_API_SECRET="soak-lk-secret-0123456789abcdef",
+                   LIVEKIT_URL="wss://livekit.invalid")
         started = time.monotonic()
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--port", str(self.port or 0), "--data-dir", self.data_dir,
@@ -113,10 +116,15 @@ class Soak:
         self.handoffs = {}       # handoff id -> status
         self.csat = {}           # session -> rating
         self.rules = set()
+        self.rule_patterns = set()
         self.assignments = {}    # (experiment, session) -> variant
         self.experiments = set()
         self.documents = {}      # document id -> title
         self.executions = {}     # execution id -> (session, status)
+        self.violations = {}     # session -> number of recorded violations
+        self.rooms = {}          # room name -> status
+        self.persona = None      # the last acknowledged personaTone
+        self.tokens = []         # session tokens minted
         self.first_answers = []  # (method, path, body, key, status, answer) to retry later
         self.writes = self.retries = self.checks = 0
         self.restarts = []
@@ -126,7 +134,10 @@ class Soak:
         """`settled(status, answer)` accepts other final answers; `pending` statuses are retried."""
         key = str(uuid.uuid4())
         body = dict(fields, appSlug=SLUG, appSecret=SECRET)
-        for attempt in range(200):
+        deadline = time.monotonic() + 90  # a restart, even a slow one, is over by then
+        attempt = 0
+        while time.monotonic() < deadline:
+            attempt += 1
             try:
                 status, answer = request(self.server.port, method, path, body,
                                          {"Idempotency-Key": key})
@@ -135,7 +146,7 @@ class Soak:
             if status in expect or (settled and status is not None and settled(status, answer)):
                 with self.lock:
                     self.writes += 1
-                    self.retries += attempt
+                    self.retries += attempt - 1
                     # Some answers are kept, to retry at each check: a retry must get the first
                     # answer, whatever happened to the rows since (searches and checks answer
                     # from the moment, by design, and are left out).
@@ -189,7 +200,7 @@ class Soak:
             try:
                 n += 1
                 s = rng.choice(sessions)
-                op = rng.randrange(12)
+                op = rng.randrange(15)
                 if op <= 2:
                     ids = [f"{s}-m{n}-{i}" for i in range(rng.randint(1, 5))]
                     self.write("POST", "/api/messages", {"messages": [
@@ -241,9 +252,21 @@ class Soak:
                             "pattern": f"forbidden{w}x{n}", "action": "warn"})
                         with self.lock:
                             self.rules.add(answer["ruleId"])
+                            self.rule_patterns.add(f"forbidden{w}x{n}")
                     else:
-                        self.write("POST", "/api/guardrails/check", {
-                            "sessionId": s, "direction": "input", "content": f"hello {n}"})
+                        # Every worker's first rule is "forbidden<w>x…": a check naming it records
+                        # a violation (warn: allowed, and kept for audit).
+                        with self.lock:
+                            mine = sorted(r for r in self.rule_patterns if r.startswith(f"forbidden{w}x"))
+                        hit = mine and rng.random() < 0.5
+                        answer = self.write("POST", "/api/guardrails/check", {
+                            "sessionId": s, "direction": "input",
+                            "content": f"about {mine[0]} today" if hit else f"hello {n}"})
+                        if hit:
+                            if not answer["violations"]:
+                                raise Failed(f"rule {mine[0]} did not fire")
+                            with self.lock:
+                                self.violations[s] = self.violations.get(s, 0) + len(answer["violations"])
                 elif op == 8:
                     answer = self.write("POST", "/api/experiments/assign", {
                         "experimentId": experiment["experimentId"], "sessionId": s})
@@ -269,6 +292,34 @@ class Soak:
                         "content": f"Orders ship within {n % 9 + 1} days. Returns take 30 days."})
                     with self.lock:
                         self.documents[answer["documentId"]] = title
+                elif op == 12:
+                    if rng.random() < 0.5:
+                        answer = self.write("POST", "/api/livekit/rooms", {"sessionId": s})
+                        with self.lock:
+                            self.rooms[answer["room"]["roomName"]] = "waiting"
+                    else:
+                        with self.lock:
+                            waiting = [r for r, st in self.rooms.items()
+                                       if st == "waiting" and r.startswith(f"{SLUG}.w{w}-")]
+                        if waiting:
+                            self.write("DELETE", "/api/livekit/rooms", {"roomName": waiting[0]})
+                            session = waiting[0].split(".")[1]
+                            with self.lock:
+                                self.rooms[waiting[0]] = "ended"
+                                # Ending a room resolves its session's conversation, unless a
+                                # human has it.
+                                if self.conversations.get(session, "handed_off") != "handed_off":
+                                    self.conversations[session] = "resolved"
+                elif op == 13:
+                    tone = f"tone {w}-{n}"
+                    if w == 0:  # one writer, so the last acknowledged tone is the stored one
+                        self.write("PATCH", "/api/persona", {"personaTone": tone})
+                        with self.lock:
+                            self.persona = tone
+                    else:
+                        answer = self.write("POST", "/api/auth/session", {"ttlMs": 3600000})
+                        with self.lock:
+                            self.tokens.append(answer["sessionToken"])
                 else:
                     query = (f"how long do returns take {n}" if rng.random() < 0.5
                              else f"zebra quantum lighthouse {w} {n}")
@@ -335,6 +386,26 @@ class Soak:
             for e, status in wanted.items():
                 if got.get(e) != status:
                     raise Failed(f"execution {e} is {got.get(e)}, acknowledged {status}")
+        for session, count in self.violations.items():
+            rows = self.pages(f"/api/guardrails/violations?sessionId={session}&limit=200",
+                              "violations")
+            if len(rows) != count:
+                raise Failed(f"{session} has {len(rows)} violations, {count} were acknowledged")
+        for status in ("waiting", "ended"):
+            listed = {r["roomName"] for r in self.pages(
+                f"/api/livekit/rooms?status={status}&limit=200", "rooms")}
+            for room, st in self.rooms.items():
+                if (st == status) != (room in listed):
+                    raise Failed(f"room {room} should be {st}")
+        if self.persona is not None:
+            got = self.get("/api/persona")["personaTone"]
+            if got != self.persona:
+                raise Failed(f"persona tone is {got}, its last write said {self.persona}")
+        for token in self.tokens[-20:]:
+            status, _ = request(self.server.port, "GET",
+                                f"/api/tools?sessionToken={token}")
+            if status != 200:
+                raise Failed(f"a session token minted before the restart answers {status}")
         for method, path, body, key, status, answer in list(self.first_answers):
             got_status, got = request(self.server.port, method, path, body,
                                       {"Idempotency-Key": key})
