@@ -65,6 +65,13 @@ class SecurityTest : public ::testing::Test {
   HttpResponse Webhook(const std::string& body, const std::string& authorization) {
     return Call("POST", "/api/livekit/webhook", body, {{"Authorization", authorization}});
   }
+  // A tool whose one string parameter q must match `pattern`, given as JSON string text.
+  HttpResponse RegisterPatternTool(const std::string& name, const std::string& pattern) {
+    return Post(a_, "/api/tools",
+                R"("name":")" + name + R"(","endpoint":")" + tool_->Url("/tool") +
+                    R"(","parametersSchema":{"type":"object","properties":{"q":{"type":"string",)" +
+                    R"("pattern":")" + pattern + R"("}}})");
+  }
   void ExpectAlive() {
     HttpResponse health = Call("GET", "/healthz", "");
     EXPECT_EQ(health.status, 200) << "the server died";
@@ -80,21 +87,8 @@ class SecurityTest : public ::testing::Test {
 TEST_F(SecurityTest, EveryAttackIsRefusedAndTheServerSurvivesThemAll) {
   // 1. A schema pattern on untrusted parameters: std::regex overflowed its stack at 20,000
   //    characters against ^(a|b)*$, and ^(a+)+$ doubled in time with each character.
-  const std::string endpoint = tool_->Url("/tool");
-  ASSERT_EQ(
-      Post(
-          a_, "/api/tools",
-          R"("name":"alternation","endpoint":")" + endpoint +
-              R"(","parametersSchema":{"type":"object","properties":{"q":{"type":"string","pattern":"^(a|b)*$"}}})")
-          .status,
-      201);
-  ASSERT_EQ(
-      Post(
-          a_, "/api/tools",
-          R"("name":"nested","endpoint":")" + endpoint +
-              R"(","parametersSchema":{"type":"object","properties":{"q":{"type":"string","pattern":"^(a+)+$"}}})")
-          .status,
-      201);
+  ASSERT_EQ(RegisterPatternTool("alternation", "^(a|b)*$").status, 201);
+  ASSERT_EQ(RegisterPatternTool("nested", "^(a+)+$").status, 201);
   const std::string long_a(60000, 'a');
   HttpResponse executed =
       Post(a_, "/api/tools/execute",
@@ -114,15 +108,12 @@ TEST_F(SecurityTest, EveryAttackIsRefusedAndTheServerSurvivesThemAll) {
   ExpectAlive();
 
   // A pattern RE2 cannot run is refused at registration, naming it.
-  HttpResponse backreference = Post(
-      a_, "/api/tools",
-      R"("name":"backref","endpoint":")" + endpoint +
-          R"(","parametersSchema":{"type":"object","properties":{"q":{"type":"string","pattern":"^(a)\\1$"}}})");
+  HttpResponse backreference = RegisterPatternTool("backref", R"(^(a)\\1$)");  // JSON text
   EXPECT_EQ(backreference.status, 400);
   EXPECT_NE(backreference.body.find("^(a)\\\\1$"), std::string::npos) << backreference.body;
   HttpResponse lookahead = Post(
       a_, "/api/tools",
-      R"("name":"lookahead","endpoint":")" + endpoint +
+      R"("name":"lookahead","endpoint":")" + tool_->Url("/tool") +
           R"j(","parametersSchema":{"type":"object","patternProperties":{"^(?!x)":{"type":"string"}}})j");
   EXPECT_EQ(lookahead.status, 400);
   EXPECT_NE(lookahead.body.find("patternProperties"), std::string::npos) << lookahead.body;
