@@ -7,7 +7,8 @@
 // answer from the recorded event id, time and offset. Records are honoured for kIdempotencyTtlMs
 // after the first request, measured in event time. IdempotencyView is thread-safe.
 //
-// The record also keeps the rows the event's folds wrote (at most kMaxCapturedRows rows and
+// The record also keeps the rows the event's folds wrote, except session-log runs, which never
+// change once written (at most kMaxCapturedRows rows and
 // kMaxCapturedBytes bytes; none when the event wrote more, like a batch of messages, whose answer
 // depends on the event alone). A retry reads its answer through AsRecordedStore: those rows as they
 // stood right after the first request, everything else as it stands now, so a handoff claimed
