@@ -107,8 +107,6 @@ class Soak:
         self.running.set()
         self.idle = threading.Semaphore(0)
         self.done = False
-        self.busy = 0
-        self.busy_cv = threading.Condition(self.lock)
         # The model: what was acknowledged.
         self.messages = {}       # session -> set of content ids
         self.events = {}         # session -> set of event ids
@@ -195,138 +193,132 @@ class Soak:
                 self.idle.release()
                 self.running.wait()
                 continue
-            with self.lock:
-                self.busy += 1
-            try:
-                n += 1
-                s = rng.choice(sessions)
-                op = rng.randrange(15)
-                if op <= 2:
-                    ids = [f"{s}-m{n}-{i}" for i in range(rng.randint(1, 5))]
-                    self.write("POST", "/api/messages", {"messages": [
-                        {"sessionId": s, "role": rng.choice(["user", "agent"]), "content": c}
-                        for c in ids]})
-                    with self.lock:
-                        self.messages.setdefault(s, set()).update(ids)
-                elif op == 3:
-                    ids = [f"{s}-e{n}-{i}" for i in range(rng.randint(1, 5))]
-                    self.write("POST", "/api/events", {"events": [
-                        {"type": "turn.metrics", "sessionId": s, "data": {"id": c, "ms": n}}
-                        for c in ids]})
-                    with self.lock:
-                        self.events.setdefault(s, set()).update(ids)
-                elif op == 4:
-                    status = rng.choice(["active", "resolved", "abandoned"])
-                    self.write("POST", "/api/conversations", {"sessionId": s, "status": status})
-                    with self.lock:
-                        self.conversations[s] = status
-                elif op == 5:
-                    if open_handoffs and rng.random() < 0.6:
-                        h, state, hs = open_handoffs.pop(0)
-                        action = "claim" if state == "pending" else "resolve"
-                        self.write("PATCH", "/api/handoffs",
-                                   {"handoffId": h, "action": action, "agentId": f"agent{w}"})
-                        new = "claimed" if action == "claim" else "resolved"
-                        with self.lock:
-                            self.handoffs[h] = new
-                            if new == "resolved":  # resolving a handoff resolves its conversation
-                                self.conversations[hs] = "resolved"
-                        if new == "claimed":
-                            open_handoffs.append((h, new, hs))
-                    else:
-                        answer = self.write("POST", "/api/handoffs", {
-                            "sessionId": s, "reason": "soak", "priority": "normal"})
-                        with self.lock:
-                            self.handoffs[answer["handoffId"]] = "pending"
-                            self.conversations[s] = "handed_off"
-                        open_handoffs.append((answer["handoffId"], "pending", s))
-                elif op == 6:
-                    rating = rng.randint(1, 5)
-                    self.write("POST", "/api/csat", {"sessionId": s, "rating": rating})
-                    with self.lock:
-                        self.csat[s] = rating
-                elif op == 7:
-                    if rng.random() < 0.1:
-                        answer = self.write("POST", "/api/guardrails/rules", {
-                            "name": f"r{w}-{n}", "type": "blocked_topic",
-                            "pattern": f"forbidden{w}x{n}", "action": "warn"})
-                        with self.lock:
-                            self.rules.add(answer["ruleId"])
-                            self.rule_patterns.add(f"forbidden{w}x{n}")
-                    else:
-                        # Every worker's first rule is "forbidden<w>x…": a check naming it records
-                        # a violation (warn: allowed, and kept for audit).
-                        with self.lock:
-                            mine = sorted(r for r in self.rule_patterns if r.startswith(f"forbidden{w}x"))
-                        hit = mine and rng.random() < 0.5
-                        answer = self.write("POST", "/api/guardrails/check", {
-                            "sessionId": s, "direction": "input",
-                            "content": f"about {mine[0]} today" if hit else f"hello {n}"})
-                        if hit:
-                            if not answer["violations"]:
-                                raise Failed(f"rule {mine[0]} did not fire")
-                            with self.lock:
-                                self.violations[s] = self.violations.get(s, 0) + len(answer["violations"])
-                elif op == 8:
-                    answer = self.write("POST", "/api/experiments/assign", {
-                        "experimentId": experiment["experimentId"], "sessionId": s})
-                    key = (experiment["experimentId"], s)
-                    with self.lock:
-                        if key in self.assignments and self.assignments[key] != answer["variantId"]:
-                            raise Failed(f"assignment of {key} moved")
-                        self.assignments[key] = answer["variantId"]
-                elif op == 9:
-                    # A call cut by a kill ends interrupted (502), and a retry is then answered so;
-                    # while the restart has not marked it yet, a retry hears 409 "still running".
-                    answer = self.write(
-                        "POST", "/api/tools/execute",
-                        {"sessionId": s, "toolName": tool, "parameters": {"n": n}},
-                        settled=lambda st, a: st == 502 and (a or {}).get("status") == "interrupted",
-                        pending=(409,))
-                    with self.lock:
-                        self.executions[answer["executionId"]] = (s, answer["status"])
-                elif op == 10 and rng.random() < 0.3:
-                    title = f"Doc {w}-{n}"
-                    answer = self.write("POST", "/api/knowledge", {
-                        "title": title, "category": "faq",
-                        "content": f"Orders ship within {n % 9 + 1} days. Returns take 30 days."})
-                    with self.lock:
-                        self.documents[answer["documentId"]] = title
-                elif op == 12:
-                    if rng.random() < 0.5:
-                        answer = self.write("POST", "/api/livekit/rooms", {"sessionId": s})
-                        with self.lock:
-                            self.rooms[answer["room"]["roomName"]] = "waiting"
-                    else:
-                        with self.lock:
-                            waiting = [r for r, st in self.rooms.items()
-                                       if st == "waiting" and r.startswith(f"{SLUG}.w{w}-")]
-                        if waiting:
-                            self.write("DELETE", "/api/livekit/rooms", {"roomName": waiting[0]})
-                            session = waiting[0].split(".")[1]
-                            with self.lock:
-                                self.rooms[waiting[0]] = "ended"
-                                # Ending a room resolves its session's conversation, unless a
-                                # human has it.
-                                if self.conversations.get(session, "handed_off") != "handed_off":
-                                    self.conversations[session] = "resolved"
-                elif op == 13:
-                    tone = f"tone {w}-{n}"
-                    if w == 0:  # one writer, so the last acknowledged tone is the stored one
-                        self.write("PATCH", "/api/persona", {"personaTone": tone})
-                        with self.lock:
-                            self.persona = tone
-                    else:
-                        answer = self.write("POST", "/api/auth/session", {"ttlMs": 3600000})
-                        with self.lock:
-                            self.tokens.append(answer["sessionToken"])
-                else:
-                    query = (f"how long do returns take {n}" if rng.random() < 0.5
-                             else f"zebra quantum lighthouse {w} {n}")
-                    self.write("POST", "/api/knowledge/search", {"query": query, "topK": 3})
-            finally:
+            n += 1
+            s = rng.choice(sessions)
+            op = rng.randrange(15)
+            if op <= 2:
+                ids = [f"{s}-m{n}-{i}" for i in range(rng.randint(1, 5))]
+                self.write("POST", "/api/messages", {"messages": [
+                    {"sessionId": s, "role": rng.choice(["user", "agent"]), "content": c}
+                    for c in ids]})
                 with self.lock:
-                    self.busy -= 1
+                    self.messages.setdefault(s, set()).update(ids)
+            elif op == 3:
+                ids = [f"{s}-e{n}-{i}" for i in range(rng.randint(1, 5))]
+                self.write("POST", "/api/events", {"events": [
+                    {"type": "turn.metrics", "sessionId": s, "data": {"id": c, "ms": n}}
+                    for c in ids]})
+                with self.lock:
+                    self.events.setdefault(s, set()).update(ids)
+            elif op == 4:
+                status = rng.choice(["active", "resolved", "abandoned"])
+                self.write("POST", "/api/conversations", {"sessionId": s, "status": status})
+                with self.lock:
+                    self.conversations[s] = status
+            elif op == 5:
+                if open_handoffs and rng.random() < 0.6:
+                    h, state, hs = open_handoffs.pop(0)
+                    action = "claim" if state == "pending" else "resolve"
+                    self.write("PATCH", "/api/handoffs",
+                               {"handoffId": h, "action": action, "agentId": f"agent{w}"})
+                    new = "claimed" if action == "claim" else "resolved"
+                    with self.lock:
+                        self.handoffs[h] = new
+                        if new == "resolved":  # resolving a handoff resolves its conversation
+                            self.conversations[hs] = "resolved"
+                    if new == "claimed":
+                        open_handoffs.append((h, new, hs))
+                else:
+                    answer = self.write("POST", "/api/handoffs", {
+                        "sessionId": s, "reason": "soak", "priority": "normal"})
+                    with self.lock:
+                        self.handoffs[answer["handoffId"]] = "pending"
+                        self.conversations[s] = "handed_off"
+                    open_handoffs.append((answer["handoffId"], "pending", s))
+            elif op == 6:
+                rating = rng.randint(1, 5)
+                self.write("POST", "/api/csat", {"sessionId": s, "rating": rating})
+                with self.lock:
+                    self.csat[s] = rating
+            elif op == 7:
+                if rng.random() < 0.1:
+                    answer = self.write("POST", "/api/guardrails/rules", {
+                        "name": f"r{w}-{n}", "type": "blocked_topic",
+                        "pattern": f"forbidden{w}x{n}", "action": "warn"})
+                    with self.lock:
+                        self.rules.add(answer["ruleId"])
+                        self.rule_patterns.add(f"forbidden{w}x{n}")
+                else:
+                    # Every worker's first rule is "forbidden<w>x…": a check naming it records
+                    # a violation (warn: allowed, and kept for audit).
+                    with self.lock:
+                        mine = sorted(r for r in self.rule_patterns if r.startswith(f"forbidden{w}x"))
+                    hit = mine and rng.random() < 0.5
+                    answer = self.write("POST", "/api/guardrails/check", {
+                        "sessionId": s, "direction": "input",
+                        "content": f"about {mine[0]} today" if hit else f"hello {n}"})
+                    if hit:
+                        if not answer["violations"]:
+                            raise Failed(f"rule {mine[0]} did not fire")
+                        with self.lock:
+                            self.violations[s] = self.violations.get(s, 0) + len(answer["violations"])
+            elif op == 8:
+                answer = self.write("POST", "/api/experiments/assign", {
+                    "experimentId": experiment["experimentId"], "sessionId": s})
+                key = (experiment["experimentId"], s)
+                with self.lock:
+                    if key in self.assignments and self.assignments[key] != answer["variantId"]:
+                        raise Failed(f"assignment of {key} moved")
+                    self.assignments[key] = answer["variantId"]
+            elif op == 9:
+                # A call cut by a kill ends interrupted (502), and a retry is then answered so;
+                # while the restart has not marked it yet, a retry hears 409 "still running".
+                answer = self.write(
+                    "POST", "/api/tools/execute",
+                    {"sessionId": s, "toolName": tool, "parameters": {"n": n}},
+                    settled=lambda st, a: st == 502 and (a or {}).get("status") == "interrupted",
+                    pending=(409,))
+                with self.lock:
+                    self.executions[answer["executionId"]] = (s, answer["status"])
+            elif op == 10 and rng.random() < 0.3:
+                title = f"Doc {w}-{n}"
+                answer = self.write("POST", "/api/knowledge", {
+                    "title": title, "category": "faq",
+                    "content": f"Orders ship within {n % 9 + 1} days. Returns take 30 days."})
+                with self.lock:
+                    self.documents[answer["documentId"]] = title
+            elif op == 12:
+                if rng.random() < 0.5:
+                    answer = self.write("POST", "/api/livekit/rooms", {"sessionId": s})
+                    with self.lock:
+                        self.rooms[answer["room"]["roomName"]] = "waiting"
+                else:
+                    with self.lock:
+                        waiting = [r for r, st in self.rooms.items()
+                                   if st == "waiting" and r.startswith(f"{SLUG}.w{w}-")]
+                    if waiting:
+                        self.write("DELETE", "/api/livekit/rooms", {"roomName": waiting[0]})
+                        session = waiting[0].split(".")[1]
+                        with self.lock:
+                            self.rooms[waiting[0]] = "ended"
+                            # Ending a room resolves its session's conversation, unless a
+                            # human has it.
+                            if self.conversations.get(session, "handed_off") != "handed_off":
+                                self.conversations[session] = "resolved"
+            elif op == 13:
+                tone = f"tone {w}-{n}"
+                if w == 0:  # one writer, so the last acknowledged tone is the stored one
+                    self.write("PATCH", "/api/persona", {"personaTone": tone})
+                    with self.lock:
+                        self.persona = tone
+                else:
+                    answer = self.write("POST", "/api/auth/session", {"ttlMs": 3600000})
+                    with self.lock:
+                        self.tokens.append(answer["sessionToken"])
+            else:
+                query = (f"how long do returns take {n}" if rng.random() < 0.5
+                         else f"zebra quantum lighthouse {w} {n}")
+                self.write("POST", "/api/knowledge/search", {"query": query, "topK": 3})
 
     def pause(self):
         self.running.clear()
@@ -334,13 +326,11 @@ class Soak:
             self.idle.acquire()
 
     def check(self):
-        with self.lock:
-            self.checks += 1
-            model = {k: dict(v) if isinstance(v, dict) else set(v) for k, v in (
-                ("messages", self.messages), ("events", self.events))}
-        for table, field, key in (("messages", "messages", "content"),
-                                  ("events", "events", None)):
-            for session, wanted in model[table].items():
+        # The workers are paused: the model holds still while it is compared.
+        self.checks += 1
+        for table, field, key, model in (("messages", "messages", "content", self.messages),
+                                         ("events", "events", None, self.events)):
+            for session, wanted in model.items():
                 rows = self.pages(f"/api/{table}?sessionId={session}&limit=1000", field)
                 got = [r[key] if key else r["data"]["id"] for r in rows]
                 if len(got) != len(set(got)):
