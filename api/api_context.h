@@ -14,6 +14,7 @@
 #include "api/guardrail_engines.h"
 #include "api/http.h"
 #include "api/rate_limiter.h"
+#include "api/write_quota.h"
 #include "ingest/command.h"
 #include "ingest/embedder.h"
 #include "ingest/json_schema.h"
@@ -40,6 +41,7 @@ struct ApiContext {
   HttpClient* http = nullptr;                 // the outbound client
   ProviderConfig providers;                   // keys and base URLs of OpenAI, Gemini, LiveKit
   RateLimiter* token_limiter = nullptr;       // per app, on every token endpoint
+  WriteQuota* write_quota = nullptr;          // per app, on every appended write
   std::vector<std::string> client_origins;    // CLIENT_ORIGIN: browser origins allowed by CORS
   bool allow_private_tool_endpoints = false;  // lifts the outbound guard for tool endpoints
   SchemaCache* schemas = nullptr;             // compiled tool parameter schemas

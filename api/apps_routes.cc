@@ -16,7 +16,7 @@ HttpResponse SlugTaken(std::string_view slug) {
 }  // namespace
 
 void AddAppRoutes(Router& router, ApiContext& api) {
-  AddWriteRoute(router, api, "POST", "/api/admin/apps", Caller::kAdmin,
+  AddWriteRoute(router, api, "POST", "/api/admin/apps", Access::kAdmin,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<Event> event = BuildAppCreated(in.command);
                   if (!event.ok()) return event.status();
@@ -55,13 +55,16 @@ void AddAppRoutes(Router& router, ApiContext& api) {
                 });
 
   // Oldest first, paged.
-  router.Add("GET", "/api/admin/dead-letters", [&api](HttpRequest& request, Respond respond) {
-    Status admin = api.auth->CheckAdmin(request);
-    if (!admin.ok()) return respond(ErrorResponse(admin));
-    AnswerList(api, AppContext{}, request, respond, "deadLetters", {1000, 1000},
-               [&api](const AppContext&, const HttpRequest&, size_t limit, std::string_view cursor)
-                   -> Result<Page> { return DeadLettersView(*api.store).List(limit, cursor); });
-  });
+  router.Add("GET", "/api/admin/dead-letters", Access::kAdmin,
+             [&api](HttpRequest& request, Respond respond) {
+               Status admin = api.auth->CheckAdmin(request);
+               if (!admin.ok()) return respond(ErrorResponse(admin));
+               AnswerList(api, AppContext{}, request, respond, "deadLetters", {1000, 1000},
+                          [&api](const AppContext&, const HttpRequest&, size_t limit,
+                                 std::string_view cursor) -> Result<Page> {
+                            return DeadLettersView(*api.store).List(limit, cursor);
+                          });
+             });
 }
 
 }  // namespace voxbase

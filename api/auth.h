@@ -8,9 +8,17 @@
 // time, and an unknown slug costs the same hash as a wrong secret. The admin API takes
 // Authorization: Bearer $VOXBASE_ADMIN_TOKEN, and is off when no token is configured.
 //
+// Every entry point then checks the matched route's declared access (HttpRequest::access,
+// api/access.h) against the credential's role: a user token reaches only the session it is bound
+// to, named by the request (sessionId in the query or body, or in each of a batch's messages and
+// events); an operator token reads and works the queue; configuration needs the secret. A refusal
+// is 403 naming the scope the route needs. A revoked or expired token is 401 saying which.
+//
 // Found apps and sessions are cached (bounded, apps for 5 s) so that a busy app does not pay two
 // RocksDB reads and a JSON parse per request; only lookups that succeeded are cached, so a new app
-// or token is seen at once, and a change to an existing app would be seen within 5 s.
+// or token is seen at once, and a change to an existing app would be seen within 5 s. A cached
+// token is checked against its app's revocation version (one point read per token request), so a
+// revocation applied on this node ends the token at once.
 // Thread-safe; the store and clock must outlive it.
 #pragma once
 
@@ -36,7 +44,10 @@ Status CheckCredentialKeys(simdjson::dom::object body);
 
 class Authenticator {
  public:
-  Authenticator(const ProjectionStore& store, const Clock& clock, std::string admin_token);
+  // `legacy_session_tokens`: tokens minted before roles keep the app-wide rights they had
+  // (--legacy-session-tokens); otherwise they are user tokens bound to no session.
+  Authenticator(const ProjectionStore& store, const Clock& clock, std::string admin_token,
+                bool legacy_session_tokens = false);
 
   Result<AppContext> ForBody(simdjson::dom::object body, const HttpRequest& request) const;
   Result<AppContext> ForQuery(const HttpRequest& request) const;
@@ -53,6 +64,11 @@ class Authenticator {
     std::string_view token;
   };
   Result<AppContext> Resolve(const Credentials& credentials, bool allow_token) const;
+  Result<AppContext> ResolveToken(std::string_view token) const;
+  // The declared access of the request's route, for the resolved caller; `body` is null for a
+  // request whose input is its query.
+  Status Authorize(const AppContext& app, const HttpRequest& request,
+                   const simdjson::dom::object* body) const;
   static void FromHeaders(const HttpRequest& request, Credentials* credentials);
   Result<std::optional<AppRecord>> FindApp(std::string_view slug) const;
   Result<std::optional<SessionRecord>> FindSession(const std::string& app_id,
@@ -65,6 +81,7 @@ class Authenticator {
   struct CachedSession {
     std::string app_id;
     SessionRecord session;
+    int64_t revocation_version;  // the app's, when the row was read
   };
   mutable std::mutex cache_mu_;
   mutable std::unordered_map<std::string, CachedApp> apps_by_slug_;          // guarded by cache_mu_
@@ -73,6 +90,7 @@ class Authenticator {
   const ProjectionStore& store_;
   const Clock& clock_;
   const std::string admin_token_hash_;  // empty when the admin API is off
+  const bool legacy_session_tokens_;
 };
 
 }  // namespace voxbase

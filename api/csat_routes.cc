@@ -8,7 +8,7 @@ namespace voxbase {
 
 void AddCsatRoutes(Router& router, ApiContext& api) {
   AddWriteRoute(
-      router, api, "POST", "/api/csat", Caller::kApp,
+      router, api, "POST", "/api/csat", Access::kSessionWrite,
       [&api](const WriteRequest& in) -> Result<PreparedWrite> {
         Result<CsatCommand> rated = BuildCsatRated(in.command);
         if (!rated.ok()) return rated.status();
@@ -23,18 +23,19 @@ void AddCsatRoutes(Router& router, ApiContext& api) {
         });
       });
 
-  router.Add("GET", "/api/csat", [&api](HttpRequest& request, Respond respond) {
-    Result<AppContext> app = api.auth->ForQuery(request);
-    if (!app.ok()) return respond(ErrorResponse(app.status()));
-    std::string_view session = request.Query("sessionId");
-    if (session.empty()) return respond(ErrorResponse(400, "sessionId is required"));
-    Result<std::optional<std::string>> row = CsatView(*api.store).Get(app->app_id, session);
-    if (!row.ok()) return respond(ErrorResponse(row.status()));
-    if (!row->has_value()) return respond(ErrorResponse(404, "no rating for that sessionId"));
-    JsonWriter w;
-    w.BeginObject().RawField("rating", **row).EndObject();
-    respond(JsonResponse(200, w.str()));
-  });
+  router.Add(
+      "GET", "/api/csat", Access::kSessionRead, [&api](HttpRequest& request, Respond respond) {
+        Result<AppContext> app = api.auth->ForQuery(request);
+        if (!app.ok()) return respond(ErrorResponse(app.status()));
+        std::string_view session = request.Query("sessionId");
+        if (session.empty()) return respond(ErrorResponse(400, "sessionId is required"));
+        Result<std::optional<std::string>> row = CsatView(*api.store).Get(app->app_id, session);
+        if (!row.ok()) return respond(ErrorResponse(row.status()));
+        if (!row->has_value()) return respond(ErrorResponse(404, "no rating for that sessionId"));
+        JsonWriter w;
+        w.BeginObject().RawField("rating", **row).EndObject();
+        respond(JsonResponse(200, w.str()));
+      });
 }
 
 }  // namespace voxbase

@@ -42,7 +42,7 @@ double Rate(int64_t part, int64_t whole) {
 }  // namespace
 
 void AddExperimentRoutes(Router& router, ApiContext& api) {
-  AddWriteRoute(router, api, "POST", "/api/experiments", Caller::kApp,
+  AddWriteRoute(router, api, "POST", "/api/experiments", Access::kSecret,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<ExperimentCommand> e = BuildExperimentCreated(in.command);
                   if (!e.ok()) return e.status();
@@ -52,7 +52,7 @@ void AddExperimentRoutes(Router& router, ApiContext& api) {
                   });
                 });
 
-  AddWriteRoute(router, api, "PATCH", "/api/experiments", Caller::kApp,
+  AddWriteRoute(router, api, "PATCH", "/api/experiments", Access::kSecret,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<ExperimentCommand> e = BuildExperimentUpdated(in.command);
                   if (!e.ok()) return e.status();
@@ -67,7 +67,7 @@ void AddExperimentRoutes(Router& router, ApiContext& api) {
                 });
 
   AddListRoute(
-      router, api, "/api/experiments", "experiments", {1000, 1000},
+      router, api, "/api/experiments", Access::kOperator, "experiments", {1000, 1000},
       [&api](const AppContext& app, const HttpRequest&, size_t limit,
              std::string_view cursor) -> Result<Page> {
         Result<std::vector<ExperimentRow>> experiments =
@@ -82,7 +82,7 @@ void AddExperimentRoutes(Router& router, ApiContext& api) {
       });
 
   AddWriteRoute(
-      router, api, "POST", "/api/experiments/assign", Caller::kApp,
+      router, api, "POST", "/api/experiments/assign", Access::kSessionWrite,
       [&api](const WriteRequest& in) -> Result<PreparedWrite> {
         Result<AssignRequest> request = ReadAssignRequest(in.command);
         if (!request.ok()) return request.status();
@@ -122,35 +122,38 @@ void AddExperimentRoutes(Router& router, ApiContext& api) {
                          });
       });
 
-  router.Add("GET", "/api/experiments/results", [&api](HttpRequest& request, Respond respond) {
-    Result<AppContext> app = api.auth->ForQuery(request);
-    if (!app.ok()) return respond(ErrorResponse(app.status()));
-    std::string_view id = request.Query("experimentId");
-    if (id.empty()) return respond(ErrorResponse(400, "experimentId is required"));
-    Result<std::optional<ExperimentRow>> row = ExperimentsView(*api.store).Get(app->app_id, id);
-    if (!row.ok()) return respond(ErrorResponse(row.status()));
-    if (!row->has_value()) return respond(ErrorResponse(404, "no experiment " + std::string(id)));
-    const ExperimentRow& e = **row;
-    JsonWriter w;
-    w.BeginObject()
-        .Field("experimentId", e.experiment_id)
-        .Field("name", e.name)
-        .Field("status", e.status)
-        .Key("variants")
-        .BeginArray();
-    for (const VariantRow& v : e.variants) {
-      w.BeginObject()
-          .Field("variantId", v.id)
-          .Field("exposures", v.exposures)
-          .Field("resolutionRate", Rate(v.resolved, v.exposures))
-          .Field("handoffRate", Rate(v.handed_off, v.exposures))
-          .Key("avgCsat");
-      v.csat_count ? w.Double(Rate(v.csat_sum, v.csat_count)) : w.Null();
-      w.Field("csatCount", v.csat_count).EndObject();
-    }
-    w.EndArray().EndObject();
-    respond(JsonResponse(200, w.str()));
-  });
+  router.Add("GET", "/api/experiments/results", Access::kOperator,
+             [&api](HttpRequest& request, Respond respond) {
+               Result<AppContext> app = api.auth->ForQuery(request);
+               if (!app.ok()) return respond(ErrorResponse(app.status()));
+               std::string_view id = request.Query("experimentId");
+               if (id.empty()) return respond(ErrorResponse(400, "experimentId is required"));
+               Result<std::optional<ExperimentRow>> row =
+                   ExperimentsView(*api.store).Get(app->app_id, id);
+               if (!row.ok()) return respond(ErrorResponse(row.status()));
+               if (!row->has_value())
+                 return respond(ErrorResponse(404, "no experiment " + std::string(id)));
+               const ExperimentRow& e = **row;
+               JsonWriter w;
+               w.BeginObject()
+                   .Field("experimentId", e.experiment_id)
+                   .Field("name", e.name)
+                   .Field("status", e.status)
+                   .Key("variants")
+                   .BeginArray();
+               for (const VariantRow& v : e.variants) {
+                 w.BeginObject()
+                     .Field("variantId", v.id)
+                     .Field("exposures", v.exposures)
+                     .Field("resolutionRate", Rate(v.resolved, v.exposures))
+                     .Field("handoffRate", Rate(v.handed_off, v.exposures))
+                     .Key("avgCsat");
+                 v.csat_count ? w.Double(Rate(v.csat_sum, v.csat_count)) : w.Null();
+                 w.Field("csatCount", v.csat_count).EndObject();
+               }
+               w.EndArray().EndObject();
+               respond(JsonResponse(200, w.str()));
+             });
 }
 
 }  // namespace voxbase

@@ -69,7 +69,7 @@ HttpResponse PersonaAnswer(const ProjectionStore& store, const std::string& app_
 }  // namespace
 
 void AddGuardrailRoutes(Router& router, ApiContext& api) {
-  AddWriteRoute(router, api, "POST", "/api/guardrails/rules", Caller::kApp,
+  AddWriteRoute(router, api, "POST", "/api/guardrails/rules", Access::kSecret,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<RuleCommand> rule = BuildRuleCreated(in.command);
                   if (!rule.ok()) return rule.status();
@@ -79,7 +79,7 @@ void AddGuardrailRoutes(Router& router, ApiContext& api) {
                                    });
                 });
 
-  AddWriteRoute(router, api, "PATCH", "/api/guardrails/rules", Caller::kApp,
+  AddWriteRoute(router, api, "PATCH", "/api/guardrails/rules", Access::kSecret,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<RuleCommand> rule = BuildRuleUpdated(in.command);
                   if (!rule.ok()) return rule.status();
@@ -98,7 +98,7 @@ void AddGuardrailRoutes(Router& router, ApiContext& api) {
                                    });
                 });
 
-  AddListRoute(router, api, "/api/guardrails/rules", "rules", {1000, 1000},
+  AddListRoute(router, api, "/api/guardrails/rules", Access::kOperator, "rules", {1000, 1000},
                [&api](const AppContext& app, const HttpRequest&, size_t limit,
                       std::string_view cursor) -> Result<Page> {
                  Result<std::vector<RuleRow>> rules = GuardrailsView(*api.store).Rules(app.app_id);
@@ -111,7 +111,7 @@ void AddGuardrailRoutes(Router& router, ApiContext& api) {
                  return OrderedPage(rows, limit, cursor);
                });
 
-  AddWriteRoute(router, api, "POST", "/api/guardrails/check", Caller::kApp,
+  AddWriteRoute(router, api, "POST", "/api/guardrails/check", Access::kSessionWrite,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<CheckRequest> request = ReadCheckRequest(in.command);
                   if (!request.ok()) return request.status();
@@ -129,7 +129,8 @@ void AddGuardrailRoutes(Router& router, ApiContext& api) {
                                    });
                 });
 
-  AddListRoute(router, api, "/api/guardrails/violations", "violations", {100, 1000},
+  AddListRoute(router, api, "/api/guardrails/violations", Access::kOperator, "violations",
+               {100, 1000},
                [&api](const AppContext& app, const HttpRequest& request, size_t limit,
                       std::string_view cursor) -> Result<Page> {
                  std::string_view session = request.Query("sessionId");
@@ -137,13 +138,13 @@ void AddGuardrailRoutes(Router& router, ApiContext& api) {
                  return GuardrailsView(*api.store).Violations(app.app_id, session, limit, cursor);
                });
 
-  router.Add("GET", "/api/persona", [&api](HttpRequest& request, Respond respond) {
+  router.Add("GET", "/api/persona", Access::kAgent, [&api](HttpRequest& request, Respond respond) {
     Result<AppContext> app = api.auth->ForQuery(request);
     if (!app.ok()) return respond(ErrorResponse(app.status()));
     respond(PersonaAnswer(*api.store, app->app_id));
   });
 
-  AddWriteRoute(router, api, "PATCH", "/api/persona", Caller::kApp,
+  AddWriteRoute(router, api, "PATCH", "/api/persona", Access::kSecret,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<Event> event = BuildPersonaUpdated(in.command);
                   if (!event.ok()) return event.status();

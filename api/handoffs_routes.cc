@@ -40,7 +40,7 @@ HttpResponse HandoffAnswer(const ProjectionStore& store, const std::string& app_
 }  // namespace
 
 void AddHandoffRoutes(Router& router, ApiContext& api) {
-  AddWriteRoute(router, api, "POST", "/api/handoffs", Caller::kApp,
+  AddWriteRoute(router, api, "POST", "/api/handoffs", Access::kSessionWrite,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<HandoffCommand> h = BuildHandoffCreated(in.command);
                   if (!h.ok()) return h.status();
@@ -50,7 +50,7 @@ void AddHandoffRoutes(Router& router, ApiContext& api) {
                                    });
                 });
 
-  AddWriteRoute(router, api, "PATCH", "/api/handoffs", Caller::kApp,
+  AddWriteRoute(router, api, "PATCH", "/api/handoffs", Access::kOperator,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<HandoffCommand> h = BuildHandoffMoved(in.command);
                   if (!h.ok()) return h.status();
@@ -64,7 +64,7 @@ void AddHandoffRoutes(Router& router, ApiContext& api) {
                                    });
                 });
 
-  AddListRoute(router, api, "/api/handoffs", "handoffs", {50, 200},
+  AddListRoute(router, api, "/api/handoffs", Access::kOperator, "handoffs", {50, 200},
                [&api](const AppContext& app, const HttpRequest& request, size_t limit,
                       std::string_view cursor) -> Result<Page> {
                  std::string_view status = request.Query("status");

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/access.h"
 #include "schemas/status.h"
 
 namespace voxbase {
@@ -22,6 +23,9 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> query;    // decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
+  // Who may call the matched route, as its declaration says; set by the router before the
+  // handler runs, and read by the Authenticator.
+  Access access = Access::kUndeclared;
 
   // The first value of a query parameter or header; empty when absent.
   std::string_view Query(std::string_view name) const;

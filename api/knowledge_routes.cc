@@ -104,7 +104,7 @@ void Search(ApiContext& api, AppContext app, SearchInput search, KnowledgeSettin
 
 void AddKnowledgeRoutes(Router& router, ApiContext& api) {
   AddWriteRoute(
-      router, api, "POST", "/api/knowledge", Caller::kAppSecret,
+      router, api, "POST", "/api/knowledge", Access::kSecret,
       [&api](const WriteRequest& in) -> Result<PreparedWrite> {
         Result<DocumentInput> doc = ReadDocumentInput(in.body);
         if (!doc.ok()) return doc.status();
@@ -130,7 +130,7 @@ void AddKnowledgeRoutes(Router& router, ApiContext& api) {
       },
       WriteOptions{.offload = true});
 
-  AddWriteRoute(router, api, "DELETE", "/api/knowledge", Caller::kAppSecret,
+  AddWriteRoute(router, api, "DELETE", "/api/knowledge", Access::kSecret,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<std::string> id = ReadDocumentId(in.body);
                   if (!id.ok()) return id.status();
@@ -151,54 +151,60 @@ void AddKnowledgeRoutes(Router& router, ApiContext& api) {
                       [answer = w.str()](const Applied&) { return JsonResponse(200, answer); });
                 });
 
-  router.Add("GET", "/api/knowledge", [&api](HttpRequest& request, Respond respond) {
-    Result<AppContext> app = api.auth->ForQuery(request);
-    if (!app.ok()) return respond(ErrorResponse(app.status()));
-    std::string_view id = request.Query("documentId");
-    if (!id.empty()) {
-      Result<std::optional<std::string>> row =
-          KnowledgeView(*api.store).GetDocument(app->app_id, id);
-      if (!row.ok()) return respond(ErrorResponse(row.status()));
-      if (!row->has_value()) return respond(ErrorResponse(404, "no document with that documentId"));
-      JsonWriter w;
-      w.BeginObject().RawField("document", **row).EndObject();
-      return respond(JsonResponse(200, w.str()));
-    }
-    AnswerList(
-        api, *app, request, respond, "documents", PageSize{50, 200},
-        [&api](const AppContext& a, const HttpRequest& r, size_t limit, std::string_view cursor) {
-          std::string_view category = r.Query("category");
-          std::optional<std::string_view> filter;
-          if (!category.empty()) filter = category;
-          return KnowledgeView(*api.store).ListDocuments(a.app_id, filter, limit, cursor);
-        });
-  });
+  router.Add(
+      "GET", "/api/knowledge", Access::kOperator, [&api](HttpRequest& request, Respond respond) {
+        Result<AppContext> app = api.auth->ForQuery(request);
+        if (!app.ok()) return respond(ErrorResponse(app.status()));
+        std::string_view id = request.Query("documentId");
+        if (!id.empty()) {
+          Result<std::optional<std::string>> row =
+              KnowledgeView(*api.store).GetDocument(app->app_id, id);
+          if (!row.ok()) return respond(ErrorResponse(row.status()));
+          if (!row->has_value())
+            return respond(ErrorResponse(404, "no document with that documentId"));
+          JsonWriter w;
+          w.BeginObject().RawField("document", **row).EndObject();
+          return respond(JsonResponse(200, w.str()));
+        }
+        AnswerList(
+            api, *app, request, respond, "documents", PageSize{50, 200},
+            [&api](const AppContext& a, const HttpRequest& r, size_t limit,
+                   std::string_view cursor) {
+              std::string_view category = r.Query("category");
+              std::optional<std::string_view> filter;
+              if (!category.empty()) filter = category;
+              return KnowledgeView(*api.store).ListDocuments(a.app_id, filter, limit, cursor);
+            });
+      });
 
-  router.Add("POST", "/api/knowledge/search", [&api](HttpRequest& request, Respond respond) {
-    Result<simdjson::dom::object> body = ParseJsonBody(request.body);
-    if (!body.ok()) return respond(ErrorResponse(body.status()));
-    Result<AppContext> app = api.auth->ForBody(*body, request);
-    if (!app.ok()) return respond(ErrorResponse(app.status()));
-    Result<SearchInput> search = ReadSearchInput(*body);
-    if (!search.ok()) return respond(ErrorResponse(search.status()));
-    Result<KnowledgeSettings> settings = SettingsFor(api, app->app_id);
-    if (!settings.ok()) return respond(ErrorResponse(settings.status()));
-    if (settings->embedder->name() == "local") {
-      return Search(api, std::move(*app), std::move(*search), *settings, std::move(respond));
-    }
-    bool queued = api.blocking->Post([&api, app = std::move(*app), search = std::move(*search),
-                                      settings = *settings, respond]() mutable {
-      Search(api, std::move(app), std::move(search), settings, std::move(respond));
-    });
-    if (!queued) {
-      HttpResponse busy = ErrorResponse(503, "too many outbound calls in flight; retry shortly");
-      busy.headers.emplace_back("Retry-After", "1");
-      respond(std::move(busy));
-    }
-  });
+  router.Add(
+      "POST", "/api/knowledge/search", Access::kAgent,
+      [&api](HttpRequest& request, Respond respond) {
+        Result<simdjson::dom::object> body = ParseJsonBody(request.body);
+        if (!body.ok()) return respond(ErrorResponse(body.status()));
+        Result<AppContext> app = api.auth->ForBody(*body, request);
+        if (!app.ok()) return respond(ErrorResponse(app.status()));
+        Result<SearchInput> search = ReadSearchInput(*body);
+        if (!search.ok()) return respond(ErrorResponse(search.status()));
+        Result<KnowledgeSettings> settings = SettingsFor(api, app->app_id);
+        if (!settings.ok()) return respond(ErrorResponse(settings.status()));
+        if (settings->embedder->name() == "local") {
+          return Search(api, std::move(*app), std::move(*search), *settings, std::move(respond));
+        }
+        bool queued = api.blocking->Post([&api, app = std::move(*app), search = std::move(*search),
+                                          settings = *settings, respond]() mutable {
+          Search(api, std::move(app), std::move(search), settings, std::move(respond));
+        });
+        if (!queued) {
+          HttpResponse busy =
+              ErrorResponse(503, "too many outbound calls in flight; retry shortly");
+          busy.headers.emplace_back("Retry-After", "1");
+          respond(std::move(busy));
+        }
+      });
 
   AddListRoute(
-      router, api, "/api/knowledge/gaps", "gaps", PageSize{50, 200},
+      router, api, "/api/knowledge/gaps", Access::kOperator, "gaps", PageSize{50, 200},
       [&api](const AppContext& app, const HttpRequest& request, size_t limit,
              std::string_view cursor) -> Result<Page> {
         std::string_view status = request.Query("status");
@@ -208,7 +214,7 @@ void AddKnowledgeRoutes(Router& router, ApiContext& api) {
         return KnowledgeView(*api.store).ListGaps(app.app_id, status != "all", limit, cursor);
       });
 
-  AddWriteRoute(router, api, "PATCH", "/api/knowledge/gaps", Caller::kAppSecret,
+  AddWriteRoute(router, api, "PATCH", "/api/knowledge/gaps", Access::kSecret,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<Event> event = BuildGapDismissed(in.command);
                   if (!event.ok()) return event.status();

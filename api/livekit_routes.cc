@@ -45,12 +45,21 @@ Result<std::optional<std::string>> AppForRoom(ApiContext& api, std::string_view 
   return std::optional<std::string>();
 }
 
-// A LiveKit token may name only a room of the caller's own app (all apps share one LiveKit key).
+// A LiveKit token may name only a room of the caller's own app (all apps share one LiveKit key),
+// and a user token only a room voxbase made for its own session.
 Status CheckOwnRoom(ApiContext& api, const AppContext& app, std::string_view app_slug,
                     std::string_view room) {
-  if (room.starts_with(RoomPrefix(app_slug))) return Status::Ok();
   Result<std::optional<RoomRow>> known = LivekitView(*api.store).Room(app.app_id, room);
   if (!known.ok()) return known.status();
+  if (app.role == CallerRole::kUser) {
+    if (known->has_value() && !app.session_id.empty() && (*known)->session_id == app.session_id) {
+      return Status::Ok();
+    }
+    return Status(StatusCode::kPermissionDenied,
+                  "a user token may join only its own session's room: one made by POST "
+                  "/api/livekit/rooms with its sessionId");
+  }
+  if (room.starts_with(RoomPrefix(app_slug))) return Status::Ok();
   if (known->has_value()) return Status::Ok();
   return Status(StatusCode::kPermissionDenied,
                 "roomName must be a room of this app: one made by POST /api/livekit/rooms, or a "
@@ -94,14 +103,14 @@ void HandleWebhook(ApiContext& api, HttpRequest& request, Respond respond) {
 
 void AddLivekitRoutes(Router& router, ApiContext& api) {
   AddWriteRoute(
-      router, api, "POST", "/api/livekit/token", Caller::kApp,
+      router, api, "POST", "/api/livekit/token", Access::kAgent,
       MintRoute(api, [&api](const WriteRequest& in, const AppSettings& app) -> Result<Minted> {
         return BuildLivekitToken(in.command, api.providers, [&](std::string_view room) {
           return CheckOwnRoom(api, *in.app, app.slug, room);
         });
       }));
 
-  AddWriteRoute(router, api, "POST", "/api/livekit/rooms", Caller::kApp,
+  AddWriteRoute(router, api, "POST", "/api/livekit/rooms", Access::kSecret,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<std::optional<AppRecord>> app = AppsView(*api.store).Get(in.app->app_id);
                   if (!app.ok()) return app.status();
@@ -115,7 +124,7 @@ void AddLivekitRoutes(Router& router, ApiContext& api) {
                       });
                 });
 
-  AddWriteRoute(router, api, "DELETE", "/api/livekit/rooms", Caller::kApp,
+  AddWriteRoute(router, api, "DELETE", "/api/livekit/rooms", Access::kSecret,
                 [&api](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<RoomCommand> room = BuildRoomEnded(in.command);
                   if (!room.ok()) return room.status();
@@ -130,7 +139,7 @@ void AddLivekitRoutes(Router& router, ApiContext& api) {
                       });
                 });
 
-  AddListRoute(router, api, "/api/livekit/rooms", "rooms", {50, 200},
+  AddListRoute(router, api, "/api/livekit/rooms", Access::kOperator, "rooms", {50, 200},
                [&api](const AppContext& app, const HttpRequest& request, size_t limit,
                       std::string_view cursor) -> Result<Page> {
                  std::string_view status = request.Query("status");
@@ -140,9 +149,10 @@ void AddLivekitRoutes(Router& router, ApiContext& api) {
                  return LivekitView(*api.store).ListRooms(app.app_id, status, limit, cursor);
                });
 
-  router.Add("POST", "/api/livekit/webhook", [&api](HttpRequest& request, Respond respond) {
-    HandleWebhook(api, request, std::move(respond));
-  });
+  router.Add("POST", "/api/livekit/webhook", Access::kPublic,
+             [&api](HttpRequest& request, Respond respond) {
+               HandleWebhook(api, request, std::move(respond));
+             });
 }
 
 }  // namespace voxbase

@@ -6,9 +6,11 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <iostream>
 #include <optional>
@@ -20,6 +22,7 @@
 #include "api/flags.h"
 #include "api/http_client.h"
 #include "api/node.h"
+#include "api/routes.h"
 #include "api/server.h"
 #include "ingest/apps.h"
 #include "processors/catalogue.h"
@@ -61,6 +64,10 @@ commands:
             --segment-bytes 67108864 --min-free-bytes 67108864 --log-preallocate-mb 8
             --block-cache-mb 256 --memtable-mb 256   (the projections' RocksDB memory)
             --flush-every-records 20000   (bounds what a restart after kill -9 applies again)
+            --app-write-rate 20000 --app-write-burst 40000   (events a second per app; 0: none)
+            --metrics-per-app   (label quota refusals by app)
+            --legacy-session-tokens   (tokens minted before roles keep app-wide rights)
+            --admin-token-file FILE   (the admin token from a file, not the environment)
   replay    --data-dir ./data [--from-snapshot]  rebuild all projections (server stopped): from
             offset 0 of the log, or from the newest snapshot once retention removed the log's
             start; takes the --log and --kafka-* flags of serve
@@ -71,6 +78,7 @@ commands:
             servers on the first line; runs until SIGINT/SIGTERM; --commands-on-stdin takes
             fault-injection commands on stdin
   checksum  --data-dir ./data        digest of all projections, printed as the last line
+  routes    every route with the scope that may call it: method, path, scope (tab-separated)
   repair    --data-dir ./data [--yes]  cut a damaged embedded log at its first bad record,
             after saying what that drops (server stopped); then run replay
   seed-app  '<json>' --url http://127.0.0.1:8080 --data-dir ./data
@@ -196,6 +204,19 @@ int Serve(const Flags& flags) {
   o.http.header_timeout = std::chrono::milliseconds(*header_timeout);
   o.http.idle_timeout = std::chrono::milliseconds(*idle_timeout);
   o.admin_token = flags.Get("admin-token", "");
+  if (const std::string file = flags.Get("admin-token-file", ""); !file.empty()) {
+    if (!o.admin_token.empty()) {
+      return Fail(
+          InvalidArgument("give the admin token once: --admin-token-file or "
+                          "VOXBASE_ADMIN_TOKEN, not both"));
+    }
+    std::ifstream in(file);
+    if (!std::getline(in, o.admin_token)) {
+      return Fail(InvalidArgument("--admin-token-file: cannot read a line from " + file));
+    }
+    while (!o.admin_token.empty() && std::isspace(static_cast<unsigned char>(o.admin_token.back())))
+      o.admin_token.pop_back();
+  }
   if (!o.admin_token.empty() && o.admin_token.size() < kMinAdminTokenBytes) {
     return Fail(InvalidArgument("VOXBASE_ADMIN_TOKEN (--admin-token) must be at least " +
                                 std::to_string(kMinAdminTokenBytes) +
@@ -211,6 +232,15 @@ int Serve(const Flags& flags) {
   }
   o.token_rate_per_minute = static_cast<double>(*token_rate);
   o.token_burst = static_cast<double>(*token_burst);
+  Result<int64_t> write_rate = flags.GetInt("app-write-rate", 20000, 0, 10'000'000);
+  Result<int64_t> write_burst = flags.GetInt("app-write-burst", 40000, 1, 100'000'000);
+  for (const auto* r : {&write_rate, &write_burst}) {
+    if (!r->ok()) return Fail(r->status());
+  }
+  o.app_write_rate = static_cast<double>(*write_rate);
+  o.app_write_burst = static_cast<double>(*write_burst);
+  o.metrics_per_app = flags.GetBool("metrics-per-app");
+  o.legacy_session_tokens = flags.GetBool("legacy-session-tokens");
   o.allow_private_tool_endpoints = flags.GetBool("allow-private-tool-endpoints");
   // Keys come from the environment only, so they never show in a process listing.
   auto env = [](const char* name, std::string fallback = {}) {
@@ -588,6 +618,20 @@ void RunFaultCommands(KafkaMockCluster& cluster, const std::string& topic) {
   }
 }
 
+// The route catalogue as the server builds it: what the scope test and the README's table check.
+int PrintRoutes() {
+  Router router;
+  ApiContext api;
+  AddOpsRoutes(router, OpsHooks{});
+  AddApiRoutes(router, api);
+  AddSnapshotRoutes(router, api, SnapshotHooks{});
+  for (const Router::RouteInfo& r : router.Routes()) {
+    std::printf("%s\t%s\t%.*s\n", r.method.c_str(), r.path.c_str(),
+                static_cast<int>(AccessName(r.access).size()), AccessName(r.access).data());
+  }
+  return 0;
+}
+
 }  // namespace
 }  // namespace voxbase
 
@@ -609,9 +653,12 @@ int main(int argc, char** argv) {
              "embedder", "openai-embedding-model", "openai-embedding-dimensions",
              "gemini-embedding-model", "hnsw-threshold", "snapshot-every-s", "keep-snapshots",
              "log-retention", "log-archive-dir", "min-free-bytes", "block-cache-mb",
-             "memtable-mb", "flush-every-records"};
+             "memtable-mb", "flush-every-records", "admin-token-file", "app-write-rate",
+             "app-write-burst"};
     // clang-format on
     known.insert(kLogFlags.begin(), kLogFlags.end());
+  } else if (command == "routes") {
+    known = {};
   } else if (command == "replay") {
     known = {"data-dir"};
     known.insert(kLogFlags.begin(), kLogFlags.end());
@@ -630,9 +677,11 @@ int main(int argc, char** argv) {
     std::cerr << "voxbase: unknown command '" << command << "'\n" << kUsage;
     return 2;
   }
-  Result<Flags> flags = Flags::Parse(
-      args, known, {"allow-private-tool-endpoints", "yes", "commands-on-stdin", "from-snapshot"});
+  Result<Flags> flags = Flags::Parse(args, known,
+                                     {"allow-private-tool-endpoints", "yes", "commands-on-stdin",
+                                      "from-snapshot", "legacy-session-tokens", "metrics-per-app"});
   if (!flags.ok()) return Fail(flags.status());
+  if (command == "routes") return PrintRoutes();
   if (command == "serve") return Serve(*flags);
   if (command == "replay") return Replay(*flags);
   if (command == "snapshot") return Snapshot(*flags);

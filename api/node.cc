@@ -19,7 +19,9 @@
 #include <thread>
 
 #include "api/auth.h"
+#include "api/quota_probe.h"
 #include "api/routes.h"
+#include "api/write_quota.h"
 #include "ingest/secrets.h"
 #include "ingest/submitter.h"
 #include "processors/catalogue.h"
@@ -105,6 +107,8 @@ struct Node::Parts {
   ProcessorProbe processor_probe{*registry, "tables"};
   IngestProbe ingest_probe{*registry};
   HttpProbe http_probe{*registry};
+  std::unique_ptr<QuotaProbe> quota_probe;
+  std::unique_ptr<WriteQuota> write_quota;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<ProjectionStore> store;
   std::unique_ptr<KnowledgeIndex> knowledge;
@@ -279,7 +283,18 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   VOX_RETURN_IF_ERROR(p->runner->Start());
 
   p->submitter = std::make_unique<Submitter>(*p->log, &p->ingest_probe);
-  p->auth = std::make_unique<Authenticator>(*p->store, *o.clock, o.admin_token);
+  p->auth =
+      std::make_unique<Authenticator>(*p->store, *o.clock, o.admin_token, o.legacy_session_tokens);
+  if (o.legacy_session_tokens) {
+    std::fprintf(stderr,
+                 "voxbase: warning: --legacy-session-tokens: tokens minted without a role keep "
+                 "app-wide rights (any session's data, lists); mint user tokens with a sessionId "
+                 "and turn this off\n");
+  }
+  p->quota_probe = std::make_unique<QuotaProbe>(*p->registry, o.metrics_per_app);
+  p->write_quota = std::make_unique<WriteQuota>(
+      *o.clock, *p->store, WriteRate{o.app_write_rate, o.app_write_burst},
+      [probe = p->quota_probe.get()](const std::string& app_id) { probe->OnRefused(app_id); });
   p->http = std::make_unique<HttpServer>(o.http, p->router, &p->http_probe);
 
   Parts* raw = p.get();
@@ -298,6 +313,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   p->api.http = p->http_client.get();
   p->api.blocking = p->blocking.get();
   p->api.token_limiter = p->token_limiter.get();
+  p->api.write_quota = p->write_quota.get();
   p->api.providers = o.providers;
   p->api.client_origins = o.client_origins;
   p->api.allow_private_tool_endpoints = o.allow_private_tool_endpoints;

@@ -58,6 +58,11 @@ struct NodeOptions {
   std::vector<std::string> client_origins;  // CLIENT_ORIGIN
   double token_rate_per_minute = 60;        // per app, on every token endpoint
   double token_burst = 20;
+  // Per app, on appended writes (api/write_quota.h); an app's own, set at creation, wins.
+  double app_write_rate = 20000;  // events a second; 0: no limit
+  double app_write_burst = 40000;
+  bool metrics_per_app = false;        // label the quota's refusals by app
+  bool legacy_session_tokens = false;  // role-less tokens keep app-wide rights
   bool allow_private_tool_endpoints = false;
   int outbound_threads = 16;  // the blocking pool for calls out
   EmbedderConfig embedder;    // the default embedder and the remote ones' models

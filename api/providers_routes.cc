@@ -71,13 +71,13 @@ Prepare MintRoute(ApiContext& api, Mint mint) {
 
 void AddProviderRoutes(Router& router, ApiContext& api) {
   const WriteOptions offload{true};
-  AddWriteRoute(router, api, "POST", "/api/token", Caller::kApp,
+  AddWriteRoute(router, api, "POST", "/api/token", Access::kAgent,
                 MintRoute(api,
                           [&api](const WriteRequest& in, const AppSettings& app) {
                             return MintGeminiToken(in.command, app, api.providers, *api.http);
                           }),
                 offload);
-  AddWriteRoute(router, api, "POST", "/api/realtime/session", Caller::kApp,
+  AddWriteRoute(router, api, "POST", "/api/realtime/session", Access::kAgent,
                 MintRoute(api,
                           [&api](const WriteRequest& in, const AppSettings& app) {
                             return MintOpenAiSecret(in.command, app, api.providers, *api.http,
@@ -85,7 +85,7 @@ void AddProviderRoutes(Router& router, ApiContext& api) {
                           }),
                 offload);
   // Seed 000: called from the browser, so a session token only, and CORS.
-  router.Add("GET", "/realtime/token",
+  router.Add("GET", "/realtime/token", Access::kAgent,
              WithCors(&api.client_origins,
                       WriteHandler(
                           api, Caller::kBrowser,
@@ -95,9 +95,10 @@ void AddProviderRoutes(Router& router, ApiContext& api) {
                                                               *api.http, OpenAiAnswer::kValueOnly);
                                     }),
                           offload)));
-  router.Add("OPTIONS", "/realtime/token", CorsPreflight(&api.client_origins, "GET, OPTIONS"));
+  router.Add("OPTIONS", "/realtime/token", Access::kPublic,
+             CorsPreflight(&api.client_origins, "GET, OPTIONS"));
 
-  router.Add("GET", "/api/realtime/health", [&api](HttpRequest&, Respond respond) {
+  router.Add("GET", "/api/realtime/health", Access::kPublic, [&api](HttpRequest&, Respond respond) {
     JsonWriter w;
     w.BeginObject()
         .Field("status", "ok")

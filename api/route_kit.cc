@@ -224,6 +224,17 @@ void HandleWrite(ApiContext& api, Caller caller, const Prepare& prepare,
     if (!record.ok()) return respond(ErrorResponse(record.status()));
     if (record->has_value()) return respond(call->AnswerRecorded(**record));
   }
+  // The quota is taken before the build, so a flood's refusals cost no payload building and no
+  // outbound call; a retry answered from its record above was not counted.
+  if (call->app && api.write_quota != nullptr) {
+    if (const int64_t wait_s = api.write_quota->Take(call->app->app_id); wait_s > 0) {
+      HttpResponse r = ErrorResponse(429,
+                                     "this app is over its write quota; nothing was "
+                                     "appended; retry after the Retry-After seconds");
+      r.headers.emplace_back("Retry-After", std::to_string(wait_s));
+      return respond(std::move(r));
+    }
+  }
   if (!options.offload) return BuildAndSubmit(call, *body, std::move(respond));
 
   // The body's parse lives in this thread's parser: the pool thread parses its own copy.
@@ -270,8 +281,11 @@ Handler WriteHandler(ApiContext& api, Caller caller, Prepare prepare, WriteOptio
 }
 
 void AddWriteRoute(Router& router, ApiContext& api, std::string_view method, std::string_view path,
-                   Caller caller, Prepare prepare, WriteOptions options) {
-  router.Add(method, path, WriteHandler(api, caller, std::move(prepare), options));
+                   Access access, Prepare prepare, WriteOptions options) {
+  const Caller caller = access == Access::kAdmin    ? Caller::kAdmin
+                        : access == Access::kSecret ? Caller::kAppSecret
+                                                    : Caller::kApp;
+  router.Add(method, path, access, WriteHandler(api, caller, std::move(prepare), options));
 }
 
 void AnswerList(ApiContext&, const AppContext& app, const HttpRequest& request,
@@ -290,9 +304,9 @@ void AnswerList(ApiContext&, const AppContext& app, const HttpRequest& request,
   respond(JsonResponse(200, w.str()));
 }
 
-void AddListRoute(Router& router, ApiContext& api, std::string_view path,
+void AddListRoute(Router& router, ApiContext& api, std::string_view path, Access access,
                   std::string_view list_field, PageSize size, ListQuery query) {
-  router.Add("GET", path,
+  router.Add("GET", path, access,
              [&api, field = std::string(list_field), size, query = std::move(query)](
                  HttpRequest& request, Respond respond) {
                Result<AppContext> app = api.auth->ForQuery(request);

@@ -104,8 +104,11 @@ void AppendAndAnswer(ApiContext& api, const Event& event, Respond respond,
 
 // A GET "write" (GET /realtime/token) reads its input from the query, not a body.
 Handler WriteHandler(ApiContext& api, Caller caller, Prepare prepare, WriteOptions options = {});
+// A write route that `access` may call (api/access.h): the admin token for kAdmin, the app secret
+// alone for kSecret, and otherwise whichever app credential the request carries, checked against
+// `access` by the Authenticator.
 void AddWriteRoute(Router& router, ApiContext& api, std::string_view method, std::string_view path,
-                   Caller caller, Prepare prepare, WriteOptions options = {});
+                   Access access, Prepare prepare, WriteOptions options = {});
 
 struct PageSize {
   size_t fallback;
@@ -119,7 +122,7 @@ void AnswerList(ApiContext& api, const AppContext& app, const HttpRequest& reque
                 const Respond& respond, std::string_view list_field, PageSize size,
                 const ListQuery& query);
 
-void AddListRoute(Router& router, ApiContext& api, std::string_view path,
+void AddListRoute(Router& router, ApiContext& api, std::string_view path, Access access,
                   std::string_view list_field, PageSize size, ListQuery query);
 
 }  // namespace voxbase

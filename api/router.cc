@@ -1,9 +1,26 @@
 #include "api/router.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace voxbase {
 
-void Router::Add(std::string_view method, std::string_view path, Handler handler) {
-  routes_[std::string(path)].push_back({std::string(method), std::move(handler)});
+void Router::Add(std::string_view method, std::string_view path, Access access, Handler handler) {
+  if (access == Access::kUndeclared) {
+    std::fprintf(stderr, "voxbase: route %.*s %.*s declares no access\n",
+                 static_cast<int>(method.size()), method.data(), static_cast<int>(path.size()),
+                 path.data());
+    std::abort();
+  }
+  routes_[std::string(path)].push_back({std::string(method), access, std::move(handler)});
+}
+
+std::vector<Router::RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& [path, entries] : routes_) {
+    for (const Entry& e : entries) out.push_back({e.method, path, e.access});
+  }
+  return out;
 }
 
 void Router::SetGate(std::string prefix, std::vector<std::string> exempt_prefixes, Gate gate) {
@@ -31,6 +48,7 @@ void Router::Dispatch(HttpRequest& request, Respond respond, std::string_view* r
   std::string allow;
   for (const Entry& entry : it->second) {
     if (entry.method == request.method) {
+      request.access = entry.access;
       if (gate_ && Gated(request.path)) {
         std::optional<HttpResponse> refused = gate_(request);
         if (refused) return respond(std::move(*refused));

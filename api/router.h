@@ -18,7 +18,17 @@ using Handler = std::function<void(HttpRequest& request, Respond respond)>;
 
 class Router {
  public:
-  void Add(std::string_view method, std::string_view path, Handler handler);
+  // `access` is who may call the route (api/access.h); the request carries it to the handler.
+  // Adding a route with Access::kUndeclared is a programming error and aborts at start-up.
+  void Add(std::string_view method, std::string_view path, Access access, Handler handler);
+
+  struct RouteInfo {
+    std::string method;
+    std::string path;
+    Access access;
+  };
+  // Every route, by path then in the order added: the catalogue `voxbase routes` prints.
+  std::vector<RouteInfo> Routes() const;
 
   // A check every request under `prefix` passes first: when it returns an answer, that is sent
   // instead of running the handler (reads and writes while the processor is stopped).
@@ -32,6 +42,7 @@ class Router {
  private:
   struct Entry {
     std::string method;
+    Access access;
     Handler handler;
   };
   std::map<std::string, std::vector<Entry>, std::less<>> routes_;

@@ -17,7 +17,7 @@ struct SessionLogRoute {
 };
 
 void AddSessionLogRoutes(Router& router, ApiContext& api, SessionLogRoute route) {
-  AddWriteRoute(router, api, "POST", route.path, Caller::kApp,
+  AddWriteRoute(router, api, "POST", route.path, Access::kSessionWrite,
                 [route](const WriteRequest& in) -> Result<PreparedWrite> {
                   Result<BatchEvent> batch = route.build(in.command);
                   if (!batch.ok()) return batch.status();
@@ -33,7 +33,7 @@ void AddSessionLogRoutes(Router& router, ApiContext& api, SessionLogRoute route)
                                      return JsonResponse(200, w.str());
                                    });
                 });
-  AddListRoute(router, api, route.path, route.list_field, {1000, 1000},
+  AddListRoute(router, api, route.path, Access::kSessionRead, route.list_field, {1000, 1000},
                [&api, route](const AppContext& app, const HttpRequest& request, size_t limit,
                              std::string_view cursor) -> Result<Page> {
                  std::string_view session_id = request.Query("sessionId");

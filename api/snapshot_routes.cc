@@ -23,7 +23,7 @@ void WriteOffsets(JsonWriter& w, std::string_view key, const std::vector<int64_t
 }  // namespace
 
 void AddSnapshotRoutes(Router& router, ApiContext& api, SnapshotHooks hooks) {
-  router.Add("POST", "/api/admin/snapshots",
+  router.Add("POST", "/api/admin/snapshots", Access::kAdmin,
              [&api, take = hooks.take](HttpRequest& request, Respond respond) {
                Status admin = api.auth->CheckAdmin(request);
                if (!admin.ok()) return respond(ErrorResponse(admin));
@@ -52,21 +52,23 @@ void AddSnapshotRoutes(Router& router, ApiContext& api, SnapshotHooks hooks) {
                }
              });
 
-  router.Add("GET", "/api/admin/snapshots", [&api, hooks](HttpRequest& request, Respond respond) {
-    Status admin = api.auth->CheckAdmin(request);
-    if (!admin.ok()) return respond(ErrorResponse(admin));
-    Result<std::vector<SnapshotInfo>> kept = ListSnapshots(SnapshotsDirectory(hooks.data_dir));
-    if (!kept.ok()) return respond(ErrorResponse(kept.status()));
-    Result<std::vector<int64_t>> starts = hooks.log->StartOffsets();
-    if (!starts.ok()) return respond(ErrorResponse(starts.status()));
-    JsonWriter w;
-    w.BeginObject().Key("snapshots").BeginArray();
-    for (const SnapshotInfo& s : *kept) WriteSnapshot(w, s);
-    w.EndArray();
-    WriteOffsets(w, "logStartOffsets", *starts);
-    w.EndObject();
-    respond(JsonResponse(200, w.str()));
-  });
+  router.Add("GET", "/api/admin/snapshots", Access::kAdmin,
+             [&api, hooks](HttpRequest& request, Respond respond) {
+               Status admin = api.auth->CheckAdmin(request);
+               if (!admin.ok()) return respond(ErrorResponse(admin));
+               Result<std::vector<SnapshotInfo>> kept =
+                   ListSnapshots(SnapshotsDirectory(hooks.data_dir));
+               if (!kept.ok()) return respond(ErrorResponse(kept.status()));
+               Result<std::vector<int64_t>> starts = hooks.log->StartOffsets();
+               if (!starts.ok()) return respond(ErrorResponse(starts.status()));
+               JsonWriter w;
+               w.BeginObject().Key("snapshots").BeginArray();
+               for (const SnapshotInfo& s : *kept) WriteSnapshot(w, s);
+               w.EndArray();
+               WriteOffsets(w, "logStartOffsets", *starts);
+               w.EndObject();
+               respond(JsonResponse(200, w.str()));
+             });
 }
 
 }  // namespace voxbase

@@ -183,7 +183,7 @@ Result<PreparedWrite> PrepareExecution(ApiContext& api, const ExecuteShape& shap
 void AddToolRoutes(Router& router, ApiContext& api) {
   const WriteOptions offload{true};  // registration resolves the endpoint; execution calls it
   AddWriteRoute(
-      router, api, "POST", "/api/tools", Caller::kApp,
+      router, api, "POST", "/api/tools", Access::kSecret,
       [&api](const WriteRequest& in) -> Result<PreparedWrite> {
         Result<ToolCommand> tool =
             BuildToolRegistered(in.command, *api.schemas, !api.allow_private_tool_endpoints);
@@ -206,7 +206,7 @@ void AddToolRoutes(Router& router, ApiContext& api) {
       offload);
 
   AddWriteRoute(
-      router, api, "PATCH", "/api/tools", Caller::kApp,
+      router, api, "PATCH", "/api/tools", Access::kSecret,
       [&api](const WriteRequest& in) -> Result<PreparedWrite> {
         Result<ToolCommand> tool =
             BuildToolUpdated(in.command, *api.schemas, !api.allow_private_tool_endpoints);
@@ -226,7 +226,7 @@ void AddToolRoutes(Router& router, ApiContext& api) {
       },
       offload);
 
-  router.Add("GET", "/api/tools", [&api](HttpRequest& request, Respond respond) {
+  router.Add("GET", "/api/tools", Access::kAgent, [&api](HttpRequest& request, Respond respond) {
     Result<AppContext> app = api.auth->ForQuery(request);
     if (!app.ok()) return respond(ErrorResponse(app.status()));
     Result<std::vector<ToolRow>> tools = ToolsView(*api.store).Active(app->app_id, kMaxTools);
@@ -243,12 +243,12 @@ void AddToolRoutes(Router& router, ApiContext& api) {
   for (const ExecuteShape* shape : {&kExecute, &kRealtime}) {
     AddWriteRoute(
         router, api, "POST", shape->seed_003 ? "/api/realtime/execute-tool" : "/api/tools/execute",
-        Caller::kApp,
+        Access::kSessionWrite,
         [&api, shape](const WriteRequest& in) { return PrepareExecution(api, *shape, in); },
         offload);
   }
 
-  AddListRoute(router, api, "/api/tools/executions", "executions", {50, 200},
+  AddListRoute(router, api, "/api/tools/executions", Access::kSessionRead, "executions", {50, 200},
                [&api](const AppContext& app, const HttpRequest& request, size_t limit,
                       std::string_view cursor) -> Result<Page> {
                  std::string_view session = request.Query("sessionId");
@@ -265,28 +265,29 @@ void AddToolRoutes(Router& router, ApiContext& api) {
 
   // Seed 003: the tools as OpenAI function definitions, and the instructions, ready for an OpenAI
   // session.update.
-  router.Add("GET", "/api/realtime/tools", [&api](HttpRequest& request, Respond respond) {
-    Result<AppContext> app = api.auth->ForQuery(request);
-    if (!app.ok()) return respond(ErrorResponse(app.status()));
-    Result<std::vector<ToolRow>> tools = ToolsView(*api.store).Active(app->app_id, kMaxTools);
-    if (!tools.ok()) return respond(ErrorResponse(tools.status()));
-    Result<std::optional<AppRecord>> record = AppsView(*api.store).Get(app->app_id);
-    if (!record.ok()) return respond(ErrorResponse(record.status()));
-    JsonWriter w;
-    w.BeginObject().Key("tools").BeginArray();
-    for (const ToolRow& t : *tools) {
-      w.BeginObject()
-          .Field("type", "function")
-          .Field("name", t.name)
-          .Field("description", t.description)
-          .RawField("parameters", t.schema_json)
-          .EndObject();
-    }
-    w.EndArray()
-        .Field("instructions", record->has_value() ? (*record)->Instructions() : "")
-        .EndObject();
-    respond(JsonResponse(200, w.str()));
-  });
+  router.Add(
+      "GET", "/api/realtime/tools", Access::kAgent, [&api](HttpRequest& request, Respond respond) {
+        Result<AppContext> app = api.auth->ForQuery(request);
+        if (!app.ok()) return respond(ErrorResponse(app.status()));
+        Result<std::vector<ToolRow>> tools = ToolsView(*api.store).Active(app->app_id, kMaxTools);
+        if (!tools.ok()) return respond(ErrorResponse(tools.status()));
+        Result<std::optional<AppRecord>> record = AppsView(*api.store).Get(app->app_id);
+        if (!record.ok()) return respond(ErrorResponse(record.status()));
+        JsonWriter w;
+        w.BeginObject().Key("tools").BeginArray();
+        for (const ToolRow& t : *tools) {
+          w.BeginObject()
+              .Field("type", "function")
+              .Field("name", t.name)
+              .Field("description", t.description)
+              .RawField("parameters", t.schema_json)
+              .EndObject();
+        }
+        w.EndArray()
+            .Field("instructions", record->has_value() ? (*record)->Instructions() : "")
+            .EndObject();
+        respond(JsonResponse(200, w.str()));
+      });
 }
 
 size_t RecordInterruptedExecutions(ApiContext& api) {

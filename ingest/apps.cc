@@ -64,6 +64,15 @@ Result<Event> BuildAppCreated(const CommandInput& in) {
     gap_threshold = v;
   }
 
+  // The app's own write quota (api/write_quota.h), over the server's: events a second (0: no
+  // limit) and the burst.
+  std::optional<int64_t> write_rate, write_burst;
+  VOX_RETURN_IF_ERROR(
+      ReadInt(in.body, "writeRate", Presence::kOptional, 0, 10'000'000, &write_rate));
+  VOX_RETURN_IF_ERROR(
+      ReadInt(in.body, "writeBurst", Presence::kOptional, 1, 100'000'000, &write_burst));
+  if (write_burst && !write_rate) return InvalidArgument("writeBurst goes with writeRate");
+
   std::string app_id = AppIdForEvent(in.event_id);
   if (!IsAppId(app_id)) return Internal("event id " + std::string(in.event_id) + " is malformed");
   std::string salt = RandomBytes(kSaltBytes);
@@ -80,6 +89,8 @@ Result<Event> BuildAppCreated(const CommandInput& in) {
       .Field("embedder", embedder.value_or(""))
       .Field("createdAt", in.now_ms);
   if (gap_threshold) w.Field("gapThreshold", *gap_threshold);
+  if (write_rate) w.Field("writeRate", *write_rate);
+  if (write_burst) w.Field("writeBurst", *write_burst);
   w.EndObject();
   return NewEvent(in, EventType::kAppCreated, std::move(app_id), w.str());
 }

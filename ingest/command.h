@@ -39,10 +39,25 @@ struct IngestLimits {
   int64_t max_session_ttl_ms = 24 * 60 * 60 * 1000;
 };
 
+// How a request proved it acts for its app (api/access.h says what each may do).
+enum class CallerRole {
+  kSecret,    // appSlug + appSecret
+  kOperator,  // a session token with role "operator"
+  kUser,      // a session token with role "user", bound to `session_id`
+  kLegacy,    // a session token minted before roles
+};
+
 // The app a request acts for, resolved from its credentials before anything is read or built.
 struct AppContext {
+  AppContext() = default;
+  explicit AppContext(std::string app, bool via_token = false)
+      : app_id(std::move(app)), via_session_token(via_token) {}
+
   std::string app_id;
   bool via_session_token = false;
+  CallerRole role = CallerRole::kSecret;
+  std::string session_id;  // a user token's session
+  std::string token_hash;  // a session token's SHA-256 (raw), to revoke it
 };
 
 struct CommandInput {

@@ -55,6 +55,12 @@ Result<std::optional<AppRecord>> AppsView::Get(std::string_view app_id) const {
   app.embedder = StringField(*obj, "embedder");
   double gap_threshold = 0;
   if (!(*obj)["gapThreshold"].get(gap_threshold)) app.gap_threshold = gap_threshold;
+  if (std::optional<int64_t> rate = OptionalIntField(*obj, "writeRate")) {
+    app.write_rate = static_cast<double>(*rate);
+  }
+  if (std::optional<int64_t> burst = OptionalIntField(*obj, "writeBurst")) {
+    app.write_burst = static_cast<double>(*burst);
+  }
   bool audio = false;
   if (!(*obj)["replyAsAudio"].get(audio)) app.reply_as_audio = audio;
   app.persona_name = StringField(*obj, "personaName");

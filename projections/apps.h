@@ -25,6 +25,8 @@ struct AppRecord {
   bool reply_as_audio = false;
   std::string embedder;                 // empty: the server's default
   std::optional<double> gap_threshold;  // empty: the embedder's default
+  std::optional<double> write_rate;     // events a second (0: no limit); empty: the server's
+  std::optional<double> write_burst;    // empty: the rate
   int64_t created_at = 0;
   // The persona (PATCH /api/persona); empty fields are unset.
   std::string persona_name;

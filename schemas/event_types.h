@@ -9,6 +9,8 @@
 #define VOXBASE_EVENT_TYPES(X)                                        \
   X(kAppCreated, "app.created", 1)                                    \
   X(kSessionCreated, "session.created", 1)                            \
+  X(kSessionRevoked, "session.revoked", 1)                            \
+  X(kSessionsRevokedAll, "session.revoked_all", 1)                    \
   X(kTelemetryRecorded, "telemetry.recorded", 1)                      \
   X(kConversationSaved, "conversation.saved", 1)                      \
   X(kMessagesAdded, "messages.added", 1)                              \

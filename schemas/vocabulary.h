@@ -49,6 +49,9 @@ inline constexpr Vocabulary<3> kTokenProviders{{"openai", "gemini", "livekit"}};
 inline constexpr Vocabulary<3> kRoomStatuses{{"waiting", "active", "ended"}};
 inline constexpr Vocabulary<3> kParticipantKinds{{"user", "agent", "observer"}};
 
+// A session token's role (api/access.h): a user token is bound to one session.
+inline constexpr Vocabulary<2> kTokenRoles{{"user", "operator"}};
+
 // Handoffs (seed 001): the queue is urgent first, so the order of kHandoffPriorities is the
 // queue's order; statuses and the moves between them.
 inline constexpr Vocabulary<4> kHandoffPriorities{{"urgent", "high", "normal", "low"}};

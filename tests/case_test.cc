@@ -7,6 +7,7 @@
 // "env"). A step is one of:
 //   {"name": …, "request": {"method", "path", "body" (JSON) | "rawBody" (text) | "generate",
 //                           "headers", "auth": "secret" (default) | "token" | "admin" | "none",
+//                           "token": "${var}" (with auth "token"; default ${token}),
 //                           "app": "other"},
 //    "status": 200, "expect": {"a.b[0].c": value | "<any>" | "<absent>" | "<nonempty>",
 //                              "$body": "the whole answer, e.g. ${saved}"},
@@ -19,8 +20,9 @@
 //   {"settle": true}    wait until what the server appends on its own after an answer (a search's
 //                       record for gap detection) is on the log and applied
 // Auth goes into a JSON body as appSlug/appSecret (or sessionToken), into a GET's query string,
-// or as the admin bearer token. "${var}" in any string is replaced by a saved value ("token",
-// "appId" and "otherAppId" are there from the start); "$LONG200" by 200 letters; "$AUTH" in a
+// or as the admin bearer token. "${var}" in any string is replaced by a saved value ("token", a
+// user token of session "browser"; "operatorToken"; "appId" and "otherAppId" are there from the
+// start); "$LONG200" by 200 letters; "$AUTH" in a
 // rawBody and "$QAUTH" in a path by the app's secret credentials. "appends" is how far the log's
 // end must move (0 for a refused request): when given, the step also checks the answer is JSON.
 // The count is waited for (up to 10 s) before it is compared, because a search appends its record
@@ -229,11 +231,16 @@ class CaseRunner {
   void MakeApps() {
     main_ = CreateApp(*client_, "case-app");
     other_ = CreateApp(*client_, "other-app");
-    Result<HttpResponse> r = client_->Request(
-        "POST", "/api/auth/session",
-        R"({"appSlug":"case-app","appSecret":")" + main_.secret + R"(","ttlMs":3600000})");
-    ASSERT_TRUE(r.ok() && r->status == 200);
-    vars_["token"] = JsonString(r->body, "sessionToken");
+    for (const auto& [var, grant] :
+         {std::pair<std::string, std::string>{"token", R"("sessionId":"browser")"},
+          {"operatorToken", R"("role":"operator")"}}) {
+      Result<HttpResponse> r =
+          client_->Request("POST", "/api/auth/session",
+                           R"({"appSlug":"case-app","appSecret":")" + main_.secret +
+                               R"(","ttlMs":3600000,)" + grant + "}");
+      ASSERT_TRUE(r.ok() && r->status == 200);
+      vars_[var] = JsonString(r->body, "sessionToken");
+    }
     vars_["appId"] = main_.app_id;
     vars_["otherAppId"] = other_.app_id;
   }
@@ -274,8 +281,10 @@ class CaseRunner {
       body_auth = R"("appSlug":")" + app.slug + R"(","appSecret":")" + app.secret + "\"";
       query_auth = "appSlug=" + app.slug + "&appSecret=" + app.secret;
     } else if (auth == "token") {
-      body_auth = R"("sessionToken":")" + vars_.at("token") + "\"";
-      query_auth = "sessionToken=" + vars_.at("token");
+      const std::string token =
+          Substitute(std::string(Field<std::string_view>(request, "token", "${token}")));
+      body_auth = R"("sessionToken":")" + token + "\"";
+      query_auth = "sessionToken=" + token;
     }
     std::vector<std::pair<std::string, std::string>> headers;
     if (auth == "admin")

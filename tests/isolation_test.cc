@@ -53,7 +53,8 @@ TEST(IsolationTest, TwoAppsNeverSeeEachOthersRows) {
 
   // A's session token reads only A.
   Result<HttpResponse> token = client->Request(
-      "POST", "/api/auth/session", R"({"appSlug":"tenant-a","appSecret":")" + a.secret + "\"}");
+      "POST", "/api/auth/session",
+      R"({"appSlug":"tenant-a","appSecret":")" + a.secret + R"(","sessionId":"shared"})");
   ASSERT_EQ(token->status, 200);
   std::string tok = JsonString(token->body, "sessionToken");
   Result<HttpResponse> via_token = client->Request("GET", "/api/messages?sessionId=shared", "",

@@ -57,8 +57,10 @@ class SecurityTest : public ::testing::Test {
   HttpResponse Post(const TestApp& app, const std::string& path, const std::string& fields) {
     return Call("POST", path, "{" + Auth(app) + "," + fields + "}");
   }
-  std::string SessionToken(const TestApp& app) {
-    HttpResponse r = Post(app, "/api/auth/session", R"("ttlMs":600000)");
+  // A user token bound to `session`.
+  std::string SessionToken(const TestApp& app, const std::string& session) {
+    HttpResponse r =
+        Post(app, "/api/auth/session", R"("ttlMs":600000,"sessionId":")" + session + "\"");
     EXPECT_EQ(r.status, 200) << r.body;
     return JsonString(r.body, "sessionToken");
   }
@@ -97,7 +99,7 @@ TEST_F(SecurityTest, EveryAttackIsRefusedAndTheServerSurvivesThemAll) {
   ExpectAlive();
   HttpResponse realtime =
       Call("POST", "/api/realtime/execute-tool",
-           R"({"sessionToken":")" + SessionToken(a_) +
+           R"({"sessionToken":")" + SessionToken(a_, "s1") +
                R"(","name":"alternation","sessionId":"s1","args":{"q":")" + long_a + R"(b"}})");
   EXPECT_EQ(realtime.status, 200) << realtime.body.substr(0, 300);
   HttpResponse nested = Post(a_, "/api/tools/execute",
@@ -129,7 +131,7 @@ TEST_F(SecurityTest, EveryAttackIsRefusedAndTheServerSurvivesThemAll) {
   ASSERT_EQ(again.status, 201);
   EXPECT_NE(std::string(parser.parse(again.body)["room"]["roomName"].get_string().value()), b_room)
       << "a random suffix: a live room is not guessable from its session and second";
-  const std::string a_token = SessionToken(a_);
+  const std::string a_token = SessionToken(a_, "asess");
   for (const std::string& target : {b_room, std::string("app-b.fake.1"),
                                     std::string("app-b-bsess-1796355325"), std::string("app-b")}) {
     HttpResponse stolen =
@@ -138,10 +140,18 @@ TEST_F(SecurityTest, EveryAttackIsRefusedAndTheServerSurvivesThemAll) {
                  target + R"(","grants":{"canSubscribe":true}})");
     EXPECT_EQ(stolen.status, 403) << target << ": " << stolen.body;
   }
-  HttpResponse own =
+  // A user token joins the room made for its own session, and no other.
+  HttpResponse a_room = Post(a_, "/api/livekit/rooms", R"("sessionId":"asess")");
+  ASSERT_EQ(a_room.status, 201) << a_room.body;
+  const std::string own_room(parser.parse(a_room.body)["room"]["roomName"].get_string().value());
+  HttpResponse own = Call("POST", "/api/livekit/token",
+                          R"({"sessionToken":")" + a_token +
+                              R"(","identity":"caller","roomName":")" + own_room + R"("})");
+  EXPECT_EQ(own.status, 200) << own.body;
+  HttpResponse named =
       Call("POST", "/api/livekit/token",
            R"({"sessionToken":")" + a_token + R"(","identity":"caller","roomName":"app.asess.1"})");
-  EXPECT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(named.status, 403) << "a user token may not name a room of its own: " << named.body;
 
   // A webhook for a room that no app made and whose name only starts with a slug joins nobody.
   const std::string fake_room = "app-b-fake-1";

@@ -17,8 +17,9 @@ HttpResponse Dispatch(const Router& router, const std::string& method, const std
 
 TEST(RouterTest, MatchesMethodAndPathAndNamesUnknownRoutesOnce) {
   Router router;
-  router.Add("GET", "/a", [](HttpRequest&, Respond respond) { respond(JsonResponse(200, "get")); });
-  router.Add("POST", "/a",
+  router.Add("GET", "/a", Access::kPublic,
+             [](HttpRequest&, Respond respond) { respond(JsonResponse(200, "get")); });
+  router.Add("POST", "/a", Access::kPublic,
              [](HttpRequest&, Respond respond) { respond(JsonResponse(201, "post")); });
   std::string_view route;
   EXPECT_EQ(Dispatch(router, "GET", "/a", &route).body, "get");

@@ -5,8 +5,8 @@ Workers write over every table voxbase serves writes for — messages, telemetry
 handoffs (create, claim, resolve), CSAT, guardrail rules, checks and the violations they record,
 experiments and assignments, tools and executions (against a tool endpoint of this script's own,
 on loopback), knowledge documents and searches (half of them questions nothing answers, so gaps
-open), LiveKit rooms (created and ended), the persona, session tokens — each write with an
-Idempotency-Key, retried with the same key after a connection error or a 5xx. Meanwhile the
+open), LiveKit rooms (created and ended), the persona, session tokens (minted and revoked) —
+each write with an Idempotency-Key, retried with the same key after a connection error or a 5xx. Meanwhile the
 server is killed with kill -9 at random moments and started again. After every restart the
 workers pause and every table is checked against the model of what was acknowledged: nothing
 acknowledged is missing, nothing is there twice, every row says what its last acknowledged write
@@ -122,7 +122,7 @@ class Soak:
         self.violations = {}     # session -> number of recorded violations
         self.rooms = {}          # room name -> status
         self.persona = None      # the last acknowledged personaTone
-        self.tokens = []         # session tokens minted
+        self.tokens = {}         # session token -> (its session, revoked)
         self.first_answers = []  # (method, path, body, key, status, answer) to retry later
         self.writes = self.retries = self.checks = 0
         self.restarts = []
@@ -311,10 +311,20 @@ class Soak:
                     self.write("PATCH", "/api/persona", {"personaTone": tone})
                     with self.lock:
                         self.persona = tone
-                else:
-                    answer = self.write("POST", "/api/auth/session", {"ttlMs": 3600000})
+                elif rng.random() < 0.7 or not self.tokens:
+                    session = f"tok-{w}-{n}"
+                    answer = self.write("POST", "/api/auth/session",
+                                        {"ttlMs": 3600000, "sessionId": session})
                     with self.lock:
-                        self.tokens.append(answer["sessionToken"])
+                        self.tokens[answer["sessionToken"]] = (session, False)
+                else:
+                    with self.lock:
+                        live = [t for t, (_, revoked) in self.tokens.items() if not revoked]
+                    if live:
+                        token = rng.choice(live)
+                        self.write("DELETE", "/api/auth/session", {"sessionToken": token})
+                        with self.lock:
+                            self.tokens[token] = (self.tokens[token][0], True)
             else:
                 query = (f"how long do returns take {n}" if rng.random() < 0.5
                          else f"zebra quantum lighthouse {w} {n}")
@@ -391,11 +401,19 @@ class Soak:
             got = self.get("/api/persona")["personaTone"]
             if got != self.persona:
                 raise Failed(f"persona tone is {got}, its last write said {self.persona}")
-        for token in self.tokens[-20:]:
-            status, _ = request(self.server.port, "GET",
-                                f"/api/tools?sessionToken={token}")
-            if status != 200:
-                raise Failed(f"a session token minted before the restart answers {status}")
+        # Tokens: a live one reaches its own session and no other; a revoked one nothing.
+        for token, (session, revoked) in list(self.tokens.items())[-40:]:
+            status, answer = request(self.server.port, "GET",
+                                     f"/api/messages?sessionId={session}&sessionToken={token}")
+            want = 401 if revoked else 200
+            if status != want:
+                raise Failed(f"a token of session {session} (revoked: {revoked}) answers {status}, "
+                             f"not {want}: {answer}")
+            if not revoked:
+                status, _ = request(self.server.port, "GET",
+                                    f"/api/messages?sessionId=other-{session}&sessionToken={token}")
+                if status != 403:
+                    raise Failed(f"a token of session {session} reads another session: {status}")
         for method, path, body, key, status, answer in list(self.first_answers):
             got_status, got = request(self.server.port, method, path, body,
                                       {"Idempotency-Key": key})
