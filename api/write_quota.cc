@@ -9,10 +9,7 @@ namespace voxbase {
 
 WriteQuota::WriteQuota(const Clock& clock, const ProjectionStore& store, WriteRate server_default,
                        std::function<void(const std::string& app_id)> on_refused)
-    : clock_(clock),
-      store_(store),
-      default_(server_default),
-      on_refused_(std::move(on_refused)) {}
+    : clock_(clock), store_(store), default_(server_default), on_refused_(std::move(on_refused)) {}
 
 WriteRate WriteQuota::RateOf(const std::string& app_id) const {
   Result<std::optional<AppRecord>> app = AppsView(store_).Get(app_id);

@@ -41,6 +41,20 @@ void WriteOneOfEverything(BlockingHttpClient& client, const TestApp& app) {
             ->status,
         200);
   }
+  // Sessions: a user token, an operator token, one revoked, then every token before now.
+  ASSERT_EQ(
+      client.Request("POST", "/api/auth/session", "{" + auth + R"(,"sessionId":"s0"})")->status,
+      200);
+  Result<HttpResponse> op =
+      client.Request("POST", "/api/auth/session", "{" + auth + R"(,"role":"operator"})");
+  ASSERT_EQ(op->status, 200);
+  ASSERT_EQ(client
+                .Request("DELETE", "/api/auth/session",
+                         "{" + auth + R"(,"sessionToken":")" +
+                             JsonString(op->body, "sessionToken") + "\"}")
+                ->status,
+            200);
+  ASSERT_EQ(client.Request("POST", "/api/auth/session/revoke-all", "{" + auth + "}")->status, 200);
   ASSERT_EQ(client.Request("POST", "/api/auth/session", "{" + auth + "}")->status, 200);
   // A batch for one session: one run row, large enough to be kept in a blob file.
   std::string batch;

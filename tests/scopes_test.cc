@@ -79,10 +79,9 @@ bool Allowed(const std::string& scope, Credential c) {
 // Authenticator's words.
 bool RefusedForCredentials(const HttpResponse& r) {
   if (r.status != 401 && r.status != 403) return false;
-  for (const char* words :
-       {"needs scope", "reaches only its own session", "session token revoked",
-        "session token expired", "admin token required", "server-to-server", "invalid credentials",
-        "may revoke only itself"}) {
+  for (const char* words : {"needs scope", "reaches only its own session", "session token revoked",
+                            "session token expired", "admin token required", "server-to-server",
+                            "invalid credentials", "may revoke only itself"}) {
     if (r.body.find(words) != std::string::npos) return true;
   }
   return false;
@@ -99,9 +98,9 @@ class ScopesTest : public ::testing::Test {
   }
 
   std::string Mint(const std::string& fields) {
-    Result<HttpResponse> r =
-        client_->Request("POST", "/api/auth/session",
-                         R"({"appSlug":"scoped","appSecret":")" + app_.secret + "\"," + fields + "}");
+    Result<HttpResponse> r = client_->Request(
+        "POST", "/api/auth/session",
+        R"({"appSlug":"scoped","appSecret":")" + app_.secret + "\"," + fields + "}");
     EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
     return r.ok() ? JsonString(r->body, "sessionToken") : "";
   }
@@ -138,16 +137,16 @@ class ScopesTest : public ::testing::Test {
 
 TEST_F(ScopesTest, EveryRouteAllowsAndRefusesExactlyWhatItsScopeSays) {
   // The expired token first, so that by the time it is used its second has passed.
-  tokens_[Credential::kExpired] = Mint(R"("ttlMs":1000,"sessionId":")" + std::string(kSession) +
-                                       "\"");
+  tokens_[Credential::kExpired] =
+      Mint(R"("ttlMs":1000,"sessionId":")" + std::string(kSession) + "\"");
   const auto expired_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
   tokens_[Credential::kOperator] = Mint(R"("role":"operator")");
   tokens_[Credential::kOwnUser] = Mint(R"("sessionId":")" + std::string(kSession) + "\"");
   tokens_[Credential::kOtherUser] = Mint(R"("sessionId":"ses_elsewhere")");
   tokens_[Credential::kRevoked] = Mint(R"("sessionId":")" + std::string(kSession) + "\"");
-  Result<HttpResponse> revoked = client_->Request(
-      "DELETE", "/api/auth/session",
-      R"({"sessionToken":")" + tokens_[Credential::kRevoked] + R"("})");
+  Result<HttpResponse> revoked =
+      client_->Request("DELETE", "/api/auth/session",
+                       R"({"sessionToken":")" + tokens_[Credential::kRevoked] + R"("})");
   ASSERT_TRUE(revoked.ok() && revoked->status == 200) << (revoked.ok() ? revoked->body : "");
 
   std::vector<Route> routes = DeclaredRoutes();
@@ -156,7 +155,7 @@ TEST_F(ScopesTest, EveryRouteAllowsAndRefusesExactlyWhatItsScopeSays) {
   auto ends_credentials = [](const Route& r) {
     return (r.method == "DELETE" && r.path == "/api/auth/session") ? 1
            : r.path == "/api/auth/session/revoke-all"              ? 2
-                                                                    : 0;
+                                                                   : 0;
   };
   std::stable_sort(routes.begin(), routes.end(), [&](const Route& a, const Route& b) {
     return ends_credentials(a) < ends_credentials(b);
@@ -183,8 +182,8 @@ TEST_F(ScopesTest, EveryRouteAllowsAndRefusesExactlyWhatItsScopeSays) {
       }
     }
   }
-  for (const char* scope : {"public", "admin", "secret", "operator", "session-read",
-                            "session-write", "agent"}) {
+  for (const char* scope :
+       {"public", "admin", "secret", "operator", "session-read", "session-write", "agent"}) {
     EXPECT_GT(scopes_seen[scope], 0) << "no route declares " << scope;
   }
 }
