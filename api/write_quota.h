@@ -2,16 +2,16 @@
 // starve the others on a shared node. Each app refills at its own rate: the one it was created
 // with (writeRate and writeBurst on POST /api/admin/apps), or the server's (--app-write-rate,
 // --app-write-burst). A rate of 0 means no limit. An app's rate is read from its row once and
-// kept: it is fixed at creation. Bounded (the idle buckets go first); thread-safe.
+// kept: it is fixed at creation. Bounded; thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <unordered_map>
 
+#include "api/rate_limiter.h"
 #include "schemas/clock.h"
 #include "storage/store.h"
 
@@ -34,19 +34,14 @@ class WriteQuota {
 
  private:
   static constexpr size_t kMaxApps = 100000;
-  struct Bucket {
-    WriteRate rate;
-    double tokens;
-    int64_t updated_ms;
-  };
-  WriteRate RateOf(const std::string& app_id) const;
+  WriteRate RateOf(const std::string& app_id);
 
-  const Clock& clock_;
   const ProjectionStore& store_;
   const WriteRate default_;
   const std::function<void(const std::string&)> on_refused_;
+  RateLimiter buckets_;
   std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;  // guarded by mu_
+  std::unordered_map<std::string, WriteRate> rates_;  // guarded by mu_
 };
 
 }  // namespace voxbase
