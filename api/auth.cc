@@ -243,9 +243,6 @@ Result<AppContext> Authenticator::Resolve(const Credentials& c, bool allow_token
     return AppContext{record.app_id, false};
   }
   if (!c.token.empty() && allow_token) return ResolveToken(c.token);
-  if (!c.token.empty()) {
-    return Unauthenticated("this endpoint is server-to-server: appSlug and appSecret required");
-  }
   return Unauthenticated("credentials required: appSlug and appSecret, or sessionToken");
 }
 

@@ -12,18 +12,14 @@
 namespace voxbase {
 namespace {
 
-// The SHA-256 of the token a DELETE ends.
+// The SHA-256 of the token a DELETE ends: a token caller's own (a body's sessionToken is the
+// credential itself), or the one the secret names.
 Result<std::string> TokenToRevoke(const WriteRequest& in) {
+  if (in.app->via_session_token) return in.app->token_hash;
   std::string_view named;
-  const bool given = !in.body["sessionToken"].get(named);
-  if (in.app->via_session_token) {
-    if (given && Sha256(named) != in.app->token_hash) {
-      return Status(StatusCode::kPermissionDenied,
-                    "a session token may revoke only itself; the app secret revokes any");
-    }
-    return in.app->token_hash;
+  if (in.body["sessionToken"].get(named) || named.empty()) {
+    return InvalidArgument("sessionToken is required");
   }
-  if (!given || named.empty()) return InvalidArgument("sessionToken is required");
   std::string app_id;
   if (!SessionTokenAppId(named, &app_id) || app_id != in.app->app_id) {
     return NotFound("no session token of this app");

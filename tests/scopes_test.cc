@@ -81,7 +81,7 @@ bool RefusedForCredentials(const HttpResponse& r) {
   if (r.status != 401 && r.status != 403) return false;
   for (const char* words : {"needs scope", "reaches only its own session", "session token revoked",
                             "session token expired", "admin token required", "server-to-server",
-                            "invalid credentials", "may revoke only itself"}) {
+                            "invalid credentials"}) {
     if (r.body.find(words) != std::string::npos) return true;
   }
   return false;
