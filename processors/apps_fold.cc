@@ -23,6 +23,6 @@ Status FoldAppCreated(const FoldContext& c) {
 
 }  // namespace
 
-void RegisterAppFolds(FoldTable& folds) { folds.Register(EventType::kAppCreated, &FoldAppCreated); }
+void RegisterAppFolds(FoldTable& folds) { folds.On(EventType::kAppCreated, &FoldAppCreated); }
 
 }  // namespace voxbase

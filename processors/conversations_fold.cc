@@ -1,9 +1,15 @@
-// conversation.saved: creates the conversation on first save; later saves overwrite only the
-// fields they carry, and move the newest-first index entry when startedAt changes.
-#include "processors/conversation_update.h"
-#include "processors/experiment_counts.h"
+// Conversations: conversation.saved creates the conversation on first save; later saves overwrite
+// only the fields they carry, and move the newest-first index entry when startedAt changes.
+// Conversations also follow other tables' rows: a handoff created hands its session's conversation
+// off and one resolved resolves it; a LiveKit room that ends resolves its session's conversation
+// unless a human has it. A conversation changed that way is created when it does not exist yet,
+// with the event's time as its start, so the change is never lost.
+#include <functional>
+
 #include "processors/fold.h"
 #include "projections/conversations.h"
+#include "projections/handoffs.h"
+#include "projections/livekit.h"
 #include "projections/tables.h"
 #include "schemas/ids.h"
 
@@ -15,8 +21,6 @@ std::optional<std::string> OptionalString(simdjson::dom::element v) {
   if (v.get(s)) return std::nullopt;
   return std::string(s);
 }
-
-}  // namespace
 
 Status UpdateConversation(const FoldContext& c, std::string_view session_id,
                           const std::function<void(ConversationRow& row)>& change) {
@@ -42,7 +46,6 @@ Status UpdateConversation(const FoldContext& c, std::string_view session_id,
     row.created_at = c.event.ts_ms;
   }
 
-  const std::string old_status = *found ? row.status : std::string();
   change(row);
   row.updated_at = c.event.ts_ms;
   if (row.status == "handed_off" && !row.handed_off_at) row.handed_off_at = c.event.ts_ms;
@@ -54,11 +57,8 @@ Status UpdateConversation(const FoldContext& c, std::string_view session_id,
   c.batch.Put(Family(Table::kIndexes),
               ConversationByStartKey(c.event.app_id, row.started_at, session_id), "");
   c.batch.Put(Family(Table::kConversations), key, row.Encode());
-  if (row.status == old_status) return Status::Ok();
-  return CountConversationForExperiments(c, session_id, row.status);
+  return Status::Ok();
 }
-
-namespace {
 
 Status FoldConversationSaved(const FoldContext& c) {
   const simdjson::dom::object& p = c.event.payload;
@@ -78,10 +78,50 @@ Status FoldConversationSaved(const FoldContext& c) {
   });
 }
 
+Status FollowHandoff(const FoldContext& c, const RowChange& change) {
+  if (!change.after) return Status::Ok();
+  Result<HandoffRow> after = HandoffRow::Decode(c.row_parser, *change.after);
+  if (!after.ok()) return after.status();
+  if (!change.before) {
+    return UpdateConversation(c, after->session_id, [](ConversationRow& conversation) {
+      conversation.status = "handed_off";
+    });
+  }
+  Result<HandoffRow> before = HandoffRow::Decode(c.row_parser, *change.before);
+  if (!before.ok()) return before.status();
+  if (before->status == "resolved" || after->status != "resolved") return Status::Ok();
+  const int64_t at = after->resolved_at.value_or(c.event.ts_ms);
+  return UpdateConversation(c, after->session_id, [&after, at](ConversationRow& conversation) {
+    conversation.status = "resolved";
+    if (!after->resolution.empty()) conversation.resolution = after->resolution;
+    if (!conversation.ended_at) conversation.ended_at = std::max(at, conversation.started_at);
+  });
+}
+
+Status FollowRoom(const FoldContext& c, const RowChange& change) {
+  if (!change.after) return Status::Ok();
+  Result<RoomRow> after = RoomRow::Decode(c.row_parser, *change.after);
+  if (!after.ok()) return after.status();
+  if (after->status != "ended" || after->session_id.empty()) return Status::Ok();
+  if (change.before) {
+    Result<RoomRow> before = RoomRow::Decode(c.row_parser, *change.before);
+    if (!before.ok()) return before.status();
+    if (before->status == "ended") return Status::Ok();
+  }
+  const int64_t at = after->ended_at.value_or(c.event.ts_ms);
+  return UpdateConversation(c, after->session_id, [at](ConversationRow& row) {
+    if (row.status == "handed_off") return;
+    row.status = "resolved";
+    if (!row.ended_at) row.ended_at = std::max(at, row.started_at);
+  });
+}
+
 }  // namespace
 
 void RegisterConversationFolds(FoldTable& folds) {
-  folds.Register(EventType::kConversationSaved, &FoldConversationSaved);
+  folds.On(EventType::kConversationSaved, &FoldConversationSaved);
+  folds.OnRowChanged(Table::kHandoffs, &FollowHandoff);
+  folds.OnRowChanged(Table::kLivekitRooms, &FollowRoom);
 }
 
 }  // namespace voxbase

@@ -1,5 +1,4 @@
 // csat.rated: the session's rating, replacing any earlier one.
-#include "processors/experiment_counts.h"
 #include "processors/fold.h"
 #include "projections/csat.h"
 #include "projections/keys.h"
@@ -25,11 +24,11 @@ Status FoldCsatRated(const FoldContext& c) {
       .EndObject();
   c.batch.Put(Family(Table::kCsatRatings), CsatKey(c.event.app_id, session),
               EncodeValue(w.view(), kCsatRowVersion));
-  return CountRatingForExperiments(c, session, rating);
+  return Status::Ok();
 }
 
 }  // namespace
 
-void RegisterCsatFolds(FoldTable& folds) { folds.Register(EventType::kCsatRated, &FoldCsatRated); }
+void RegisterCsatFolds(FoldTable& folds) { folds.On(EventType::kCsatRated, &FoldCsatRated); }
 
 }  // namespace voxbase

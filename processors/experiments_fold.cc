@@ -1,7 +1,10 @@
 // Experiments: created running, stopped or restarted, and sessions assigned. The first assignment
 // of a session records its exposure (a racing second one changes nothing), and counts it — with
-// the session's conversation and rating as they already stand — in its variant's results.
-#include "processors/experiment_counts.h"
+// the session's conversation and rating as they already stand — in its variant's results. After
+// that the exposure follows the session's conversation and rating rows: each change moves its
+// variant's counts once (the exposure keeps what it counted), never by scanning exposures.
+#include <functional>
+
 #include "processors/fold.h"
 #include "projections/conversations.h"
 #include "projections/csat.h"
@@ -48,9 +51,9 @@ Result<std::vector<std::string>> SessionExperiments(const FoldContext& c,
 }
 
 // Applies `change` to the session's exposure in each experiment, and the difference it made to
-// the counts of its variant.
+// the counts of its variant; `change` says whether it made one.
 Status ForEachExposure(const FoldContext& c, std::string_view session_id,
-                       const std::function<void(ExposureRow&, VariantRow&)>& change) {
+                       const std::function<bool(ExposureRow&, VariantRow&)>& change) {
   Result<std::vector<std::string>> ids = SessionExperiments(c, session_id);
   if (!ids.ok()) return ids.status();
   for (const std::string& id : *ids) {
@@ -66,26 +69,38 @@ Status ForEachExposure(const FoldContext& c, std::string_view session_id,
     if (!experiment->has_value()) continue;
     VariantRow* variant = (*experiment)->Variant(exposure->variant_id);
     if (variant == nullptr) continue;
-    change(*exposure, *variant);
+    if (!change(*exposure, *variant)) continue;
     c.batch.Put(Family(Table::kExperimentExposures), key, exposure->Encode());
     SaveExperiment(c, **experiment);
   }
   return Status::Ok();
 }
 
-void CountStatus(ExposureRow& x, VariantRow& v, std::string_view status) {
+// Counts a conversation's status; true when that changed the counts.
+bool CountStatus(ExposureRow& x, VariantRow& v, std::string_view status) {
+  bool changed = false;
   const bool resolved = status == "resolved";
   if (resolved != x.counted_resolved) {
     v.resolved += resolved ? 1 : -1;
     x.counted_resolved = resolved;
+    changed = true;
   }
   if (status == "handed_off" && !x.counted_handed_off) {
     ++v.handed_off;
     x.counted_handed_off = true;
+    changed = true;
   }
+  return changed;
 }
 
-void CountRating(ExposureRow& x, VariantRow& v, int64_t rating) {
+// Counts a conversation as it stands: handed off once ever, resolved while it is.
+bool CountConversation(ExposureRow& x, VariantRow& v, const ConversationRow& row) {
+  const bool handed_off = row.handed_off_at && CountStatus(x, v, "handed_off");
+  return CountStatus(x, v, row.status) || handed_off;
+}
+
+bool CountRating(ExposureRow& x, VariantRow& v, int64_t rating) {
+  if (x.counted_rating == rating) return false;
   if (x.counted_rating == 0) {
     ++v.csat_count;
   } else {
@@ -93,6 +108,7 @@ void CountRating(ExposureRow& x, VariantRow& v, int64_t rating) {
   }
   v.csat_sum += rating;
   x.counted_rating = rating;
+  return true;
 }
 
 Status FoldExperimentCreated(const FoldContext& c) {
@@ -167,8 +183,7 @@ Status FoldExperimentAssigned(const FoldContext& c) {
   if (*has_conversation) {
     Result<ConversationRow> row = ConversationRow::Decode(c.row_parser, conversation);
     if (!row.ok()) return row.status();
-    if (row->handed_off_at) CountStatus(exposure, *variant, "handed_off");
-    CountStatus(exposure, *variant, row->status);
+    CountConversation(exposure, *variant, *row);
   }
   std::string rating;
   Result<bool> has_rating =
@@ -193,24 +208,50 @@ Status FoldExperimentAssigned(const FoldContext& c) {
   return Status::Ok();
 }
 
+// Both tables key rows by app id then session id, and the rows an event changes are its app's.
+std::string_view SessionOf(const FoldContext& c, const RowChange& change) {
+  return std::string_view(change.key).substr(c.event.app_id.size());
+}
+
+// Whether the session is exposed to any experiment: most sessions are not, and their rows are
+// never decoded here.
+Result<bool> Exposed(const FoldContext& c, std::string_view session_id) {
+  std::string unused;
+  return c.batch.Get(Family(Table::kIndexes), ExposuresBySessionKey(c.event.app_id, session_id),
+                     &unused);
+}
+
+Status FollowConversation(const FoldContext& c, const RowChange& change) {
+  const std::string_view session = SessionOf(c, change);
+  Result<bool> exposed = Exposed(c, session);
+  if (!exposed.ok()) return exposed.status();
+  if (!*exposed || !change.after) return Status::Ok();
+  Result<ConversationRow> row = ConversationRow::Decode(c.row_parser, *change.after);
+  if (!row.ok()) return row.status();
+  return ForEachExposure(
+      c, session, [&row](ExposureRow& x, VariantRow& v) { return CountConversation(x, v, *row); });
+}
+
+Status FollowRating(const FoldContext& c, const RowChange& change) {
+  const std::string_view session = SessionOf(c, change);
+  Result<bool> exposed = Exposed(c, session);
+  if (!exposed.ok()) return exposed.status();
+  if (!*exposed || !change.after) return Status::Ok();
+  Result<simdjson::dom::object> row = ParseStoredRow(c.row_parser, *change.after, kCsatRowVersion);
+  if (!row.ok()) return row.status();
+  const int64_t rating = IntField(*row, "rating");
+  return ForEachExposure(
+      c, session, [rating](ExposureRow& x, VariantRow& v) { return CountRating(x, v, rating); });
+}
+
 }  // namespace
 
-Status CountConversationForExperiments(const FoldContext& c, std::string_view session_id,
-                                       std::string_view status) {
-  return ForEachExposure(c, session_id,
-                         [status](ExposureRow& x, VariantRow& v) { CountStatus(x, v, status); });
-}
-
-Status CountRatingForExperiments(const FoldContext& c, std::string_view session_id,
-                                 int64_t rating) {
-  return ForEachExposure(c, session_id,
-                         [rating](ExposureRow& x, VariantRow& v) { CountRating(x, v, rating); });
-}
-
 void RegisterExperimentFolds(FoldTable& folds) {
-  folds.Register(EventType::kExperimentCreated, &FoldExperimentCreated);
-  folds.Register(EventType::kExperimentUpdated, &FoldExperimentUpdated);
-  folds.Register(EventType::kExperimentAssigned, &FoldExperimentAssigned);
+  folds.On(EventType::kExperimentCreated, &FoldExperimentCreated);
+  folds.On(EventType::kExperimentUpdated, &FoldExperimentUpdated);
+  folds.On(EventType::kExperimentAssigned, &FoldExperimentAssigned);
+  folds.OnRowChanged(Table::kConversations, &FollowConversation);
+  folds.OnRowChanged(Table::kCsatRatings, &FollowRating);
 }
 
 }  // namespace voxbase

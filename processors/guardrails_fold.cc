@@ -90,9 +90,9 @@ Status FoldViolationsRecorded(const FoldContext& c) {
 }  // namespace
 
 void RegisterGuardrailFolds(FoldTable& folds) {
-  folds.Register(EventType::kGuardrailRuleCreated, &FoldRuleCreated);
-  folds.Register(EventType::kGuardrailRuleUpdated, &FoldRuleUpdated);
-  folds.Register(EventType::kGuardrailViolationsRecorded, &FoldViolationsRecorded);
+  folds.On(EventType::kGuardrailRuleCreated, &FoldRuleCreated);
+  folds.On(EventType::kGuardrailRuleUpdated, &FoldRuleUpdated);
+  folds.On(EventType::kGuardrailViolationsRecorded, &FoldViolationsRecorded);
 }
 
 }  // namespace voxbase

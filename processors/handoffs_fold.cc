@@ -1,8 +1,7 @@
-// Handoffs: created pending (and the session's conversation handed off); claimed by one agent
-// (pending → claimed); resolved (claimed → resolved, and the conversation resolved). Any other
-// move changes nothing; the row's lastEventId says which event made the last move, so the API can
-// tell a caller whether its move won.
-#include "processors/conversation_update.h"
+// Handoffs: created pending; claimed by one agent (pending → claimed); resolved (claimed →
+// resolved). Any other move changes nothing; the row's lastEventId says which event made the last
+// move, so the API can tell a caller whether its move won. (The session's conversation follows
+// these rows: conversations_fold.cc.)
 #include "processors/fold.h"
 #include "projections/handoffs.h"
 #include "projections/tables.h"
@@ -30,8 +29,7 @@ Status FoldHandoffCreated(const FoldContext& c) {
   row.created_at = c.event.ts_ms;
   c.batch.Put(Family(Table::kHandoffs), HandoffKey(c.event.app_id, id), row.Encode());
   c.batch.Put(Family(Table::kIndexes), HandoffQueueKey(c.event.app_id, row), "");
-  return UpdateConversation(
-      c, session, [](ConversationRow& conversation) { conversation.status = "handed_off"; });
+  return Status::Ok();
 }
 
 Status FoldHandoffMoved(const FoldContext& c) {
@@ -67,19 +65,14 @@ Status FoldHandoffMoved(const FoldContext& c) {
   c.batch.Delete(Family(Table::kIndexes), old_queue_key);
   c.batch.Put(Family(Table::kIndexes), HandoffQueueKey(c.event.app_id, row), "");
   c.batch.Put(Family(Table::kHandoffs), key, row.Encode());
-  if (row.status != "resolved") return Status::Ok();
-  return UpdateConversation(c, row.session_id, [&row, at = c.event.ts_ms](ConversationRow& conv) {
-    conv.status = "resolved";
-    if (!row.resolution.empty()) conv.resolution = row.resolution;
-    if (!conv.ended_at) conv.ended_at = std::max(at, conv.started_at);
-  });
+  return Status::Ok();
 }
 
 }  // namespace
 
 void RegisterHandoffFolds(FoldTable& folds) {
-  folds.Register(EventType::kHandoffCreated, &FoldHandoffCreated);
-  folds.Register(EventType::kHandoffMoved, &FoldHandoffMoved);
+  folds.On(EventType::kHandoffCreated, &FoldHandoffCreated);
+  folds.On(EventType::kHandoffMoved, &FoldHandoffMoved);
 }
 
 }  // namespace voxbase

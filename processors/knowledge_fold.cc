@@ -89,10 +89,10 @@ Status FoldedByTheGapsProcessor(const FoldContext&) { return Status::Ok(); }
 }  // namespace
 
 void RegisterKnowledgeFolds(FoldTable& folds) {
-  folds.Register(EventType::kKnowledgeDocumentSaved, &FoldDocumentSaved);
-  folds.Register(EventType::kKnowledgeDocumentDeleted, &FoldDocumentDeleted);
-  folds.Register(EventType::kKnowledgeSearched, &FoldedByTheGapsProcessor);
-  folds.Register(EventType::kKnowledgeGapDismissed, &FoldedByTheGapsProcessor);
+  folds.On(EventType::kKnowledgeDocumentSaved, &FoldDocumentSaved);
+  folds.On(EventType::kKnowledgeDocumentDeleted, &FoldDocumentDeleted);
+  folds.On(EventType::kKnowledgeSearched, &FoldedByTheGapsProcessor);
+  folds.On(EventType::kKnowledgeGapDismissed, &FoldedByTheGapsProcessor);
 }
 
 }  // namespace voxbase

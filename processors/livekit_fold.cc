@@ -1,8 +1,7 @@
 // LiveKit rooms and participants: rooms created and ended through the API, and LiveKit's webhooks
-// moving them waiting → active → ended and participants in and out. A room that finishes resolves
-// its session's conversation unless a human has it (handed_off). Webhook deliveries are
+// moving them waiting → active → ended and participants in and out. (A room that ends resolves its
+// session's conversation: conversations_fold.cc follows these rows.) Webhook deliveries are
 // deduplicated on their id by the idempotency record their event carries (TablesProcessor).
-#include "processors/conversation_update.h"
 #include "processors/fold.h"
 #include "projections/livekit.h"
 #include "projections/tables.h"
@@ -30,12 +29,7 @@ Status EndRoom(const FoldContext& c, RoomRow room, int64_t at) {
   room.status = "ended";
   room.ended_at = at;
   SaveRoom(c, room);
-  if (room.session_id.empty()) return Status::Ok();
-  return UpdateConversation(c, room.session_id, [at](ConversationRow& row) {
-    if (row.status == "handed_off") return;
-    row.status = "resolved";
-    if (!row.ended_at) row.ended_at = std::max(at, row.started_at);
-  });
+  return Status::Ok();
 }
 
 Status FoldRoomCreated(const FoldContext& c) {
@@ -150,9 +144,9 @@ Status FoldWebhook(const FoldContext& c) {
 }  // namespace
 
 void RegisterLivekitFolds(FoldTable& folds) {
-  folds.Register(EventType::kLivekitRoomCreated, &FoldRoomCreated);
-  folds.Register(EventType::kLivekitRoomEnded, &FoldRoomEnded);
-  folds.Register(EventType::kLivekitWebhookReceived, &FoldWebhook);
+  folds.On(EventType::kLivekitRoomCreated, &FoldRoomCreated);
+  folds.On(EventType::kLivekitRoomEnded, &FoldRoomEnded);
+  folds.On(EventType::kLivekitWebhookReceived, &FoldWebhook);
 }
 
 }  // namespace voxbase

@@ -36,7 +36,7 @@ Status FoldPersonaUpdated(const FoldContext& c) {
 }  // namespace
 
 void RegisterPersonaFolds(FoldTable& folds) {
-  folds.Register(EventType::kPersonaUpdated, &FoldPersonaUpdated);
+  folds.On(EventType::kPersonaUpdated, &FoldPersonaUpdated);
 }
 
 }  // namespace voxbase

@@ -70,8 +70,8 @@ Status FoldMessagesAdded(const FoldContext& c) {
 }  // namespace
 
 void RegisterSessionLogFolds(FoldTable& folds) {
-  folds.Register(EventType::kTelemetryRecorded, &FoldTelemetryRecorded);
-  folds.Register(EventType::kMessagesAdded, &FoldMessagesAdded);
+  folds.On(EventType::kTelemetryRecorded, &FoldTelemetryRecorded);
+  folds.On(EventType::kMessagesAdded, &FoldMessagesAdded);
 }
 
 }  // namespace voxbase

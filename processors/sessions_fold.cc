@@ -70,9 +70,9 @@ Status FoldSessionsRevokedAll(const FoldContext& c) { return SaveRevocations(c, 
 }  // namespace
 
 void RegisterSessionFolds(FoldTable& folds) {
-  folds.Register(EventType::kSessionCreated, &FoldSessionCreated);
-  folds.Register(EventType::kSessionRevoked, &FoldSessionRevoked);
-  folds.Register(EventType::kSessionsRevokedAll, &FoldSessionsRevokedAll);
+  folds.On(EventType::kSessionCreated, &FoldSessionCreated);
+  folds.On(EventType::kSessionRevoked, &FoldSessionRevoked);
+  folds.On(EventType::kSessionsRevokedAll, &FoldSessionsRevokedAll);
 }
 
 }  // namespace voxbase

@@ -80,14 +80,15 @@ class CapturingBatch final : public StoreBatch {
 Status TablesProcessor::Apply(const DecodedEvent& event, const LogPosition& position,
                               StoreBatch& batch) {
   if (!IsAppId(event.app_id)) return BadPayload(event, "app id is malformed");
-  Fold fold = folds_.Find(event.type);
-  if (fold == nullptr) return BadPayload(event, "no fold for this type");
-  if (event.idempotency_key.empty()) return fold(FoldContext{event, position, batch, row_parser_});
+  if (folds_.Handlers(event.type).empty()) return BadPayload(event, "no fold for this type");
+  if (event.idempotency_key.empty()) {
+    return ApplyFolds(folds_, FoldContext{event, position, batch, row_parser_});
+  }
   Result<bool> retry = IsRecordedRetry(event, batch);
   if (!retry.ok()) return retry.status();
   if (*retry) return Status::Ok();
   CapturingBatch capture(batch);
-  VOX_RETURN_IF_ERROR(fold(FoldContext{event, position, capture, row_parser_}));
+  VOX_RETURN_IF_ERROR(ApplyFolds(folds_, FoldContext{event, position, capture, row_parser_}));
   IdempotencyRecord record{std::string(event.request_hash),
                            std::string(event.id),
                            event.ts_ms,

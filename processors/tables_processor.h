@@ -10,6 +10,8 @@
 
 #include <simdjson.h>
 
+#include <utility>
+
 #include "processors/fold.h"
 #include "processors/processor.h"
 
@@ -18,7 +20,7 @@ namespace voxbase {
 class TablesProcessor final : public Processor {
  public:
   // `folds` must pass FoldTable::Check().
-  explicit TablesProcessor(FoldTable folds) : folds_(folds) {}
+  explicit TablesProcessor(FoldTable folds) : folds_(std::move(folds)) {}
   std::string_view name() const override { return "tables"; }
   Status Apply(const DecodedEvent& event, const LogPosition& position, StoreBatch& batch) override;
 

@@ -14,8 +14,6 @@ Status FoldTokenMinted(const FoldContext& c) {
 
 }  // namespace
 
-void RegisterTokenFolds(FoldTable& folds) {
-  folds.Register(EventType::kTokenMinted, &FoldTokenMinted);
-}
+void RegisterTokenFolds(FoldTable& folds) { folds.On(EventType::kTokenMinted, &FoldTokenMinted); }
 
 }  // namespace voxbase

@@ -178,11 +178,11 @@ Status FoldExecutionFinished(const FoldContext& c) {
 }  // namespace
 
 void RegisterToolFolds(FoldTable& folds) {
-  folds.Register(EventType::kToolRegistered, &FoldToolRegistered);
-  folds.Register(EventType::kToolUpdated, &FoldToolUpdated);
-  folds.Register(EventType::kToolExecutionPending, &FoldExecutionPending);
-  folds.Register(EventType::kToolExecutionStarted, &FoldExecutionStarted);
-  folds.Register(EventType::kToolExecutionFinished, &FoldExecutionFinished);
+  folds.On(EventType::kToolRegistered, &FoldToolRegistered);
+  folds.On(EventType::kToolUpdated, &FoldToolUpdated);
+  folds.On(EventType::kToolExecutionPending, &FoldExecutionPending);
+  folds.On(EventType::kToolExecutionStarted, &FoldExecutionStarted);
+  folds.On(EventType::kToolExecutionFinished, &FoldExecutionFinished);
 }
 
 }  // namespace voxbase
