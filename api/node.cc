@@ -107,6 +107,7 @@ struct Node::Parts {
   ProcessorProbe processor_probe{*registry, "tables"};
   IngestProbe ingest_probe{*registry};
   HttpProbe http_probe{*registry};
+  AppliedFeed feed{registry.get()};
   std::unique_ptr<QuotaProbe> quota_probe;
   std::unique_ptr<WriteQuota> write_quota;
   std::unique_ptr<EventLog> log;
@@ -124,6 +125,9 @@ struct Node::Parts {
   SchemaCache schemas;
   GuardrailEngines guardrails;
   std::thread recovery;  // records executions interrupted by the last stop, once caught up
+  std::mutex recovery_mu;
+  // Wakes the recovery thread at each applied batch; guarded by recovery_mu, null once it is done.
+  std::unique_ptr<AppliedFeed::Subscription> recovery_wake;
   std::atomic<bool> stopping{false};
   SegmentLog* segment_log = nullptr;  // the embedded log, for retention; null on Kafka
   std::mutex snapshot_mu;             // one snapshot at a time
@@ -278,6 +282,8 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   // Without a WAL, a restart after kill -9 applies again what came after the last flush: keep
   // that under about a second of apply (issue 33 measured up to 35 s, growing with uptime).
   runner_options.flush_every_records = o.flush_every_records;
+  runner_options.feed = &p->feed;
+  p->recovery_wake = p->feed.Subscribe("tool-recovery", 64);  // before the runner can catch up
   p->runner = std::make_unique<ProcessorRunner>(
       *p->log, *p->store, raw_processors, p->watermark.get(), &p->processor_probe, runner_options);
   VOX_RETURN_IF_ERROR(p->runner->Start());
@@ -449,8 +455,15 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   if (!port.ok()) return port.status();
   p->port = *port;
   p->recovery = std::thread([raw] {
+    // Each applied batch wakes it (the runner says it caught up before it publishes the batch
+    // that did it); the timeout only covers catching up without a batch (a log that could not
+    // say where it ended).
     while (!raw->stopping && !raw->runner->caught_up()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      raw->recovery_wake->Next(std::chrono::seconds(1));
+    }
+    {
+      std::lock_guard<std::mutex> lock(raw->recovery_mu);
+      raw->recovery_wake.reset();  // nobody left listening: the runner stops listing rows
     }
     if (raw->stopping || !raw->runner->stall().ok()) return;
     size_t interrupted = RecordInterruptedExecutions(raw->api);
@@ -492,6 +505,10 @@ void Node::Stop() {
     p.stopping = true;
   }
   p.timer_cv.notify_all();
+  {
+    std::lock_guard<std::mutex> lock(p.recovery_mu);
+    if (p.recovery_wake) p.recovery_wake->Cancel();
+  }
   if (p.snapshot_timer.joinable()) p.snapshot_timer.join();
   if (p.recovery.joinable()) p.recovery.join();
   p.http->StopAccepting();

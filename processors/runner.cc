@@ -50,6 +50,49 @@ std::string DeadLetterValue(const LogRecord& record, const Status& error) {
   return EncodeValue(w.view());
 }
 
+// Passes everything to the batch and lists the rows of the tables (not the system families) that
+// are put or deleted, each once.
+class RowListingBatch final : public StoreBatch {
+ public:
+  explicit RowListingBatch(StoreBatch& batch) : batch_(batch) {}
+  void Put(int family, std::string_view key, std::string_view value) override {
+    List(family, key);
+    batch_.Put(family, key, value);
+  }
+  void PutUnread(int family, std::string_view key, std::string_view value) override {
+    List(family, key);
+    batch_.PutUnread(family, key, value);
+  }
+  void Delete(int family, std::string_view key) override {
+    List(family, key);
+    batch_.Delete(family, key);
+  }
+  void DeleteRange(int family, std::string_view begin, std::string_view end) override {
+    batch_.DeleteRange(family, begin, end);
+  }
+  Result<bool> Get(int family, std::string_view key, std::string* value) override {
+    return batch_.Get(family, key, value);
+  }
+  size_t Count() const override { return batch_.Count(); }
+  void SetSavePoint() override { batch_.SetSavePoint(); }
+  Status RollbackToSavePoint() override { return batch_.RollbackToSavePoint(); }
+  Status PopSavePoint() override { return batch_.PopSavePoint(); }
+
+  std::vector<ChangedRow> TakeRows() { return std::move(rows_); }
+
+ private:
+  void List(int family, std::string_view key) {
+    if (family >= Family(Table::kAppSlugs)) return;
+    for (const ChangedRow& row : rows_) {
+      if (row.family == family && row.key == key) return;
+    }
+    rows_.push_back(ChangedRow{family, std::string(key)});
+  }
+
+  StoreBatch& batch_;
+  std::vector<ChangedRow> rows_;
+};
+
 }  // namespace
 
 Result<std::vector<int64_t>> StoredPositions(const ProjectionStore& store,
@@ -384,6 +427,8 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records,
   std::unique_ptr<StoreBatch> batch = store_.NewBatch();
   Status failure;
   size_t applied = 0;
+  const bool feeding = options_.feed != nullptr && options_.feed->active();
+  std::vector<AppliedRecord> published;
   for (size_t r = 0; r < records.size(); ++r) {
     const LogRecord& record = records[r];
     auto p = static_cast<size_t>(record.position.partition);
@@ -414,11 +459,13 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records,
         continue;
       }
     }
+    RowListingBatch listing(*batch);
+    StoreBatch& target = feeding ? static_cast<StoreBatch&>(listing) : *batch;
     for (size_t i = 0; i < processors_.size() && status.ok(); ++i) {
       std::vector<int64_t>& own = processor_next_[i];
       if (p >= own.size()) own.resize(p + 1, 0);
       if (record.position.offset < own[p]) continue;  // this processor already has it
-      status = processors_[i]->Apply(*event, record.position, *batch);
+      status = processors_[i]->Apply(*event, record.position, target);
     }
     if (!status.ok() && status.code() == StatusCode::kCorruption) {
       // Poison: this record can never be applied. Keep it, with why, and go on.
@@ -441,6 +488,10 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records,
       break;
     }
     VOX_RETURN_IF_ERROR(batch->PopSavePoint());
+    if (feeding) {
+      published.push_back(AppliedRecord{record.position, std::string(event->app_id), event->type,
+                                        std::string(event->id), listing.TakeRows()});
+    }
     if (probe_) probe_->OnEventApplied(EventTypeName(event->type));
     next[p] = record.position.offset + 1;
     ++applied;
@@ -475,12 +526,15 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records,
         }
       }
     }
+    // Caught up before the feed hears of the batch, so a subscriber woken by it sees the flag.
+    if (!caught_up_ && end_known_) caught_up_ = Reached(next, start_end_);
     // The watermark last: a writer it wakes may read /metrics at once, and must see this batch.
     if (watermark_) {
       for (size_t p = 0; p < next.size(); ++p) {
         watermark_->Advance(static_cast<int32_t>(p), next[p]);
       }
     }
+    if (feeding) options_.feed->Publish(published);
   }
   return failure;
 }

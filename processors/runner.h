@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "processors/applied_feed.h"
 #include "processors/applied_watermark.h"
 #include "processors/processor.h"
 #include "processors/processor_probe.h"
@@ -50,6 +51,9 @@ struct RunnerOptions {
   // Skip events applied before at another offset (AppliedEventIds). Unset: when the log says it
   // may hold duplicates (Kafka). Live and replay read the same log, so they decide alike.
   std::optional<bool> skip_duplicate_events = std::nullopt;
+  // Where each committed batch's applied records are published (optional; must outlive the
+  // runner). Rows are listed only while it has subscribers.
+  AppliedFeed* feed = nullptr;
 };
 
 class ProcessorRunner {

@@ -62,7 +62,8 @@ class FoldTest : public ::testing::Test {
   }
 
   Status Apply(const FoldTable& folds) {
-    std::string record = EncodeEvent(Event{"evt_1", EventType::kHandoffCreated, kApp, 1, "{}", std::nullopt});
+    std::string record =
+        EncodeEvent(Event{"evt_1", EventType::kHandoffCreated, kApp, 1, "{}", std::nullopt});
     Result<DecodedEvent> event = decoder_.Decode(record);
     if (!event.ok()) return event.status();
     auto batch = store_->NewBatch();
@@ -85,12 +86,12 @@ TEST_F(FoldTest, HandlersRunInRegistrationOrderThenRowHandlersWithBeforeAndAfter
   folds.OnRowChanged(Table::kConversations, &FollowConversation);
   ASSERT_TRUE(Apply(folds).ok());
   EXPECT_EQ(Seen(), (std::vector<std::string>{"first", "second", "handoff h1 -->claimed",
-                                               "conversation s1 -->from claimed"}));
+                                              "conversation s1 -->from claimed"}));
   // Again: the rows exist now, and the handlers see what they were.
   Seen().clear();
   ASSERT_TRUE(Apply(folds).ok());
   EXPECT_EQ(Seen(), (std::vector<std::string>{"first", "second", "handoff h1 claimed->claimed",
-                                               "conversation s1 from claimed->from claimed"}));
+                                              "conversation s1 from claimed->from claimed"}));
 }
 
 TEST_F(FoldTest, ARowChangedAgainAfterItsHandlerRanIsHandedOverAgain) {
