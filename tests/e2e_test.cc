@@ -279,8 +279,11 @@ TEST(ConnectionsTest, OutOfFileDescriptorsTheServerNeitherSpinsNorStopsAnswering
                : -1.0;
   };
   double before = cpu_seconds();
+  ASSERT_GE(before, 0) << "the server's CPU time cannot be read from /proc";
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  double used = cpu_seconds() - before;
+  double after = cpu_seconds();
+  ASSERT_GE(after, 0) << "the server's CPU time cannot be read from /proc";
+  double used = after - before;
   EXPECT_LT(used, 0.5) << "the server burned CPU while out of descriptors";
   int fd = IdleConnection(server.port());
   EXPECT_EQ(RawStatus(fd), 200) << "/healthz was not answered while out of descriptors";

@@ -60,6 +60,8 @@ TEST(IsolationTest, TwoAppsNeverSeeEachOthersRows) {
   Result<HttpResponse> via_token = client->Request("GET", "/api/messages?sessionId=shared", "",
                                                    {{"Authorization", "Bearer " + tok}});
   ASSERT_EQ(via_token->status, 200);
+  EXPECT_NE(via_token->body.find("secret of tenant-a"), std::string::npos)
+      << "the token does not read its own app's session: " << via_token->body;
   EXPECT_EQ(via_token->body.find("tenant-b"), std::string::npos) << via_token->body;
   // Credentials in the query win over nothing; a token cannot be combined with B's slug to reach B.
   Result<HttpResponse> b_slug_a_token =

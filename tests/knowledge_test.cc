@@ -235,6 +235,7 @@ TEST(KnowledgeIndexTest, UpdatesAndDeletesThroughTombstonesAndCompaction) {
   EXPECT_GT(index.stats().dead_chunks, 0u) << "the old version is a tombstone in the graph";
   index.Remove("app", "d5");
   found = Ask(index, "app", "where do emperor penguins huddle", 50);
+  ASSERT_EQ(found.hits.size(), 50u) << "1,199 documents are left to answer from";
   for (const KnowledgeHit& h : found.hits) EXPECT_NE(h.document_id, "d5");
   // Deleting a third of the documents compacts the index once tombstones are a quarter of its
   // chunks (inline here: background = false): 302 of 1202, after which 100 more deletes remain.
@@ -244,6 +245,7 @@ TEST(KnowledgeIndexTest, UpdatesAndDeletesThroughTombstonesAndCompaction) {
   EXPECT_EQ(stats.documents, 1200u - 1 - 400);
   EXPECT_EQ(stats.graph_spaces, 1u);
   found = Ask(index, "app", "refund order", 50);
+  ASSERT_EQ(found.hits.size(), 50u) << "799 documents are left to answer from";
   for (const KnowledgeHit& h : found.hits) {
     int n = std::stoi(h.document_id.substr(1));
     EXPECT_TRUE(n < 600 || n >= 1000) << h.document_id << " was deleted";
@@ -255,8 +257,13 @@ TEST(KnowledgeIndexTest, AppsNeverSeeEachOthersDocuments) {
   index.Upsert("app-a",
                LocalDocument("a1", "Secret recipe", "general", "Add cinnamon to the dough."));
   index.Upsert("app-b", LocalDocument("b1", "Opening hours", "general", "Open nine to five."));
+  // The positive control: each app finds its own document with the same query.
+  KnowledgeResults a = Ask(index, "app-a", "cinnamon dough recipe", 10);
+  ASSERT_EQ(a.hits.size(), 1u);
+  EXPECT_EQ(a.hits[0].document_id, "a1");
   KnowledgeResults b = Ask(index, "app-b", "cinnamon dough recipe", 10);
-  for (const KnowledgeHit& h : b.hits) EXPECT_NE(h.document_id, "a1");
+  ASSERT_EQ(b.hits.size(), 1u) << "app-b's only document is its nearest";
+  EXPECT_EQ(b.hits[0].document_id, "b1");
   EXPECT_TRUE(Ask(index, "app-c", "cinnamon dough recipe", 10).hits.empty());
 }
 
