@@ -27,9 +27,10 @@ AppliedFeed::AppliedFeed(prometheus::Registry* registry) {
   if (registry == nullptr) return;
   records_family_ = &prometheus::BuildCounter()
                          .Name("voxbase_applied_feed_records_total")
-                         .Help("Applied records handed to each in-process subscriber of the "
-                               "applied feed (outcome delivered), or dropped because its queue "
-                               "was full (outcome dropped; it was then sent a gap marker)")
+                         .Help(
+                             "Applied records handed to each in-process subscriber of the "
+                             "applied feed (outcome delivered), or dropped because its queue "
+                             "was full (outcome dropped; it was then sent a gap marker)")
                          .Register(*registry);
 }
 
@@ -39,7 +40,8 @@ std::unique_ptr<AppliedFeed::Subscription> AppliedFeed::Subscribe(std::string na
                                                                   size_t capacity) {
   auto queue = std::make_shared<Queue>(capacity);
   if (records_family_ != nullptr) {
-    queue->delivered_metric = &records_family_->Add({{"subscriber", name}, {"outcome", "delivered"}});
+    queue->delivered_metric =
+        &records_family_->Add({{"subscriber", name}, {"outcome", "delivered"}});
     queue->dropped_metric = &records_family_->Add({{"subscriber", name}, {"outcome", "dropped"}});
   }
   {
@@ -47,6 +49,7 @@ std::unique_ptr<AppliedFeed::Subscription> AppliedFeed::Subscribe(std::string na
     queues_.push_back(queue);
   }
   subscribers_.fetch_add(1);
+  receiving_.fetch_add(1);
   return std::unique_ptr<Subscription>(new Subscription(*this, std::move(queue)));
 }
 
@@ -54,6 +57,8 @@ void AppliedFeed::Leave(Queue* queue) {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto it = queues_.begin(); it != queues_.end(); ++it) {
     if (it->get() == queue) {
+      std::lock_guard<std::mutex> queue_lock(queue->mu);
+      if (!queue->lost) receiving_.fetch_sub(1);
       queues_.erase(it);
       subscribers_.fetch_sub(1);
       return;
@@ -73,6 +78,7 @@ void AppliedFeed::Publish(const std::vector<AppliedRecord>& records) {
         if (!queue->lost && queue->records.size() >= queue->capacity) {
           queue->lost = true;
           queue->first_lost = record.position;
+          receiving_.fetch_sub(1);
         }
         if (queue->lost) {
           ++dropped;
@@ -94,6 +100,25 @@ void AppliedFeed::Publish(const std::vector<AppliedRecord>& records) {
   }
 }
 
+void AppliedFeed::Drop(LogPosition first, uint64_t count) {
+  if (count == 0) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::shared_ptr<Queue>& queue : queues_) {
+    {
+      std::lock_guard<std::mutex> queue_lock(queue->mu);
+      if (!queue->lost) {
+        queue->lost = true;
+        queue->first_lost = first;
+        receiving_.fetch_sub(1);
+      }
+    }
+    queue->changed.notify_all();
+    queue->dropped += count;
+    if (queue->dropped_metric != nullptr)
+      queue->dropped_metric->Increment(static_cast<double>(count));
+  }
+}
+
 AppliedFeed::Subscription::~Subscription() { feed_.Leave(queue_.get()); }
 
 std::vector<FeedItem> AppliedFeed::Subscription::Next(std::chrono::milliseconds timeout) {
@@ -111,6 +136,7 @@ std::vector<FeedItem> AppliedFeed::Subscription::Next(std::chrono::milliseconds 
   if (queue_->lost) {
     items.push_back(FeedItem{true, queue_->first_lost, {}});
     queue_->lost = false;
+    feed_.receiving_.fetch_add(1);
   }
   return items;
 }

@@ -66,11 +66,17 @@ class AppliedFeed {
   // its metrics.
   std::unique_ptr<Subscription> Subscribe(std::string name, size_t capacity);
 
-  // Whether anyone subscribes: the runner lists changed rows only then.
+  // Whether anyone subscribes.
   bool active() const { return subscribers_.load(std::memory_order_relaxed) > 0; }
+  // Whether a subscriber would take a record now (one whose queue overflowed drops everything
+  // until it has taken its queue): the runner lists changed rows only then.
+  bool wants_records() const { return receiving_.load(std::memory_order_relaxed) > 0; }
 
   // The runner, after a commit.
   void Publish(const std::vector<AppliedRecord>& records);
+  // The runner, after a commit it did not list (nobody wanted records): `count` records from
+  // `first` on, which every subscriber drops (one that took its queue meanwhile is sent a gap).
+  void Drop(LogPosition first, uint64_t count);
 
  private:
   struct Queue;
@@ -80,6 +86,7 @@ class AppliedFeed {
   std::mutex mu_;  // guards queues_
   std::list<std::shared_ptr<Queue>> queues_;
   std::atomic<int> subscribers_{0};
+  std::atomic<int> receiving_{0};  // subscribers whose queue has not overflowed
 
   friend class Subscription;
 };

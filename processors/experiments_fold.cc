@@ -221,11 +221,29 @@ Result<bool> Exposed(const FoldContext& c, std::string_view session_id) {
                      &unused);
 }
 
+// What the counts read of a conversation: its status, and whether it was ever handed off.
+Result<std::pair<std::string, bool>> CountedState(const FoldContext& c, std::string_view stored) {
+  Result<simdjson::dom::object> row =
+      ParseStoredRow(c.row_parser, stored, ConversationRow::kVersion);
+  if (!row.ok()) return row.status();
+  std::string_view status;
+  if ((*row)["status"].get(status)) return Corruption("a stored conversation has no status");
+  int64_t unused = 0;
+  return std::pair<std::string, bool>(std::string(status), !(*row)["handedOffAt"].get(unused));
+}
+
 Status FollowConversation(const FoldContext& c, const RowChange& change) {
   const std::string_view session = SessionOf(c, change);
   Result<bool> exposed = Exposed(c, session);
   if (!exposed.ok()) return exposed.status();
   if (!*exposed || !change.after) return Status::Ok();
+  if (change.before) {  // most saves change the messages, not what is counted
+    Result<std::pair<std::string, bool>> before = CountedState(c, *change.before);
+    if (!before.ok()) return before.status();
+    Result<std::pair<std::string, bool>> after = CountedState(c, *change.after);
+    if (!after.ok()) return after.status();
+    if (*before == *after) return Status::Ok();
+  }
   Result<ConversationRow> row = ConversationRow::Decode(c.row_parser, *change.after);
   if (!row.ok()) return row.status();
   return ForEachExposure(
@@ -237,9 +255,17 @@ Status FollowRating(const FoldContext& c, const RowChange& change) {
   Result<bool> exposed = Exposed(c, session);
   if (!exposed.ok()) return exposed.status();
   if (!*exposed || !change.after) return Status::Ok();
+  int64_t before = 0;
+  if (change.before) {
+    Result<simdjson::dom::object> row =
+        ParseStoredRow(c.row_parser, *change.before, kCsatRowVersion);
+    if (!row.ok()) return row.status();
+    before = IntField(*row, "rating");
+  }
   Result<simdjson::dom::object> row = ParseStoredRow(c.row_parser, *change.after, kCsatRowVersion);
   if (!row.ok()) return row.status();
   const int64_t rating = IntField(*row, "rating");
+  if (rating == before) return Status::Ok();
   return ForEachExposure(
       c, session, [rating](ExposureRow& x, VariantRow& v) { return CountRating(x, v, rating); });
 }

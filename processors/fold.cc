@@ -1,29 +1,29 @@
 #include "processors/fold.h"
 
-#include <deque>
-
 namespace voxbase {
 namespace {
 
 // More row changes than any event makes: handlers that keep changing each other's rows.
 constexpr size_t kMaxRowChanges = 4096;
 
-// Passes everything to the batch, and queues the rows of watched tables that are put or deleted,
-// with their value before the first change since the row handlers last saw them.
+// Passes everything to the batch, and queues the rows of watched tables that are put or deleted:
+// each with its value before the first change since the row handlers last saw it (the value a
+// handler read just before, when it did — folds read before they write — else read here) and its
+// value after the last change (kept as it is written, so the row is not read back).
 class RowTrackingBatch final : public StoreBatch {
  public:
   RowTrackingBatch(StoreBatch& batch, const FoldTable& folds) : batch_(batch), folds_(folds) {}
 
   void Put(int family, std::string_view key, std::string_view value) override {
-    Track(family, key);
+    Track(family, key, value);
     batch_.Put(family, key, value);
   }
   void PutUnread(int family, std::string_view key, std::string_view value) override {
-    Track(family, key);
+    Track(family, key, value);
     batch_.PutUnread(family, key, value);
   }
   void Delete(int family, std::string_view key) override {
-    Track(family, key);
+    Track(family, key, std::nullopt);
     batch_.Delete(family, key);
   }
   void DeleteRange(int family, std::string_view begin, std::string_view end) override {
@@ -34,7 +34,12 @@ class RowTrackingBatch final : public StoreBatch {
     batch_.DeleteRange(family, begin, end);
   }
   Result<bool> Get(int family, std::string_view key, std::string* value) override {
-    return batch_.Get(family, key, value);
+    Result<bool> found = batch_.Get(family, key, value);
+    if (found.ok() && folds_.Watched(family) && Pending(family, key) == nullptr) {
+      read_ = RowRead{family, std::string(key),
+                      *found ? std::optional<std::string>(*value) : std::nullopt};
+    }
+    return found;
   }
   size_t Count() const override { return batch_.Count(); }
   void SetSavePoint() override { batch_.SetSavePoint(); }
@@ -43,38 +48,54 @@ class RowTrackingBatch final : public StoreBatch {
 
   const Status& status() const { return status_; }
 
-  // The oldest queued change, with the row as it stands now; nullopt when none is queued.
-  Result<std::optional<RowChange>> TakeNext() {
-    if (pending_.empty()) return std::optional<RowChange>();
-    RowChange change = std::move(pending_.front());
-    pending_.pop_front();
-    std::string after;
-    Result<bool> found = batch_.Get(Family(change.table), change.key, &after);
-    if (!found.ok()) return found.status();
-    if (*found) change.after = std::move(after);
-    return std::optional<RowChange>(std::move(change));
+  // The oldest queued change; nullopt when none is queued.
+  std::optional<RowChange> TakeNext() {
+    if (next_ == pending_.size()) return std::nullopt;
+    return std::move(pending_[next_++]);
   }
 
  private:
-  void Track(int family, std::string_view key) {
-    if (!folds_.Watched(family) || !status_.ok()) return;
-    for (const RowChange& queued : pending_) {
-      if (Family(queued.table) == family && queued.key == key) return;  // its before stands
+  struct RowRead {
+    int family = -1;
+    std::string key;
+    std::optional<std::string> value;
+  };
+
+  RowChange* Pending(int family, std::string_view key) {
+    for (size_t i = next_; i < pending_.size(); ++i) {
+      if (Family(pending_[i].table) == family && pending_[i].key == key) return &pending_[i];
     }
-    RowChange change{static_cast<Table>(family), std::string(key), std::nullopt, std::nullopt};
-    std::string before;
-    Result<bool> found = batch_.Get(family, key, &before);
-    if (!found.ok()) {
-      status_ = found.status();
+    return nullptr;
+  }
+
+  void Track(int family, std::string_view key, std::optional<std::string_view> value) {
+    if (!folds_.Watched(family) || !status_.ok()) return;
+    auto after = value ? std::optional<std::string>(*value) : std::nullopt;
+    if (RowChange* queued = Pending(family, key)) {
+      queued->after = std::move(after);  // its before stands
       return;
     }
-    if (*found) change.before = std::move(before);
+    RowChange change{static_cast<Table>(family), std::string(key), std::nullopt, std::move(after)};
+    if (read_.family == family && read_.key == key) {
+      change.before = std::move(read_.value);
+    } else {
+      std::string before;
+      Result<bool> found = batch_.Get(family, key, &before);
+      if (!found.ok()) {
+        status_ = found.status();
+        return;
+      }
+      if (*found) change.before = std::move(before);
+    }
+    read_ = RowRead{};
     pending_.push_back(std::move(change));
   }
 
   StoreBatch& batch_;
   const FoldTable& folds_;
-  std::deque<RowChange> pending_;
+  std::vector<RowChange> pending_;
+  size_t next_ = 0;  // pending_[next_..] are not handed over yet
+  RowRead read_;     // the last watched row read and not yet changed
   Status status_;
 };
 
@@ -101,13 +122,12 @@ Status ApplyFolds(const FoldTable& folds, const FoldContext& context) {
   for (Fold fold : folds.Handlers(context.event.type)) VOX_RETURN_IF_ERROR(fold(c));
   for (size_t dispatched = 0;; ++dispatched) {
     VOX_RETURN_IF_ERROR(tracked.status());
-    Result<std::optional<RowChange>> change = tracked.TakeNext();
-    if (!change.ok()) return change.status();
-    if (!change->has_value()) return Status::Ok();
+    std::optional<RowChange> change = tracked.TakeNext();
+    if (!change) return Status::Ok();
     if (dispatched == kMaxRowChanges) {
       return Internal("row handlers keep changing rows: a cycle between tables?");
     }
-    for (RowFold fold : folds.RowHandlers((*change)->table)) VOX_RETURN_IF_ERROR(fold(c, **change));
+    for (RowFold fold : folds.RowHandlers(change->table)) VOX_RETURN_IF_ERROR(fold(c, *change));
   }
 }
 

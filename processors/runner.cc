@@ -427,8 +427,12 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records,
   std::unique_ptr<StoreBatch> batch = store_.NewBatch();
   Status failure;
   size_t applied = 0;
-  const bool feeding = options_.feed != nullptr && options_.feed->active();
+  // A feed whose every subscriber is dropping records (until it takes its queue) is not fed: a
+  // stalled subscriber costs the runner nothing.
+  const bool feeding = options_.feed != nullptr && options_.feed->wants_records();
   std::vector<AppliedRecord> published;
+  LogPosition first_applied{};  // the first of this batch's applied events, and how many
+  uint64_t applied_events = 0;
   for (size_t r = 0; r < records.size(); ++r) {
     const LogRecord& record = records[r];
     auto p = static_cast<size_t>(record.position.partition);
@@ -488,6 +492,7 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records,
       break;
     }
     VOX_RETURN_IF_ERROR(batch->PopSavePoint());
+    if (applied_events++ == 0) first_applied = record.position;
     if (feeding) {
       published.push_back(AppliedRecord{record.position, std::string(event->app_id), event->type,
                                         std::string(event->id), listing.TakeRows()});
@@ -534,7 +539,11 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records,
         watermark_->Advance(static_cast<int32_t>(p), next[p]);
       }
     }
-    if (feeding) options_.feed->Publish(published);
+    if (feeding) {
+      options_.feed->Publish(published);
+    } else if (options_.feed != nullptr && options_.feed->active()) {
+      options_.feed->Drop(first_applied, applied_events);
+    }
   }
   return failure;
 }

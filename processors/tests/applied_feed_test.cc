@@ -26,8 +26,8 @@ namespace {
 constexpr char kApp[] = "app_0123456789abcdef";
 
 AppliedRecord Record(int64_t offset) {
-  return AppliedRecord{{0, offset}, kApp, EventType::kConversationSaved,
-                       "evt_" + std::to_string(offset), {}};
+  return AppliedRecord{
+      {0, offset}, kApp, EventType::kConversationSaved, "evt_" + std::to_string(offset), {}};
 }
 
 std::string Conversation(int i) {
@@ -82,8 +82,23 @@ TEST(AppliedFeedTest, AFullQueueDropsAndThenSaysFromWhereAndNothingElseIsHeldUp)
   EXPECT_EQ(items[0].record.position.offset, 11);
   EXPECT_FALSE(items[1].gap);
 
-  slow.reset();
+  // Once every subscriber is dropping, the runner lists nothing and says what was dropped; one
+  // that took its queue in between is sent a gap, not silence.
+  EXPECT_TRUE(feed.wants_records());
+  feed.Publish({Record(13), Record(14), Record(15), Record(16), Record(17)});  // slow overflows
+  EXPECT_TRUE(feed.wants_records()) << "fast still takes records";
   fast.reset();
+  EXPECT_FALSE(feed.wants_records());
+  EXPECT_EQ(slow->Next(std::chrono::milliseconds(0)).size(), 4u + 1u);
+  EXPECT_TRUE(feed.wants_records());
+  feed.Drop({0, 18}, 3);
+  items = slow->Next(std::chrono::milliseconds(0));
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_TRUE(items[0].gap);
+  EXPECT_EQ(items[0].first_lost.offset, 18);
+  EXPECT_EQ(slow->dropped(), 7u + 1u + 3u);
+
+  slow.reset();
   EXPECT_FALSE(feed.active());
 }
 
@@ -207,8 +222,7 @@ TEST_F(AppliedFeedRunnerTest, WhatASubscriberWasSentSurvivesKillMinus9AndARestar
   ASSERT_TRUE(runner.CatchUp().ok());
   ConversationsView conversations(**store);
   for (int64_t sent : offsets) {
-    Result<std::optional<std::string>> row =
-        conversations.Get(kApp, "s" + std::to_string(sent));
+    Result<std::optional<std::string>> row = conversations.Get(kApp, "s" + std::to_string(sent));
     ASSERT_TRUE(row.ok());
     EXPECT_TRUE(row->has_value()) << "offset " << sent << " was sent, and is gone";
   }
