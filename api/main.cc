@@ -40,94 +40,79 @@
 namespace voxbase {
 namespace {
 
-constexpr char kUsage[] = R"(usage: voxbase <command> [flags]
+// The commands; each one's flags come from the flag table (api/flag_table.cc).
+struct CommandInfo {
+  const char* name;
+  uint32_t bit;  // FlagCommand; 0 for a command without flags
+  const char* synopsis;
+};
 
-commands:
-  serve     --port 8080 --bind 127.0.0.1 --data-dir ./data --fsync always|interval|none
-            --fsync-interval-ms 20 --threads <cores> --max-body-bytes 1048576
-            --apply-timeout-ms 5000 --max-connections 10000 --max-connections-per-client 2500
-            --header-timeout-ms 10000 --idle-timeout-ms 60000
-            --log embedded|kafka --kafka-brokers h:p[,h:p] --kafka-topic voxbase.events
-            --kafka-partitions 6 --kafka-replication 3
-            --token-key <hex>   (session-token key; default: <data-dir>/token.key)
-            --token-rate-per-minute 60 --token-burst 20 --provider-timeout-ms 10000
-            --openai-secret-ttl-s 60 --livekit-token-ttl-s 21600 --allow-private-tool-endpoints
-            --embedder local|openai|gemini --openai-embedding-model text-embedding-3-small
-            --openai-embedding-dimensions 768 --gemini-embedding-model text-embedding-004
-            --hnsw-threshold 20000   (vectors in an app before its index becomes an HNSW graph)
-            (env: OPENAI_API_KEY OPENAI_BASE_URL OPENAI_REALTIME_MODEL OPENAI_REALTIME_VOICE
-             GEMINI_API_KEY GEMINI_BASE_URL LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_URL
-             CLIENT_ORIGIN)
-            (admin API: set VOXBASE_ADMIN_TOKEN)
-            --snapshot-every-s 0 (hourly with a log retention) --keep-snapshots 2
-            --log-retention keep|delete|archive --log-archive-dir DIR
-            --segment-bytes 67108864 --min-free-bytes 67108864 --log-preallocate-mb 8
-            --block-cache-mb 256 --memtable-mb 256   (the projections' RocksDB memory)
-            --flush-every-records 20000   (bounds what a restart after kill -9 applies again)
-            --app-write-rate 20000 --app-write-burst 40000   (events a second per app; 0: none)
-            --metrics-per-app   (label quota refusals by app)
-            --legacy-session-tokens   (tokens minted before roles keep app-wide rights)
-            --admin-token-file FILE   (the admin token from a file, not the environment)
-  replay    --data-dir ./data [--from-snapshot]  rebuild all projections (server stopped): from
-            offset 0 of the log, or from the newest snapshot once retention removed the log's
-            start; takes the --log and --kafka-* flags of serve
-  snapshot  --data-dir ./data [--keep-snapshots 2 --log-retention keep|delete|archive]
-            a snapshot of the projections (server stopped), then prune and trim the log
-  dev-kafka --brokers 3 --partitions 6 --kafka-topic voxbase.events
-            a mock Kafka cluster (librdkafka's) for tests and local play; prints its bootstrap
-            servers on the first line; runs until SIGINT/SIGTERM; --commands-on-stdin takes
-            fault-injection commands on stdin
-  checksum  --data-dir ./data        digest of all projections, printed as the last line
-  routes    every route with the scope that may call it: method, path, scope (tab-separated)
-  repair    --data-dir ./data [--yes]  cut a damaged embedded log at its first bad record,
-            after saying what that drops (server stopped); then run replay
-  seed-app  '<json>' --url http://127.0.0.1:8080 --data-dir ./data
-            creates an app from {slug, name, secret, modelId, replyAsAudio, systemPrompt}:
-            through the running server at --url (VOXBASE_ADMIN_TOKEN), or, when no server
-            holds the data dir, straight onto its log
+// clang-format off
+constexpr CommandInfo kCommands[] = {
+    {"serve", kServeCommand, "run the server"},
+    {"replay", kReplayCommand, "rebuild all projections (server stopped): from offset 0 of the log, or from the\n"
+                              "            newest snapshot once retention removed the log's start"},
+    {"snapshot", kSnapshotCommand, "a snapshot of the projections (server stopped), then prune and trim the log"},
+    {"checksum", kChecksumCommand, "digest of all projections, printed as the last line"},
+    {"routes", 0, "every route with the scope that may call it: method, path, scope (tab-separated)"},
+    {"repair", kRepairCommand, "cut a damaged embedded log at its first bad record, after saying what that\n"
+                              "            drops (server stopped); then run replay"},
+    {"seed-app", kSeedAppCommand, "'<json>' creates an app from {slug, name, secret, modelId, replyAsAudio,\n"
+                                  "            systemPrompt}: through the running server at --url (VOXBASE_ADMIN_TOKEN), or,\n"
+                                  "            when no server holds the data dir, straight onto its log"},
+    {"dev-kafka", kDevKafkaCommand, "a mock Kafka cluster (librdkafka's) for tests and local play; prints its\n"
+                                    "            bootstrap servers on the first line; runs until SIGINT/SIGTERM"},
+};
+// clang-format on
 
-Every flag can also come from the environment: --data-dir is VOXBASE_DATA_DIR, and so on.
-)";
+std::string Usage() {
+  std::string usage = "usage: voxbase <command> [flags]\n\ncommands:\n";
+  for (const CommandInfo& c : kCommands) {
+    std::string name = c.name;
+    name.resize(10, ' ');
+    usage += "  " + name + c.synopsis + "\n";
+    if (c.bit != 0) usage += DescribeFlags(c.bit);
+  }
+  usage +=
+      "\nEvery flag can also come from the environment: --data-dir is VOXBASE_DATA_DIR, and so "
+      "on.\n"
+      "serve also reads OPENAI_API_KEY OPENAI_BASE_URL OPENAI_REALTIME_MODEL "
+      "OPENAI_REALTIME_VOICE\n"
+      "GEMINI_API_KEY GEMINI_BASE_URL LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_URL "
+      "CLIENT_ORIGIN,\n"
+      "and opens the admin API when VOXBASE_ADMIN_TOKEN is set.\n";
+  return usage;
+}
 
 int Fail(const Status& status) {
   std::fprintf(stderr, "voxbase: %s\n", status.ToString().c_str());
   return 1;
 }
 
-const std::set<std::string> kLogFlags = {"log",
-                                         "fsync",
-                                         "fsync-interval-ms",
-                                         "segment-bytes",
-                                         "kafka-brokers",
-                                         "kafka-topic",
-                                         "kafka-partitions",
-                                         "kafka-replication",
-                                         "log-preallocate-mb"};
-
 Result<LogConfig> LogConfigFromFlags(const Flags& flags) {
   LogConfig config;
-  std::string backend = flags.Get("log", "embedded");
+  std::string backend = flags.Get("log");
   if (backend == "kafka") {
     config.backend = LogConfig::Backend::kKafka;
   } else if (backend != "embedded") {
     return InvalidArgument("--log must be embedded or kafka, not '" + backend + "'");
   }
-  Result<FsyncPolicy> fsync = ParseFsyncPolicy(flags.Get("fsync", "always"));
+  Result<FsyncPolicy> fsync = ParseFsyncPolicy(flags.Get("fsync"));
   if (!fsync.ok()) return fsync.status();
   config.fsync = *fsync;
-  Result<int64_t> interval = flags.GetInt("fsync-interval-ms", 20, 1, 60000);
-  Result<int64_t> partitions = flags.GetInt("kafka-partitions", 6, 1, 10000);
-  Result<int64_t> replication = flags.GetInt("kafka-replication", 3, 1, 16);
-  Result<int64_t> segment_bytes = flags.GetInt("segment-bytes", 64 << 20, 4096, 1ll << 40);
-  Result<int64_t> preallocate_mb = flags.GetInt("log-preallocate-mb", 8, 0, 1024);
+  Result<int64_t> interval = flags.GetInt("fsync-interval-ms");
+  Result<int64_t> partitions = flags.GetInt("kafka-partitions");
+  Result<int64_t> replication = flags.GetInt("kafka-replication");
+  Result<int64_t> segment_bytes = flags.GetInt("segment-bytes");
+  Result<int64_t> preallocate_mb = flags.GetInt("log-preallocate-mb");
   for (const auto* r : {&interval, &partitions, &replication, &segment_bytes, &preallocate_mb}) {
     if (!r->ok()) return r->status();
   }
   config.segment_bytes = static_cast<uint64_t>(*segment_bytes);
   config.preallocate_bytes = static_cast<uint64_t>(*preallocate_mb) << 20;
   config.fsync_interval = std::chrono::milliseconds(*interval);
-  config.kafka.brokers = flags.Get("kafka-brokers", "");
-  config.kafka.topic = flags.Get("kafka-topic", "voxbase.events");
+  config.kafka.brokers = flags.Get("kafka-brokers");
+  config.kafka.topic = flags.Get("kafka-topic");
   config.kafka.partitions = static_cast<int>(*partitions);
   config.kafka.replication = static_cast<int>(*replication);
   if (config.backend == LogConfig::Backend::kKafka && config.kafka.brokers.empty()) {
@@ -145,13 +130,13 @@ std::string DescribeLog(const LogConfig& config) {
 
 Result<RetentionPolicy> RetentionFromFlags(const Flags& flags, const LogConfig& log) {
   RetentionPolicy policy;
-  Result<int64_t> keep = flags.GetInt("keep-snapshots", 2, 1, 1000);
+  Result<int64_t> keep = flags.GetInt("keep-snapshots");
   if (!keep.ok()) return keep.status();
   policy.keep_snapshots = static_cast<size_t>(*keep);
-  Result<RetentionPolicy::Log> retention = ParseLogRetention(flags.Get("log-retention", "keep"));
+  Result<RetentionPolicy::Log> retention = ParseLogRetention(flags.Get("log-retention"));
   if (!retention.ok()) return retention.status();
   policy.log = *retention;
-  policy.archive_dir = flags.Get("log-archive-dir", "");
+  policy.archive_dir = flags.Get("log-archive-dir");
   if (policy.log == RetentionPolicy::Log::kArchive && policy.archive_dir.empty()) {
     return InvalidArgument("--log-retention archive needs --log-archive-dir");
   }
@@ -167,21 +152,21 @@ constexpr size_t kMinAdminTokenBytes = 16;
 
 int Serve(const Flags& flags) {
   NodeOptions o;
-  o.data_dir = flags.Get("data-dir", "data");
+  o.data_dir = flags.Get("data-dir");
   Result<LogConfig> log = LogConfigFromFlags(flags);
   if (!log.ok()) return Fail(log.status());
   o.log = *log;
-  Result<int64_t> port = flags.GetInt("port", 8080, 0, 65535);
+  Result<int64_t> port = flags.GetInt("port");
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  Result<int64_t> threads = flags.GetInt("threads", cores, 1, 256);
-  Result<int64_t> body = flags.GetInt("max-body-bytes", 1 << 20, 1024, 64 << 20);
-  Result<int64_t> apply = flags.GetInt("apply-timeout-ms", 5000, 10, 600000);
-  Result<int64_t> connections = flags.GetInt("max-connections", 10000, 1, 1000000);
+  Result<int64_t> threads = flags.GetInt("threads", cores);
+  Result<int64_t> body = flags.GetInt("max-body-bytes");
+  Result<int64_t> apply = flags.GetInt("apply-timeout-ms");
+  Result<int64_t> connections = flags.GetInt("max-connections");
   for (const auto* r : {&port, &threads, &body, &apply, &connections}) {
     if (!r->ok()) return Fail(r->status());
   }
   o.http.port = static_cast<uint16_t>(*port);
-  o.http.bind = flags.Get("bind", "127.0.0.1");
+  o.http.bind = flags.Get("bind");
   o.http.threads = static_cast<int>(*threads);
   o.http.max_body_bytes = static_cast<uint64_t>(*body);
   o.apply_timeout = std::chrono::milliseconds(*apply);
@@ -193,18 +178,18 @@ int Serve(const Flags& flags) {
                  static_cast<long long>(o.http.max_connections),
                  static_cast<long long>(*connections));
   }
-  Result<int64_t> per_client = flags.GetInt("max-connections-per-client",
-                                            std::max<int64_t>(1, *connections / 4), 1, 1000000);
-  Result<int64_t> header_timeout = flags.GetInt("header-timeout-ms", 10000, 10, 600000);
-  Result<int64_t> idle_timeout = flags.GetInt("idle-timeout-ms", 60000, 10, 3600000);
+  Result<int64_t> per_client =
+      flags.GetInt("max-connections-per-client", std::max<int64_t>(1, *connections / 4));
+  Result<int64_t> header_timeout = flags.GetInt("header-timeout-ms");
+  Result<int64_t> idle_timeout = flags.GetInt("idle-timeout-ms");
   for (const auto* r : {&per_client, &header_timeout, &idle_timeout}) {
     if (!r->ok()) return Fail(r->status());
   }
   o.http.max_connections_per_client = *per_client;
   o.http.header_timeout = std::chrono::milliseconds(*header_timeout);
   o.http.idle_timeout = std::chrono::milliseconds(*idle_timeout);
-  o.admin_token = flags.Get("admin-token", "");
-  if (const std::string file = flags.Get("admin-token-file", ""); !file.empty()) {
+  o.admin_token = flags.Get("admin-token");
+  if (const std::string file = flags.Get("admin-token-file"); !file.empty()) {
     if (!o.admin_token.empty()) {
       return Fail(
           InvalidArgument("give the admin token once: --admin-token-file or "
@@ -222,18 +207,18 @@ int Serve(const Flags& flags) {
                                 std::to_string(kMinAdminTokenBytes) +
                                 " characters; it opens the admin API"));
   }
-  Result<int64_t> token_rate = flags.GetInt("token-rate-per-minute", 60, 1, 1000000);
-  Result<int64_t> token_burst = flags.GetInt("token-burst", 20, 1, 1000000);
-  Result<int64_t> provider_timeout = flags.GetInt("provider-timeout-ms", 10000, 100, 120000);
-  Result<int64_t> livekit_ttl = flags.GetInt("livekit-token-ttl-s", 6 * 3600, 60, 7 * 24 * 3600);
-  Result<int64_t> openai_ttl = flags.GetInt("openai-secret-ttl-s", 60, 10, 7200);
+  Result<int64_t> token_rate = flags.GetInt("token-rate-per-minute");
+  Result<int64_t> token_burst = flags.GetInt("token-burst");
+  Result<int64_t> provider_timeout = flags.GetInt("provider-timeout-ms");
+  Result<int64_t> livekit_ttl = flags.GetInt("livekit-token-ttl-s");
+  Result<int64_t> openai_ttl = flags.GetInt("openai-secret-ttl-s");
   for (const auto* r : {&token_rate, &token_burst, &provider_timeout, &livekit_ttl, &openai_ttl}) {
     if (!r->ok()) return Fail(r->status());
   }
   o.token_rate_per_minute = static_cast<double>(*token_rate);
   o.token_burst = static_cast<double>(*token_burst);
-  Result<int64_t> write_rate = flags.GetInt("app-write-rate", 20000, 0, 10'000'000);
-  Result<int64_t> write_burst = flags.GetInt("app-write-burst", 40000, 1, 100'000'000);
+  Result<int64_t> write_rate = flags.GetInt("app-write-rate");
+  Result<int64_t> write_burst = flags.GetInt("app-write-burst");
   for (const auto* r : {&write_rate, &write_burst}) {
     if (!r->ok()) return Fail(r->status());
   }
@@ -261,14 +246,14 @@ int Serve(const Flags& flags) {
   pc.livekit_token_ttl_s = *livekit_ttl;
   pc.timeout = std::chrono::milliseconds(*provider_timeout);
   o.client_origins = SplitOrigins(env("CLIENT_ORIGIN"));
-  o.embedder.default_embedder = flags.Get("embedder", "local");
+  o.embedder.default_embedder = flags.Get("embedder");
   if (!IsEmbedderName(o.embedder.default_embedder)) {
     return Fail(InvalidArgument("--embedder must be local, openai or gemini"));
   }
-  o.embedder.openai_model = flags.Get("openai-embedding-model", o.embedder.openai_model);
-  o.embedder.gemini_model = flags.Get("gemini-embedding-model", o.embedder.gemini_model);
-  Result<int64_t> openai_dims = flags.GetInt("openai-embedding-dimensions", 768, 1, 8192);
-  Result<int64_t> hnsw_threshold = flags.GetInt("hnsw-threshold", 20000, 1, 1000000000);
+  o.embedder.openai_model = flags.Get("openai-embedding-model");
+  o.embedder.gemini_model = flags.Get("gemini-embedding-model");
+  Result<int64_t> openai_dims = flags.GetInt("openai-embedding-dimensions");
+  Result<int64_t> hnsw_threshold = flags.GetInt("hnsw-threshold");
   if (!openai_dims.ok()) return Fail(openai_dims.status());
   if (!hnsw_threshold.ok()) return Fail(hnsw_threshold.status());
   o.embedder.openai_dimensions = static_cast<size_t>(*openai_dims);
@@ -278,22 +263,22 @@ int Serve(const Flags& flags) {
   o.retention = *retention;
   // With a log retention, snapshots are what lets segments go: hourly unless told otherwise.
   const int64_t default_every = o.retention.log == RetentionPolicy::Log::kKeep ? 0 : 3600;
-  Result<int64_t> every = flags.GetInt("snapshot-every-s", default_every, 0, 365ll * 86400);
-  Result<int64_t> min_free = flags.GetInt("min-free-bytes", 64 << 20, 0, 1ll << 50);
-  Result<int64_t> block_cache_mb = flags.GetInt("block-cache-mb", 256, 8, 1 << 20);
-  Result<int64_t> memtable_mb = flags.GetInt("memtable-mb", 256, 64, 1 << 20);
+  Result<int64_t> every = flags.GetInt("snapshot-every-s", default_every);
+  Result<int64_t> min_free = flags.GetInt("min-free-bytes");
+  Result<int64_t> block_cache_mb = flags.GetInt("block-cache-mb");
+  Result<int64_t> memtable_mb = flags.GetInt("memtable-mb");
   if (!every.ok()) return Fail(every.status());
   if (!min_free.ok()) return Fail(min_free.status());
   if (!block_cache_mb.ok()) return Fail(block_cache_mb.status());
   if (!memtable_mb.ok()) return Fail(memtable_mb.status());
   o.block_cache_bytes = static_cast<uint64_t>(*block_cache_mb) << 20;
-  Result<int64_t> flush_every = flags.GetInt("flush-every-records", 20000, 0, 1ll << 40);
+  Result<int64_t> flush_every = flags.GetInt("flush-every-records");
   if (!flush_every.ok()) return Fail(flush_every.status());
   o.flush_every_records = *flush_every;
   o.memtable_bytes = static_cast<uint64_t>(*memtable_mb) << 20;
   o.snapshot_every = std::chrono::seconds(*every);
   o.min_free_bytes = static_cast<uint64_t>(*min_free);
-  const std::string token_key_hex = flags.Get("token-key", "");
+  const std::string token_key_hex = flags.Get("token-key");
   if (!token_key_hex.empty() &&
       (!HexDecode(token_key_hex, &o.token_key) || o.token_key.size() < 16)) {
     return Fail(InvalidArgument("--token-key must be at least 32 hex digits"));
@@ -322,7 +307,7 @@ int Serve(const Flags& flags) {
 }
 
 int Replay(const Flags& flags) {
-  std::string data_dir = flags.Get("data-dir", "data");
+  std::string data_dir = flags.Get("data-dir");
   Result<LogConfig> config = LogConfigFromFlags(flags);
   if (!config.ok()) return Fail(config.status());
   Result<std::unique_ptr<EventLog>> log = OpenEventLog(*config, data_dir, nullptr);
@@ -377,7 +362,7 @@ int Replay(const Flags& flags) {
 // A snapshot with the server stopped (a running server takes them on POST /api/admin/snapshots
 // or every --snapshot-every-s), then the retention that follows.
 int Snapshot(const Flags& flags) {
-  const std::string data_dir = flags.Get("data-dir", "data");
+  const std::string data_dir = flags.Get("data-dir");
   Result<LogConfig> config = LogConfigFromFlags(flags);
   if (!config.ok()) return Fail(config.status());
   Result<RetentionPolicy> policy = RetentionFromFlags(flags, *config);
@@ -422,7 +407,7 @@ int Snapshot(const Flags& flags) {
 // Cuts a damaged embedded log at its first bad record, after saying what that drops and (unless
 // --yes) being told to go ahead on stdin.
 int Repair(const Flags& flags) {
-  const std::string data_dir = flags.Get("data-dir", "data");
+  const std::string data_dir = flags.Get("data-dir");
   SegmentLogOptions probe_options;
   probe_options.dir = LogDirectory(data_dir);
   Result<std::unique_ptr<SegmentLog>> healthy = SegmentLog::Open(probe_options);
@@ -459,10 +444,9 @@ int Repair(const Flags& flags) {
 }
 
 int Checksum(const Flags& flags) {
-  Status swapped = FinishInterruptedSwap(ProjectionsDirectory(flags.Get("data-dir", "data")));
+  Status swapped = FinishInterruptedSwap(ProjectionsDirectory(flags.Get("data-dir")));
   if (!swapped.ok()) return Fail(swapped);
-  StoreOptions options =
-      ProjectionStoreOptions(ProjectionsDirectory(flags.Get("data-dir", "data")));
+  StoreOptions options = ProjectionStoreOptions(ProjectionsDirectory(flags.Get("data-dir")));
   options.read_only = true;
   Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
   if (!store.ok()) return Fail(store.status());
@@ -478,7 +462,7 @@ int SeedApp(const Flags& flags) {
     return Fail(InvalidArgument("seed-app takes one JSON argument"));
   }
   const std::string& json = flags.positional()[0];
-  std::string data_dir = flags.Get("data-dir", "data");
+  std::string data_dir = flags.Get("data-dir");
   Result<std::unique_ptr<EventLog>> log = OpenEventLog(LogConfig{}, data_dir, nullptr);
   if (!log.ok() && log.status().code() != StatusCode::kFailedPrecondition) {
     return Fail(log.status());
@@ -487,9 +471,9 @@ int SeedApp(const Flags& flags) {
     // A server holds the data dir: go through its admin API.
     std::string host;
     uint16_t port = 0;
-    std::string url = flags.Get("url", "http://127.0.0.1:8080");
+    std::string url = flags.Get("url");
     if (!ParseHttpUrl(url, &host, &port)) return Fail(InvalidArgument("bad --url " + url));
-    std::string token = flags.Get("admin-token", "");
+    std::string token = flags.Get("admin-token");
     BlockingHttpClient client(host, port);
     Result<HttpResponse> r =
         client.Request("POST", "/api/admin/apps", json, {{"Authorization", "Bearer " + token}});
@@ -540,11 +524,11 @@ int SeedApp(const Flags& flags) {
 void RunFaultCommands(KafkaMockCluster& cluster, const std::string& topic);
 
 int DevKafka(const Flags& flags) {
-  Result<int64_t> brokers = flags.GetInt("brokers", 3, 1, 16);
-  Result<int64_t> partitions = flags.GetInt("partitions", 6, 1, 1000);
+  Result<int64_t> brokers = flags.GetInt("brokers");
+  Result<int64_t> partitions = flags.GetInt("partitions");
   if (!brokers.ok()) return Fail(brokers.status());
   if (!partitions.ok()) return Fail(partitions.status());
-  std::string topic = flags.Get("kafka-topic", "voxbase.events");
+  std::string topic = flags.Get("kafka-topic");
   Result<std::unique_ptr<KafkaMockCluster>> cluster =
       KafkaMockCluster::Start(static_cast<int>(*brokers));
   if (!cluster.ok()) return Fail(cluster.status());
@@ -638,48 +622,26 @@ int PrintRoutes() {
 int main(int argc, char** argv) {
   using namespace voxbase;
   if (argc < 2 || std::string(argv[1]) == "help" || std::string(argv[1]) == "--help") {
-    std::cout << kUsage;
+    std::cout << Usage();
     return argc < 2 ? 2 : 0;
   }
   std::string command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
-  std::set<std::string> known;
-  if (command == "serve") {
-    // clang-format off
-    known = {"port", "bind", "data-dir", "threads", "max-body-bytes", "apply-timeout-ms",
-             "admin-token", "max-connections", "max-connections-per-client",
-             "header-timeout-ms", "idle-timeout-ms", "token-key", "token-rate-per-minute",
-             "token-burst", "provider-timeout-ms", "livekit-token-ttl-s", "openai-secret-ttl-s",
-             "embedder", "openai-embedding-model", "openai-embedding-dimensions",
-             "gemini-embedding-model", "hnsw-threshold", "snapshot-every-s", "keep-snapshots",
-             "log-retention", "log-archive-dir", "min-free-bytes", "block-cache-mb",
-             "memtable-mb", "flush-every-records", "admin-token-file", "app-write-rate",
-             "app-write-burst"};
-    // clang-format on
-    known.insert(kLogFlags.begin(), kLogFlags.end());
-  } else if (command == "routes") {
-    known = {};
-  } else if (command == "replay") {
-    known = {"data-dir"};
-    known.insert(kLogFlags.begin(), kLogFlags.end());
-  } else if (command == "snapshot") {
-    known = {"data-dir", "keep-snapshots", "log-retention", "log-archive-dir"};
-    known.insert(kLogFlags.begin(), kLogFlags.end());
-  } else if (command == "checksum") {
-    known = {"data-dir"};
-  } else if (command == "repair") {
-    known = {"data-dir"};
-  } else if (command == "dev-kafka") {
-    known = {"brokers", "partitions", "kafka-topic"};
-  } else if (command == "seed-app") {
-    known = {"data-dir", "url", "admin-token"};
-  } else {
-    std::cerr << "voxbase: unknown command '" << command << "'\n" << kUsage;
+  for (const std::string& arg : args) {
+    if (arg == "--help" || arg == "-h") {
+      std::cout << Usage();
+      return 0;
+    }
+  }
+  const CommandInfo* info = nullptr;
+  for (const CommandInfo& c : kCommands) {
+    if (command == c.name) info = &c;
+  }
+  if (info == nullptr) {
+    std::cerr << "voxbase: unknown command '" << command << "'\n" << Usage();
     return 2;
   }
-  Result<Flags> flags = Flags::Parse(args, known,
-                                     {"allow-private-tool-endpoints", "yes", "commands-on-stdin",
-                                      "from-snapshot", "legacy-session-tokens", "metrics-per-app"});
+  Result<Flags> flags = Flags::Parse(args, info->bit);
   if (!flags.ok()) return Fail(flags.status());
   if (command == "routes") return PrintRoutes();
   if (command == "serve") return Serve(*flags);
