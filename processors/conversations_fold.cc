@@ -78,18 +78,36 @@ Status FoldConversationSaved(const FoldContext& c) {
   });
 }
 
+// What a conversation follows of a handoff row: its session, status and resolution.
+struct HandoffState {
+  std::string session_id;
+  std::string status;
+  std::string resolution;
+  std::optional<int64_t> resolved_at;
+};
+
+Result<HandoffState> ReadHandoff(const FoldContext& c, std::string_view stored) {
+  Result<simdjson::dom::object> row = ParseStoredRow(c.row_parser, stored, HandoffRow::kVersion);
+  if (!row.ok()) return row.status();
+  HandoffState state{StringField(*row, "sessionId"), StringField(*row, "status"),
+                     StringField(*row, "resolution"), OptionalIntField(*row, "resolvedAt")};
+  if (state.status.empty()) return Corruption("stored handoff is malformed");
+  return state;
+}
+
 Status FollowHandoff(const FoldContext& c, const RowChange& change) {
   if (!change.after) return Status::Ok();
-  Result<HandoffRow> after = HandoffRow::Decode(c.row_parser, *change.after);
+  Result<HandoffState> after = ReadHandoff(c, *change.after);
   if (!after.ok()) return after.status();
   if (!change.before) {
     return UpdateConversation(c, after->session_id, [](ConversationRow& conversation) {
       conversation.status = "handed_off";
     });
   }
-  Result<HandoffRow> before = HandoffRow::Decode(c.row_parser, *change.before);
+  if (after->status != "resolved") return Status::Ok();
+  Result<HandoffState> before = ReadHandoff(c, *change.before);
   if (!before.ok()) return before.status();
-  if (before->status == "resolved" || after->status != "resolved") return Status::Ok();
+  if (before->status == "resolved") return Status::Ok();
   const int64_t at = after->resolved_at.value_or(c.event.ts_ms);
   return UpdateConversation(c, after->session_id, [&after, at](ConversationRow& conversation) {
     conversation.status = "resolved";
