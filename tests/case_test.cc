@@ -11,6 +11,8 @@
 //                           "app": "other"},
 //    "status": 200, "expect": {"a.b[0].c": value | "<any>" | "<absent>" | "<nonempty>",
 //                              "$body": "the whole answer, e.g. ${saved}"},
+//    "answer": the whole answer as JSON ("<any>" and "<nonempty>" strings match any value),
+//    "error": "text the error answer's message contains" (required when status is 4xx/5xx),
 //    "save": {"var": "a.b" | "$body"}, "appends": N,
 //    "expectHeaders": {"Retry-After": "7" | "<absent>"}}
 //   {"restart": true}   stop the server (SIGTERM) and start it again on the same data
@@ -28,13 +30,17 @@
 // The count is waited for (up to 10 s) before it is compared, because a search appends its record
 // after its answer: every answered search says "appends": 1, so the record cannot land inside a
 // later step's count.
-// Every error answer must be {"error": …}.
+// Every error answer must be {"error": …}. VOXBASE_CASES_RECORD_ERRORS=<file> lists the error steps
+// that lack "error", with what their answer said, instead of failing them. A key the runner does
+// not know fails the file (a misspelt "expect" would otherwise check nothing), and so does a
+// request step without "status".
 #include <gtest/gtest.h>
 #include <simdjson.h>
 #include <strings.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -102,6 +108,57 @@ T Field(simdjson::dom::object obj, std::string_view key, T fallback) {
   return obj[key].get(value) ? fallback : value;
 }
 
+// Fails the case for any key of `obj` not in `known`.
+void CheckKeys(simdjson::dom::object obj, std::initializer_list<std::string_view> known,
+               std::string_view what) {
+  for (auto field : obj) {
+    bool ok = false;
+    for (std::string_view k : known) ok = ok || field.key == k;
+    EXPECT_TRUE(ok) << what << " has a key the runner does not know: \"" << field.key << "\"";
+  }
+}
+
+// Whether `got` is `want`, where a "<any>" string in `want` matches any value and "<nonempty>"
+// any non-empty string; `where` says where they first differ.
+bool Matches(simdjson::dom::element got, simdjson::dom::element want, std::string& where,
+             const std::function<std::string(std::string)>& substitute) {
+  std::string_view want_text;
+  if (!want.get(want_text)) {
+    const std::string expected = substitute(std::string(want_text));
+    if (expected == "<any>") return true;
+    std::string_view got_text;
+    if (got.get(got_text)) return false;
+    return expected == "<nonempty>" ? !got_text.empty() : got_text == expected;
+  }
+  simdjson::dom::object want_object, got_object;
+  if (!want.get(want_object)) {
+    if (got.get(got_object) || got_object.size() != want_object.size()) return false;
+    for (auto field : want_object) {
+      simdjson::dom::element value;
+      if (got_object[field.key].get(value)) return false;
+      std::string inner;
+      if (!Matches(value, field.value, inner, substitute)) {
+        where = "." + std::string(field.key) + inner;
+        return false;
+      }
+    }
+    return true;
+  }
+  simdjson::dom::array want_array, got_array;
+  if (!want.get(want_array)) {
+    if (got.get(got_array) || got_array.size() != want_array.size()) return false;
+    for (size_t i = 0; i < want_array.size(); ++i) {
+      std::string inner;
+      if (!Matches(got_array.at(i).value(), want_array.at(i).value(), inner, substitute)) {
+        where = "[" + std::to_string(i) + "]" + inner;
+        return false;
+      }
+    }
+    return true;
+  }
+  return simdjson::minify(got) == simdjson::minify(want);
+}
+
 int64_t Metric(BlockingHttpClient& client, std::string_view prefix) {
   return static_cast<int64_t>(MetricValue(client, prefix));
 }
@@ -149,11 +206,13 @@ class CaseRunner {
     ASSERT_FALSE(parser.parse(text.str()).get(doc)) << file_ << " does not parse";
     simdjson::dom::array steps;
     ASSERT_FALSE(doc["steps"].get(steps)) << file_ << " has no steps";
+    CheckKeys(doc, {"steps", "env", "upstream"}, "the file");
     simdjson::dom::object upstream;
     if (!doc["upstream"].get(upstream)) {
       for (auto route : upstream) {
         UpstreamReply reply;
         simdjson::dom::object r = route.value.get_object().value();
+        CheckKeys(r, {"status", "body", "text", "retryAfter", "delayMs"}, "an upstream reply");
         reply.status = static_cast<int>(Field<int64_t>(r, "status", 200));
         simdjson::dom::element body;
         std::string_view raw_text;
@@ -191,7 +250,12 @@ class CaseRunner {
     size_t i = 0;
     for (simdjson::dom::object step : steps) {
       std::string_view name = Field<std::string_view>(step, "name", "");
+      step_ = i;
       SCOPED_TRACE("step " + std::to_string(i++) + " " + std::string(name));
+      CheckKeys(step,
+                {"name", "request", "status", "expect", "answer", "error", "save", "appends",
+                 "expectHeaders", "restart", "kill", "replay", "settle"},
+                "the step");
       bool flag = false;
       if (!step["restart"].get(flag) && flag) {
         server_->Stop();
@@ -266,6 +330,9 @@ class CaseRunner {
   void Request(simdjson::dom::object step) {
     simdjson::dom::object request;
     ASSERT_FALSE(step["request"].get(request)) << "a step needs request, restart, kill or replay";
+    CheckKeys(request,
+              {"method", "path", "body", "rawBody", "generate", "headers", "auth", "token", "app"},
+              "the request");
     std::string method(request["method"].get_string().value());
     std::string path = Substitute(std::string(request["path"].get_string().value()));
     std::string_view auth = Field<std::string_view>(request, "auth", "secret");
@@ -321,12 +388,30 @@ class CaseRunner {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     SCOPED_TRACE(r->body.substr(0, 400));
     int64_t status = 0;
-    if (!step["status"].get(status)) {
-      EXPECT_EQ(r->status, status);
-    }
+    ASSERT_FALSE(step["status"].get(status)) << "a request step must say the status it expects";
+    EXPECT_EQ(r->status, status);
     if (r->status >= 400) {
       EXPECT_EQ(r->content_type, "application/json");
-      EXPECT_FALSE(JsonString(r->body, "error").empty()) << "an error answer without an error";
+      const std::string error = JsonString(r->body, "error");
+      EXPECT_FALSE(error.empty()) << "an error answer without an error";
+      std::string_view want_error;
+      simdjson::dom::element expected_error;
+      if (!step["expect"]["error"].get(expected_error)) {
+        // checked with the rest of "expect"
+      } else if (!step["error"].get(want_error)) {
+        EXPECT_NE(error.find(Substitute(std::string(want_error))), std::string::npos)
+            << "the error says: " << error;
+      } else if (const char* record = std::getenv("VOXBASE_CASES_RECORD_ERRORS")) {
+        // Lists the error steps without "error", with what they said, for a person to review
+        // and add.
+        std::ofstream(record, std::ios::app) << std::filesystem::path(file_).filename().string()
+                                             << "\t" << step_ << "\t" << error << "\n";
+      } else {
+        ADD_FAILURE() << "an error step must say what its error says (\"error\"); it said: "
+                      << error;
+      }
+    } else {
+      EXPECT_TRUE(step["error"].error()) << "\"error\" on a step that expects no error";
     }
     if (appends >= 0) {
       int64_t moved = LogEndOffset(*client_) - end_before;
@@ -361,6 +446,13 @@ class CaseRunner {
         }
         Check(answer, field.key, field.value);
       }
+    }
+    simdjson::dom::element whole;
+    if (!step["answer"].get(whole)) {
+      ASSERT_TRUE(is_json) << "the answer is not JSON";
+      std::string where;
+      EXPECT_TRUE(Matches(answer, whole, where, [this](std::string t) { return Substitute(t); }))
+          << "the answer differs at $" << where << ": " << r->body;
     }
     simdjson::dom::object save;
     if (!step["save"].get(save)) {
@@ -405,6 +497,7 @@ class CaseRunner {
   }
 
   std::string file_;
+  size_t step_ = 0;  // the step running, from 0
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<BlockingHttpClient> client_;
