@@ -112,8 +112,8 @@ Result<AppContext> Authenticate(const ApiContext& api, Caller caller, simdjson::
 // not an ack that times out with its write in the log.
 void AppendThen(ApiContext& api, const Event& event, Respond respond,
                 std::function<void(const Applied& applied, Respond respond)> on_applied) {
-  const int64_t deadline = api.clock->NowMillis() + api.apply_timeout.count();
   AppliedWatermark* watermark = api.watermark;
+  const int64_t deadline = watermark->clock().MonotonicMillis() + api.apply_timeout.count();
   if (const int64_t behind = watermark->BehindMs(); 2 * behind > api.apply_timeout.count()) {
     HttpResponse r = ErrorResponse(503, "the projections are " + std::to_string(behind) +
                                             " ms behind the log; nothing was appended; retry "

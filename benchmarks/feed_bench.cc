@@ -57,8 +57,9 @@ Event MixEvent(int64_t i) {
     case 5:
     case 6:
       type = EventType::kHandoffMoved;
-      payload = R"({"handoffId":")" + handoff + R"(","agentId":"ag","notes":"","resolution":"ok",)" +
-                R"("action":")" + (i % 8 == 5 ? "claim" : "resolve") + R"("})";
+      payload = R"({"handoffId":")" + handoff +
+                R"(","agentId":"ag","notes":"","resolution":"ok",)" + R"("action":")" +
+                (i % 8 == 5 ? "claim" : "resolve") + R"("})";
       break;
     default:
       type = EventType::kCsatRated;
@@ -94,9 +95,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (have == 0) {
-    Event experiment{"evt_exp", EventType::kExperimentCreated, kApp, 1700000000000,
-                     R"({"experimentId":"exp_1","name":"x","variants":[{"id":"a","weight":1,"config":null},{"id":"b","weight":1,"config":null}]})",
-                     std::nullopt};
+    Event experiment{
+        "evt_exp",
+        EventType::kExperimentCreated,
+        kApp,
+        1700000000000,
+        R"({"experimentId":"exp_1","name":"x","variants":[{"id":"a","weight":1,"config":null},{"id":"b","weight":1,"config":null}]})",
+        std::nullopt};
     if (!(*log)->AppendAndWait("app", EncodeEvent(experiment)).ok()) return 1;
     std::atomic<int64_t> failed{0};
     for (int64_t i = 0; i < events; ++i) {
@@ -150,12 +155,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", status.ToString().c_str());
     return 1;
   }
-  std::printf("subscriber %s: applied %lld events in %.2fs, %.0f events/s (delivered %llu, "
-              "dropped %llu)\n",
-              subscriber.c_str(), static_cast<long long>(events + 1), seconds,
-              static_cast<double>(events + 1) / seconds,
-              static_cast<unsigned long long>(subscription ? subscription->delivered() : 0),
-              static_cast<unsigned long long>(subscription ? subscription->dropped() : 0));
+  std::printf(
+      "subscriber %s: applied %lld events in %.2fs, %.0f events/s (delivered %llu, "
+      "dropped %llu)\n",
+      subscriber.c_str(), static_cast<long long>(events + 1), seconds,
+      static_cast<double>(events + 1) / seconds,
+      static_cast<unsigned long long>(subscription ? subscription->delivered() : 0),
+      static_cast<unsigned long long>(subscription ? subscription->dropped() : 0));
   store->reset();
   std::filesystem::remove_all(store_dir);
   return 0;

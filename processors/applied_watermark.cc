@@ -20,12 +20,12 @@ void AppliedWatermark::UpdateOldestLocked() {
 
 int64_t AppliedWatermark::BehindMs() const {
   const int64_t oldest = oldest_pending_ms_.load(std::memory_order_relaxed);
-  return oldest == kNone ? 0 : std::max<int64_t>(0, clock_.NowMillis() - oldest);
+  return oldest == kNone ? 0 : std::max<int64_t>(0, clock_.MonotonicMillis() - oldest);
 }
 
 void AppliedWatermark::WhenApplied(const LogPosition& position, int64_t deadline_ms,
                                    Callback done) {
-  const int64_t now = clock_.NowMillis();
+  const int64_t now = clock_.MonotonicMillis();
   bool ready = false;
   bool failed = false;
   {
@@ -81,7 +81,7 @@ void AppliedWatermark::Advance(int32_t partition, int64_t next_offset) {
 }
 
 void AppliedWatermark::ExpireOverdue() {
-  const int64_t now = clock_.NowMillis();
+  const int64_t now = clock_.MonotonicMillis();
   std::vector<Callback> expired;
   {
     std::lock_guard<std::mutex> lock(mu_);

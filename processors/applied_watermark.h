@@ -30,7 +30,7 @@ class AppliedWatermark {
  public:
   using Callback = std::function<void(bool applied)>;
 
-  // Deadlines are in `clock`'s milliseconds; the clock must outlive the watermark.
+  // Deadlines are in `clock`'s monotonic milliseconds; the clock must outlive the watermark.
   explicit AppliedWatermark(const Clock& clock = SystemClock::Instance(), int partitions = 1);
 
   const Clock& clock() const { return clock_; }

@@ -29,6 +29,9 @@ std::string DeadLetterKey(int32_t partition, int64_t offset) {
 
 namespace {
 
+// How often, at most, the runner asks the log where it ends (a Kafka round trip).
+constexpr int64_t kLagCheckMs = 1000;
+
 // Whether `next` (next offsets per partition) is at or past `end` in every partition of `end`.
 bool Reached(const std::vector<int64_t>& next, const std::vector<int64_t>& end) {
   for (size_t p = 0; p < end.size(); ++p) {
@@ -124,6 +127,7 @@ ProcessorRunner::ProcessorRunner(EventLog& log, ProjectionStore& store,
       watermark_(watermark),
       probe_(probe),
       options_(options),
+      clock_(options.clock != nullptr ? *options.clock : SystemClock::Instance()),
       skip_duplicates_(options.skip_duplicate_events.value_or(log.MayHoldDuplicates())) {
   for (Processor* p : processors_) name_ += (name_.empty() ? "" : "+") + std::string(p->name());
 }
@@ -250,8 +254,8 @@ void ProcessorRunner::MaybeFlush() {
   if (options_.flush_every_records <= 0 || applied_since_flush_ < options_.flush_every_records) {
     return;
   }
-  auto now = std::chrono::steady_clock::now();
-  if (now - last_flush_ < options_.flush_interval) return;
+  const int64_t now = clock_.MonotonicMillis();
+  if (now - last_flush_ms_ < options_.flush_interval.count()) return;
   Status flushed = store_.FlushInBackground();
   if (!flushed.ok()) {
     // Not fatal: the memtables are flushed when they fill, and a restart re-applies more.
@@ -259,7 +263,7 @@ void ProcessorRunner::MaybeFlush() {
                  flushed.ToString().c_str());
   }
   applied_since_flush_ = 0;
-  last_flush_ = now;
+  last_flush_ms_ = now;
 }
 
 void ProcessorRunner::Run() {
@@ -279,11 +283,10 @@ void ProcessorRunner::Run() {
       applied_since_flush_ += static_cast<int64_t>(records->size());
       MaybeFlush();
     }
-    if (!caught_up_ && !end_known_ &&
-        std::chrono::steady_clock::now() - last_lag_check_ > std::chrono::seconds(1)) {
+    if (!caught_up_ && !end_known_ && clock_.MonotonicMillis() - last_lag_check_ms_ > kLagCheckMs) {
       // Caught up means having applied the end the log had when the runner started; until the
       // log can say where that is, the runner is not caught up (and /readyz says so).
-      last_lag_check_ = std::chrono::steady_clock::now();
+      last_lag_check_ms_ = clock_.MonotonicMillis();
       Result<std::vector<int64_t>> ends = log_.EndOffsets();
       if (ends.ok()) {
         start_end_ = std::move(*ends);
@@ -521,8 +524,8 @@ Status ProcessorRunner::ApplyBatch(const std::vector<LogRecord>& records,
       for (int64_t n : next) applied_total += n;
       probe_->OnApplied(applied_total);
       // The log's end can cost a network round trip (Kafka): look at most once a second.
-      if (now - last_lag_check_ > std::chrono::seconds(1)) {
-        last_lag_check_ = now;
+      if (const int64_t at = clock_.MonotonicMillis(); at - last_lag_check_ms_ > kLagCheckMs) {
+        last_lag_check_ms_ = at;
         Result<std::vector<int64_t>> ends = log_.EndOffsets();
         if (ends.ok()) {
           int64_t end_total = 0;

@@ -32,6 +32,7 @@
 #include "processors/applied_watermark.h"
 #include "processors/processor.h"
 #include "processors/processor_probe.h"
+#include "schemas/clock.h"
 #include "storage/event_log.h"
 #include "storage/store.h"
 
@@ -54,6 +55,9 @@ struct RunnerOptions {
   // Where each committed batch's applied records are published (optional; must outlive the
   // runner). Rows are listed only while it has subscribers.
   AppliedFeed* feed = nullptr;
+  // Whose monotonic time the runner's timers (the log-end check, the flush interval) read; null:
+  // the system's. Must outlive the runner.
+  const Clock* clock = nullptr;
 };
 
 class ProcessorRunner {
@@ -114,11 +118,12 @@ class ProcessorRunner {
   Status stall_;                        // guarded by mu_
   std::vector<int64_t> start_end_;
   bool end_known_ = false;  // whether start_end_ came from the log (it can fail to say)
-  std::chrono::steady_clock::time_point last_lag_check_;
+  const Clock& clock_;
+  int64_t last_lag_check_ms_ = 0;    // monotonic
   int64_t applied_since_flush_ = 0;  // applying thread only
   int64_t duplicates_skipped_ = 0;   // applying thread only
   const bool skip_duplicates_;
-  std::chrono::steady_clock::time_point last_flush_;
+  int64_t last_flush_ms_ = 0;  // monotonic
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -36,6 +36,12 @@ int64_t SystemClock::NowMillis() const {
       .count();
 }
 
+int64_t SystemClock::MonotonicMillis() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 const SystemClock& SystemClock::Instance() {
   static const SystemClock clock;
   return clock;

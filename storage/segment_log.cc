@@ -573,13 +573,16 @@ void SegmentLog::Append(std::string_view /*key*/, std::string record, AppendCall
 
 void SegmentLog::WriterLoop() {
   std::vector<Pending> batch;
-  auto next_sync = std::chrono::steady_clock::now() + options_.fsync_interval;
+  const Clock& clock = options_.clock != nullptr ? *options_.clock : SystemClock::Instance();
+  int64_t next_sync = clock.MonotonicMillis() + options_.fsync_interval.count();
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
       auto ready = [&] { return !pending_.empty() || stopping_; };
       if (options_.fsync == FsyncPolicy::kInterval && dirty_) {
-        writer_cv_.wait_until(lock, next_sync, ready);
+        const int64_t remaining = std::max<int64_t>(0, next_sync - clock.MonotonicMillis());
+        writer_cv_.wait_for(lock, std::chrono::milliseconds(clock.RealWaitMillis(remaining)),
+                            ready);
       } else {
         writer_cv_.wait(lock, ready);
       }
@@ -589,13 +592,13 @@ void SegmentLog::WriterLoop() {
     if (!batch.empty()) CommitBatch(batch);
     batch.clear();
     if (options_.fsync == FsyncPolicy::kInterval && dirty_ &&
-        std::chrono::steady_clock::now() >= next_sync) {
+        clock.MonotonicMillis() >= next_sync) {
       Status synced = Sync();
       if (!synced.ok()) {
         std::lock_guard<std::mutex> lock(mu_);
         failure_ = synced;
       }
-      next_sync = std::chrono::steady_clock::now() + options_.fsync_interval;
+      next_sync = clock.MonotonicMillis() + options_.fsync_interval.count();
     }
   }
   // Best effort on shutdown; failures were reported before.
@@ -758,8 +761,15 @@ std::optional<SegmentLog::SegmentRef> SegmentLog::SegmentFor(int64_t offset) con
 
 SegmentLog::DurableEnd SegmentLog::WaitForEnd(int64_t after, std::chrono::milliseconds wait) const {
   std::unique_lock<std::mutex> lock(mu_);
+  ++readers_waiting_;
   reader_cv_.wait_for(lock, wait, [&] { return durable_end_ > after || closed_; });
+  --readers_waiting_;
   return DurableEnd{durable_end_, segment_bases_.back(), durable_bytes_};
+}
+
+int SegmentLog::readers_waiting() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return readers_waiting_;
 }
 
 Result<std::vector<int64_t>> SegmentLog::StartOffsets() const {

@@ -37,6 +37,7 @@
 #include <thread>
 #include <vector>
 
+#include "schemas/clock.h"
 #include "storage/event_log.h"
 #include "storage/log_file_ops.h"
 #include "storage/log_probe.h"
@@ -48,6 +49,8 @@ struct SegmentLogOptions {
   std::string dir;
   FsyncPolicy fsync = FsyncPolicy::kAlways;
   std::chrono::milliseconds fsync_interval{20};
+  // Whose monotonic time the `interval` timer reads; null: the system's. Must outlive the log.
+  const Clock* clock = nullptr;
   uint64_t segment_bytes = 64ull << 20;     // roll to a new segment past this size
   uint64_t max_queued_bytes = 64ull << 20;  // appends beyond this are refused
   uint32_t max_record_bytes = 16u << 20;
@@ -92,6 +95,8 @@ class SegmentLog final : public EventLog {
  public:
   Result<std::unique_ptr<LogReader>> NewReader(std::vector<int64_t> start_offsets) override;
   void Close() override;
+  // Readers blocked in a Poll, waiting for a record: what a test waits for instead of sleeping.
+  int readers_waiting() const;
 
   // Retention: removes every segment that lies wholly below `offset` (never the newest one),
   // oldest first, so a crash midway leaves the log a contiguous suffix. With `archive_dir`, the
@@ -160,6 +165,7 @@ class SegmentLog final : public EventLog {
   mutable std::mutex mu_;
   std::condition_variable writer_cv_;
   mutable std::condition_variable reader_cv_;
+  mutable int readers_waiting_ = 0;     // guarded by mu_: readers blocked in a Poll
   std::vector<Pending> pending_;        // guarded by mu_
   uint64_t queued_bytes_ = 0;           // guarded by mu_
   int64_t durable_end_ = 0;             // guarded by mu_

@@ -33,8 +33,8 @@ TEST(FlagTableTest, NamesAreUniqueAndIntegerDefaultsLieWithinTheirBounds) {
 }
 
 TEST(FlagTableTest, ParsingTakesWhatTheTableDeclaresForTheCommand) {
-  Result<Flags> serve = Flags::Parse({"--port", "9000", "--metrics-per-app", "--fsync=none"},
-                                     kServeCommand);
+  Result<Flags> serve =
+      Flags::Parse({"--port", "9000", "--metrics-per-app", "--fsync=none"}, kServeCommand);
   ASSERT_TRUE(serve.ok()) << serve.status().ToString();
   EXPECT_EQ(*serve->GetInt("port"), 9000);
   EXPECT_TRUE(serve->GetBool("metrics-per-app"));

@@ -5,11 +5,13 @@
 namespace voxbase {
 namespace {
 
-constexpr int64_t kStart = 1700000000000;
+// Deadlines are on the monotonic clock, which a ManualClock starts at 0 whatever its wall time.
+constexpr int64_t kWall = 1700000000000;
+constexpr int64_t kStart = 0;
 constexpr int64_t kFar = kStart + 3600 * 1000;
 
 TEST(AppliedWatermarkTest, WaitersFireInOffsetOrderAsTheProcessorAdvances) {
-  ManualClock clock(kStart);
+  ManualClock clock(kWall);
   AppliedWatermark watermark(clock);
   std::vector<int> fired;
   watermark.WhenApplied({0, 5}, kFar, [&](bool ok) { fired.push_back(ok ? 5 : -5); });
@@ -23,7 +25,7 @@ TEST(AppliedWatermarkTest, WaitersFireInOffsetOrderAsTheProcessorAdvances) {
 
 TEST(AppliedWatermarkTest,
      AlreadyAppliedFiresAtOnceAndWaitersFailOnlyOnceTheClockPassesTheDeadline) {
-  ManualClock clock(kStart);
+  ManualClock clock(kWall);
   AppliedWatermark watermark(clock);
   watermark.Advance(0, 10);
   bool immediate = false;
@@ -42,7 +44,7 @@ TEST(AppliedWatermarkTest,
 }
 
 TEST(AppliedWatermarkTest, FailAllReleasesEveryWaiterAndLaterOnes) {
-  ManualClock clock(kStart);
+  ManualClock clock(kWall);
   AppliedWatermark watermark(clock, 2);
   int failed = 0;
   watermark.WhenApplied({0, 1}, kFar, [&](bool ok) { failed += !ok; });
@@ -54,7 +56,7 @@ TEST(AppliedWatermarkTest, FailAllReleasesEveryWaiterAndLaterOnes) {
 }
 
 TEST(AppliedWatermarkTest, BehindIsTheAgeOfTheOldestUnappliedWaitedOnRecordEvenPastItsDeadline) {
-  ManualClock clock(kStart);
+  ManualClock clock(kWall);
   AppliedWatermark watermark(clock, 2);
   EXPECT_EQ(watermark.BehindMs(), 0);
   auto ignore = [](bool) {};
@@ -79,7 +81,7 @@ TEST(AppliedWatermarkTest, BehindIsTheAgeOfTheOldestUnappliedWaitedOnRecordEvenP
 }
 
 TEST(AppliedWatermarkTest, RecordsAppliedBeforeTheyAreWaitedOnAreNotBehind) {
-  ManualClock clock(kStart);
+  ManualClock clock(kWall);
   AppliedWatermark watermark(clock);
   watermark.Advance(0, 5);
   watermark.WhenApplied({0, 4}, kFar, [](bool) {});

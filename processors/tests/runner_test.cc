@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -213,7 +214,7 @@ TEST_F(RunnerTest, AnUnknownEventTypeStallsTheThreadedRunnerAndFailsWaiters) {
   ProcessorRunner runner(*log_, *store, counting, &watermark, nullptr);
   ASSERT_TRUE(runner.Start().ok());
   std::promise<bool> waited;
-  watermark.WhenApplied({0, 50}, SystemClock::Instance().NowMillis() + 10000,
+  watermark.WhenApplied({0, 50}, SystemClock::Instance().MonotonicMillis() + 10000,
                         [&](bool applied) { waited.set_value(applied); });
   EXPECT_FALSE(waited.get_future().get());
   Status stall = runner.stall();
@@ -276,6 +277,7 @@ class BlindLog final : public EventLog {
     inner_.Append(key, std::move(record), std::move(done));
   }
   Result<std::vector<int64_t>> EndOffsets() const override {
+    ++asked;
     if (blind) return Status(StatusCode::kUnavailable, "no broker answers");
     return inner_.EndOffsets();
   }
@@ -284,10 +286,18 @@ class BlindLog final : public EventLog {
   }
   void Close() override {}
   std::atomic<bool> blind{true};
+  mutable std::atomic<int> asked{0};  // EndOffsets calls
 
  private:
   EventLog& inner_;
 };
+
+// Waits (at most 10 s) until `done`; for what another thread does without a deadline of its own.
+bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 2000 && !done(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return done();
+}
 
 TEST_F(RunnerTest, AnUnknownLogEndIsNeverCaughtUp) {
   auto store = OpenStore(dir_.path() + "/db");
@@ -297,21 +307,23 @@ TEST_F(RunnerTest, AnUnknownLogEndIsNeverCaughtUp) {
     ProcessorRunner replay(log, *store, counting, nullptr, nullptr);
     EXPECT_EQ(replay.CatchUp().code(), StatusCode::kUnavailable) << "a replay needs the end";
   }
-  ProcessorRunner runner(log, *store, counting, nullptr, nullptr);
+  ManualClock clock(0);
+  RunnerOptions options;
+  options.clock = &clock;
+  ProcessorRunner runner(log, *store, counting, nullptr, nullptr, options);
   ASSERT_TRUE(runner.Start().ok());
   // Everything the log holds gets applied, but without the end the runner cannot claim to have
-  // caught up (it used to take a failed query for an empty log).
-  for (int i = 0; i < 200 && Count(*store) < 50; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // caught up (it used to take a failed query for an empty log): not after it asked again, twice.
+  ASSERT_TRUE(Eventually([&] { return Count(*store) == 50; }));
+  for (int round = 0; round < 2; ++round) {
+    const int asked = log.asked;
+    clock.Advance(1001);
+    ASSERT_TRUE(Eventually([&] { return log.asked > asked; })) << "the runner never asked again";
+    EXPECT_FALSE(runner.caught_up());
   }
-  EXPECT_EQ(Count(*store), 50);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_FALSE(runner.caught_up());
   log.blind = false;
-  for (int i = 0; i < 300 && !runner.caught_up(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(runner.caught_up());
+  clock.Advance(1001);
+  EXPECT_TRUE(Eventually([&] { return runner.caught_up(); }));
   runner.Stop();
 }
 
