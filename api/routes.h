@@ -28,22 +28,9 @@ struct SnapshotHooks {
 void AddSnapshotRoutes(Router& router, ApiContext& api,
                        SnapshotHooks hooks);  // /api/admin/snapshots
 
-// Every table's routes.
+// Every table's routes: the route catalogue (route_catalogue.cc), one line per table module,
+// whose Add<Name>Routes is in api/<table>_routes.cc.
 void AddApiRoutes(Router& router, ApiContext& api);
-
-void AddAppRoutes(Router& router, ApiContext& api);           // /api/admin/apps, dead letters
-void AddSessionRoutes(Router& router, ApiContext& api);       // /api/auth/session
-void AddSessionLogRoutes(Router& router, ApiContext& api);    // /api/events, /api/messages
-void AddConversationRoutes(Router& router, ApiContext& api);  // /api/conversations
-void AddProviderRoutes(Router& router,
-                       ApiContext& api);  // /api/token, /api/realtime/*, /realtime/token
-void AddLivekitRoutes(Router& router, ApiContext& api);
-void AddToolRoutes(Router& router, ApiContext& api);        // /api/tools*, /api/realtime/*tool*
-void AddHandoffRoutes(Router& router, ApiContext& api);     // /api/handoffs
-void AddCsatRoutes(Router& router, ApiContext& api);        // /api/csat
-void AddGuardrailRoutes(Router& router, ApiContext& api);   // /api/guardrails/*, /api/persona
-void AddExperimentRoutes(Router& router, ApiContext& api);  // /api/experiments*
-void AddKnowledgeRoutes(Router& router, ApiContext& api);   // /api/knowledge*
 
 // Every token mint (OpenAI, Gemini, LiveKit): an Idempotency-Key retry gets 409 (tokens are not
 // stored), then the app's rate limit, then `mint`, answered with Cache-Control: no-store.

@@ -5,32 +5,34 @@
 #include "processors/vectors_processor.h"
 
 namespace voxbase {
-namespace {
 
-// One line per table module.
-// clang-format off
-constexpr void (*kFoldModules[])(FoldTable&) = {
-    &RegisterAppFolds,
-    &RegisterSessionFolds,
-    &RegisterSessionLogFolds,
-    &RegisterConversationFolds,
-    &RegisterTokenFolds,
-    &RegisterLivekitFolds,
-    &RegisterToolFolds,
-    &RegisterHandoffFolds,
-    &RegisterCsatFolds,
-    &RegisterPersonaFolds,
-    &RegisterGuardrailFolds,
-    &RegisterExperimentFolds,
-    &RegisterKnowledgeFolds,
-};
-// clang-format on
+#define VOXBASE_DECLARE_FOLDS(name) void Register##name##Folds(FoldTable& folds);
 
-}  // namespace
+// One line per table module: Register<Name>Folds, defined in processors/<table>_fold.cc. Its
+// handlers run in this order.
+#define VOXBASE_FOLD_MODULES(X) \
+  X(App)                        \
+  X(Session)                    \
+  X(SessionLog)                 \
+  X(Conversation)               \
+  X(Token)                      \
+  X(Livekit)                    \
+  X(Tool)                       \
+  X(Handoff)                    \
+  X(Csat)                       \
+  X(Persona)                    \
+  X(Guardrail)                  \
+  X(Experiment)                 \
+  X(Knowledge)
+
+VOXBASE_FOLD_MODULES(VOXBASE_DECLARE_FOLDS)
+#undef VOXBASE_DECLARE_FOLDS
 
 Result<FoldTable> TableFolds() {
   FoldTable folds;
-  for (auto module : kFoldModules) module(folds);
+#define VOXBASE_REGISTER_FOLDS(name) Register##name##Folds(folds);
+  VOXBASE_FOLD_MODULES(VOXBASE_REGISTER_FOLDS)
+#undef VOXBASE_REGISTER_FOLDS
   VOX_RETURN_IF_ERROR(folds.Check());
   return folds;
 }

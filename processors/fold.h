@@ -4,8 +4,9 @@
 // invariant 2). It returns Corruption for a payload it cannot apply (the runner dead-letters the
 // record) and any other error to stop the runner.
 //
-// Each table module (apps_fold.cc, conversations_fold.cc, …) exports one Register*Folds function
-// that subscribes its handlers, and never calls into another module. It may hear:
+// Each table module (apps_fold.cc, conversations_fold.cc, …) exports one Register<Name>Folds
+// function that subscribes its handlers (declared and called by the catalogue, catalogue.cc), and
+// never calls into another module. It may hear:
 // - event types, its own and others' (FoldTable::On). Several handlers may hear one type; they run
 //   in registration order, which is the catalogue's (catalogue.cc).
 // - rows of other tables that this event changed (FoldTable::OnRowChanged), with the row before
@@ -78,20 +79,5 @@ Status ApplyFolds(const FoldTable& folds, const FoldContext& context);
 
 // Corruption naming the event, for payloads a fold cannot apply.
 Status BadPayload(const DecodedEvent& event, std::string_view what);
-
-// One per table module; the fold catalogue calls each once.
-void RegisterAppFolds(FoldTable& folds);
-void RegisterSessionFolds(FoldTable& folds);
-void RegisterSessionLogFolds(FoldTable& folds);
-void RegisterConversationFolds(FoldTable& folds);
-void RegisterTokenFolds(FoldTable& folds);
-void RegisterLivekitFolds(FoldTable& folds);
-void RegisterToolFolds(FoldTable& folds);
-void RegisterHandoffFolds(FoldTable& folds);
-void RegisterCsatFolds(FoldTable& folds);
-void RegisterPersonaFolds(FoldTable& folds);
-void RegisterGuardrailFolds(FoldTable& folds);
-void RegisterExperimentFolds(FoldTable& folds);
-void RegisterKnowledgeFolds(FoldTable& folds);
 
 }  // namespace voxbase

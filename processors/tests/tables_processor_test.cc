@@ -14,6 +14,9 @@
 #include "storage/tests/test_dir.h"
 
 namespace voxbase {
+
+void RegisterAppFolds(FoldTable& folds);  // one module's, from apps_fold.cc
+
 namespace {
 
 constexpr char kApp[] = "app_0123456789abcdef";
