@@ -3,7 +3,6 @@
 #include "projections/csat.h"
 #include "projections/keys.h"
 #include "projections/tables.h"
-#include "schemas/json_writer.h"
 
 namespace voxbase {
 namespace {
@@ -15,15 +14,8 @@ Status FoldCsatRated(const FoldContext& c) {
   if (p["sessionId"].get(session) || p["rating"].get(rating) || p["comment"].get(comment)) {
     return BadPayload(c.event, "a rating lacks a field");
   }
-  JsonWriter w;
-  w.BeginObject()
-      .Field("sessionId", session)
-      .Field("rating", rating)
-      .Field("comment", comment)
-      .Field("ratedAt", c.event.ts_ms)
-      .EndObject();
-  c.batch.Put(Family(Table::kCsatRatings), CsatKey(c.event.app_id, session),
-              EncodeValue(w.view(), kCsatRowVersion));
+  CsatRow row{std::string(session), rating, std::string(comment), c.event.ts_ms};
+  c.batch.Put(Family(Table::kCsatRatings), CsatKey(c.event.app_id, session), row.Encode());
   return Status::Ok();
 }
 

@@ -190,9 +190,9 @@ Status FoldExperimentAssigned(const FoldContext& c) {
       c.batch.Get(Family(Table::kCsatRatings), CsatKey(c.event.app_id, session), &rating);
   if (!has_rating.ok()) return has_rating.status();
   if (*has_rating) {
-    Result<simdjson::dom::object> row = ParseStoredRow(c.row_parser, rating, kCsatRowVersion);
+    Result<CsatRow> row = CsatRow::Decode(c.row_parser, rating);
     if (!row.ok()) return row.status();
-    CountRating(exposure, *variant, IntField(*row, "rating"));
+    CountRating(exposure, *variant, row->rating);
   }
   c.batch.Put(Family(Table::kExperimentExposures), key, exposure.Encode());
   SaveExperiment(c, **experiment);
@@ -257,14 +257,13 @@ Status FollowRating(const FoldContext& c, const RowChange& change) {
   if (!*exposed || !change.after) return Status::Ok();
   int64_t before = 0;
   if (change.before) {
-    Result<simdjson::dom::object> row =
-        ParseStoredRow(c.row_parser, *change.before, kCsatRowVersion);
+    Result<CsatRow> row = CsatRow::Decode(c.row_parser, *change.before);
     if (!row.ok()) return row.status();
-    before = IntField(*row, "rating");
+    before = row->rating;
   }
-  Result<simdjson::dom::object> row = ParseStoredRow(c.row_parser, *change.after, kCsatRowVersion);
+  Result<CsatRow> row = CsatRow::Decode(c.row_parser, *change.after);
   if (!row.ok()) return row.status();
-  const int64_t rating = IntField(*row, "rating");
+  const int64_t rating = row->rating;
   if (rating == before) return Status::Ok();
   return ForEachExposure(
       c, session, [rating](ExposureRow& x, VariantRow& v) { return CountRating(x, v, rating); });

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "projections/row_codec.h"
 #include "projections/tables.h"
 #include "schemas/json_writer.h"
 
@@ -10,68 +11,32 @@ namespace {
 
 constexpr size_t kMaxScannedPerPage = 10000;
 
-std::optional<std::string> OptionalString(simdjson::dom::element v) {
-  std::string_view s;
-  if (v.get(s)) return std::nullopt;
-  return std::string(s);
+std::optional<int64_t> DurationMs(const ConversationRow& row) {
+  if (!row.ended_at) return std::nullopt;
+  return *row.ended_at - row.started_at;
 }
+
+constexpr auto kConversationFields = std::make_tuple(
+    Required(Col("conversationId", &ConversationRow::conversation_id)),
+    Required(Col("sessionId", &ConversationRow::session_id)),
+    Required(Col("status", &ConversationRow::status)), Col("channel", &ConversationRow::channel),
+    Col("resolution", &ConversationRow::resolution),
+    Required(Col("startedAt", &ConversationRow::started_at)),
+    Col("endedAt", &ConversationRow::ended_at),
+    WriteOnly<ConversationRow>("durationMs", &DurationMs),
+    Required(RawCol("messages", &ConversationRow::messages_json)),
+    Required(RawCol("metadata", &ConversationRow::metadata_json)),
+    Required(Col("createdAt", &ConversationRow::created_at)),
+    Required(Col("updatedAt", &ConversationRow::updated_at)),
+    Col("handedOffAt", &ConversationRow::handed_off_at));
 
 }  // namespace
 
-std::string ConversationRow::ToJson() const {
-  JsonWriter w;
-  w.BeginObject()
-      .Field("conversationId", conversation_id)
-      .Field("sessionId", session_id)
-      .Field("status", status);
-  w.Key("channel");
-  channel ? w.String(*channel) : w.Null();
-  w.Key("resolution");
-  resolution ? w.String(*resolution) : w.Null();
-  w.Field("startedAt", started_at);
-  w.Key("endedAt");
-  ended_at ? w.Int(*ended_at) : w.Null();
-  w.Key("durationMs");
-  ended_at ? w.Int(*ended_at - started_at) : w.Null();
-  w.RawField("messages", messages_json)
-      .RawField("metadata", metadata_json)
-      .Field("createdAt", created_at)
-      .Field("updatedAt", updated_at);
-  w.Key("handedOffAt");
-  handed_off_at ? w.Int(*handed_off_at) : w.Null();
-  w.EndObject();
-  return w.str();
-}
+std::string ConversationRow::ToJson() const { return RowJson(*this, kConversationFields); }
 
 Result<ConversationRow> ConversationRow::Decode(simdjson::dom::parser& parser,
                                                 std::string_view stored) {
-  Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kVersion);
-  if (!obj.ok()) return obj.status();
-  simdjson::dom::object row = *obj;
-  ConversationRow c;
-  std::string_view s;
-  simdjson::dom::element field, messages, metadata;
-  bool ok = !row["conversationId"].get(s);
-  if (ok) c.conversation_id = std::string(s);
-  ok = ok && !row["sessionId"].get(s);
-  if (ok) c.session_id = std::string(s);
-  ok = ok && !row["status"].get(s);
-  if (ok) c.status = std::string(s);
-  if (!row["channel"].get(field)) c.channel = OptionalString(field);
-  if (!row["resolution"].get(field)) c.resolution = OptionalString(field);
-  ok = ok && !row["startedAt"].get(c.started_at);
-  int64_t ended = 0;
-  if (!row["endedAt"].get(ended)) c.ended_at = ended;
-  ok = ok && !row["messages"].get(messages) && !row["metadata"].get(metadata);
-  if (ok) {
-    c.messages_json = simdjson::minify(messages);
-    c.metadata_json = simdjson::minify(metadata);
-  }
-  ok = ok && !row["createdAt"].get(c.created_at) && !row["updatedAt"].get(c.updated_at);
-  int64_t handed_off = 0;
-  if (!row["handedOffAt"].get(handed_off)) c.handed_off_at = handed_off;
-  if (!ok) return Corruption("stored conversation is malformed");
-  return c;
+  return DecodeRow<ConversationRow>(parser, stored, kVersion, kConversationFields, "conversation");
 }
 
 std::string ConversationKey(std::string_view app_id, std::string_view session_id) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "projections/row_codec.h"
 #include "projections/tables.h"
 #include "schemas/json_writer.h"
 
@@ -21,89 +22,49 @@ VariantRow* ExperimentRow::Variant(std::string_view id) {
   return nullptr;
 }
 
+// A variant as configured, and with what was counted for it.
+constexpr auto kVariantConfigFields = std::make_tuple(Required(Col("id", &VariantRow::id)),
+                                                      Required(Col("weight", &VariantRow::weight)),
+                                                      RawCol("config", &VariantRow::config_json));
+constexpr auto kVariantFields = std::tuple_cat(
+    kVariantConfigFields, std::make_tuple(Col("exposures", &VariantRow::exposures),
+                                          Col("resolved", &VariantRow::resolved),
+                                          Col("handedOff", &VariantRow::handed_off),
+                                          Col("csatSum", &VariantRow::csat_sum),
+                                          Col("csatCount", &VariantRow::csat_count)));
+
+template <typename VariantFields>
+constexpr auto ExperimentFields(VariantFields variants) {
+  return std::make_tuple(Required(Col("experimentId", &ExperimentRow::experiment_id)),
+                         Col("name", &ExperimentRow::name), Col("status", &ExperimentRow::status),
+                         Required(RowsCol("variants", &ExperimentRow::variants, variants)),
+                         Col("createdAt", &ExperimentRow::created_at),
+                         Col("updatedAt", &ExperimentRow::updated_at));
+}
+constexpr auto kExperimentFields = ExperimentFields(kVariantFields);
+
+constexpr auto kExposureFields = std::make_tuple(
+    Col("experimentId", &ExposureRow::experiment_id), Col("sessionId", &ExposureRow::session_id),
+    Required(Col("variantId", &ExposureRow::variant_id)), Col("eventId", &ExposureRow::event_id),
+    Col("assignedAt", &ExposureRow::assigned_at),
+    Col("countedResolved", &ExposureRow::counted_resolved),
+    Col("countedHandedOff", &ExposureRow::counted_handed_off),
+    Col("countedRating", &ExposureRow::counted_rating));
+
 std::string ExperimentRow::ToJson(bool with_results) const {
-  JsonWriter w;
-  w.BeginObject()
-      .Field("experimentId", experiment_id)
-      .Field("name", name)
-      .Field("status", status)
-      .Key("variants")
-      .BeginArray();
-  for (const VariantRow& v : variants) {
-    w.BeginObject().Field("id", v.id).Field("weight", v.weight).RawField("config", v.config_json);
-    if (with_results) {
-      w.Field("exposures", v.exposures)
-          .Field("resolved", v.resolved)
-          .Field("handedOff", v.handed_off)
-          .Field("csatSum", v.csat_sum)
-          .Field("csatCount", v.csat_count);
-    }
-    w.EndObject();
-  }
-  w.EndArray().Field("createdAt", created_at).Field("updatedAt", updated_at).EndObject();
-  return w.str();
+  return with_results ? RowJson(*this, kExperimentFields)
+                      : RowJson(*this, ExperimentFields(kVariantConfigFields));
 }
 
 Result<ExperimentRow> ExperimentRow::Decode(simdjson::dom::parser& parser,
                                             std::string_view stored) {
-  Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kVersion);
-  if (!obj.ok()) return obj.status();
-  ExperimentRow e;
-  e.experiment_id = StringField(*obj, "experimentId");
-  e.name = StringField(*obj, "name");
-  e.status = StringField(*obj, "status");
-  e.created_at = IntField(*obj, "createdAt");
-  e.updated_at = IntField(*obj, "updatedAt");
-  simdjson::dom::array variants;
-  if ((*obj)["variants"].get(variants)) return Corruption("stored experiment is malformed");
-  for (simdjson::dom::object v : variants) {
-    VariantRow row;
-    row.id = StringField(v, "id");
-    double weight = 0;
-    if (v["weight"].get(weight)) return Corruption("stored experiment variant has no weight");
-    row.weight = weight;
-    simdjson::dom::element config;
-    if (!v["config"].get(config)) row.config_json = simdjson::minify(config);
-    row.exposures = IntField(v, "exposures");
-    row.resolved = IntField(v, "resolved");
-    row.handed_off = IntField(v, "handedOff");
-    row.csat_sum = IntField(v, "csatSum");
-    row.csat_count = IntField(v, "csatCount");
-    e.variants.push_back(std::move(row));
-  }
-  return e;
+  return DecodeRow<ExperimentRow>(parser, stored, kVersion, kExperimentFields, "experiment");
 }
 
-std::string ExposureRow::ToJson() const {
-  JsonWriter w;
-  w.BeginObject()
-      .Field("experimentId", experiment_id)
-      .Field("sessionId", session_id)
-      .Field("variantId", variant_id)
-      .Field("eventId", event_id)
-      .Field("assignedAt", assigned_at)
-      .Field("countedResolved", counted_resolved)
-      .Field("countedHandedOff", counted_handed_off)
-      .Field("countedRating", counted_rating)
-      .EndObject();
-  return w.str();
-}
+std::string ExposureRow::ToJson() const { return RowJson(*this, kExposureFields); }
 
 Result<ExposureRow> ExposureRow::Decode(simdjson::dom::parser& parser, std::string_view stored) {
-  Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kVersion);
-  if (!obj.ok()) return obj.status();
-  ExposureRow x;
-  x.experiment_id = StringField(*obj, "experimentId");
-  x.session_id = StringField(*obj, "sessionId");
-  x.variant_id = StringField(*obj, "variantId");
-  x.event_id = StringField(*obj, "eventId");
-  x.assigned_at = IntField(*obj, "assignedAt");
-  bool b = false;
-  if (!(*obj)["countedResolved"].get(b)) x.counted_resolved = b;
-  if (!(*obj)["countedHandedOff"].get(b)) x.counted_handed_off = b;
-  x.counted_rating = IntField(*obj, "countedRating");
-  if (x.variant_id.empty()) return Corruption("stored exposure is malformed");
-  return x;
+  return DecodeRow<ExposureRow>(parser, stored, kVersion, kExposureFields, "exposure");
 }
 
 std::string ExperimentKey(std::string_view app_id, std::string_view experiment_id) {

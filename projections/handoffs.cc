@@ -1,5 +1,6 @@
 #include "projections/handoffs.h"
 
+#include "projections/row_codec.h"
 #include "projections/tables.h"
 #include "schemas/json_writer.h"
 #include "schemas/vocabulary.h"
@@ -22,48 +23,20 @@ std::string QueuePrefix(std::string_view app_id, std::string_view status) {
 
 }  // namespace
 
-std::string HandoffRow::ToJson() const {
-  JsonWriter w;
-  w.BeginObject()
-      .Field("handoffId", handoff_id)
-      .Field("sessionId", session_id)
-      .Field("reason", reason)
-      .Field("priority", priority)
-      .Field("status", status)
-      .RawField("transcript", transcript_json)
-      .Field("aiSummary", ai_summary)
-      .Field("agentId", agent_id)
-      .Field("notes", notes)
-      .Field("resolution", resolution)
-      .Field("lastEventId", last_event_id)
-      .Field("createdAt", created_at);
-  WriteOptionalInt(w, "claimedAt", claimed_at);
-  WriteOptionalInt(w, "resolvedAt", resolved_at);
-  w.EndObject();
-  return w.str();
-}
+constexpr auto kHandoffFields = std::make_tuple(
+    Required(Col("handoffId", &HandoffRow::handoff_id)), Col("sessionId", &HandoffRow::session_id),
+    Col("reason", &HandoffRow::reason), Col("priority", &HandoffRow::priority),
+    Required(Col("status", &HandoffRow::status)),
+    RawCol("transcript", &HandoffRow::transcript_json), Col("aiSummary", &HandoffRow::ai_summary),
+    Col("agentId", &HandoffRow::agent_id), Col("notes", &HandoffRow::notes),
+    Col("resolution", &HandoffRow::resolution), Col("lastEventId", &HandoffRow::last_event_id),
+    Col("createdAt", &HandoffRow::created_at), Col("claimedAt", &HandoffRow::claimed_at),
+    Col("resolvedAt", &HandoffRow::resolved_at));
+
+std::string HandoffRow::ToJson() const { return RowJson(*this, kHandoffFields); }
 
 Result<HandoffRow> HandoffRow::Decode(simdjson::dom::parser& parser, std::string_view stored) {
-  Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kVersion);
-  if (!obj.ok()) return obj.status();
-  HandoffRow h;
-  h.handoff_id = StringField(*obj, "handoffId");
-  h.session_id = StringField(*obj, "sessionId");
-  h.reason = StringField(*obj, "reason");
-  h.priority = StringField(*obj, "priority");
-  h.status = StringField(*obj, "status");
-  simdjson::dom::element transcript;
-  if (!(*obj)["transcript"].get(transcript)) h.transcript_json = simdjson::minify(transcript);
-  h.ai_summary = StringField(*obj, "aiSummary");
-  h.agent_id = StringField(*obj, "agentId");
-  h.notes = StringField(*obj, "notes");
-  h.resolution = StringField(*obj, "resolution");
-  h.last_event_id = StringField(*obj, "lastEventId");
-  h.created_at = IntField(*obj, "createdAt");
-  h.claimed_at = OptionalIntField(*obj, "claimedAt");
-  h.resolved_at = OptionalIntField(*obj, "resolvedAt");
-  if (h.handoff_id.empty() || h.status.empty()) return Corruption("stored handoff is malformed");
-  return h;
+  return DecodeRow<HandoffRow>(parser, stored, kVersion, kHandoffFields, "handoff");
 }
 
 std::string HandoffKey(std::string_view app_id, std::string_view handoff_id) {

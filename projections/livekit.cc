@@ -1,5 +1,6 @@
 #include "projections/livekit.h"
 
+#include "projections/row_codec.h"
 #include "projections/tables.h"
 #include "schemas/json_writer.h"
 
@@ -11,61 +12,28 @@ constexpr size_t kMaxParticipantsShown = 100;
 
 }  // namespace
 
-std::string RoomRow::ToJson() const {
-  JsonWriter w;
-  w.BeginObject()
-      .Field("roomName", room_name)
-      .Field("sessionId", session_id)
-      .Field("status", status)
-      .Field("roomSid", room_sid)
-      .Field("createdAt", created_at);
-  WriteOptionalInt(w, "startedAt", started_at);
-  WriteOptionalInt(w, "endedAt", ended_at);
-  w.EndObject();
-  return w.str();
-}
+constexpr auto kRoomFields = std::make_tuple(
+    Required(Col("roomName", &RoomRow::room_name)), Col("sessionId", &RoomRow::session_id),
+    Required(Col("status", &RoomRow::status)), Col("roomSid", &RoomRow::room_sid),
+    Col("createdAt", &RoomRow::created_at), Col("startedAt", &RoomRow::started_at),
+    Col("endedAt", &RoomRow::ended_at));
+
+constexpr auto kParticipantFields = std::make_tuple(
+    Required(Col("identity", &ParticipantRow::identity)), Col("name", &ParticipantRow::name),
+    Col("kind", &ParticipantRow::kind), Col("status", &ParticipantRow::status),
+    Col("joinedAt", &ParticipantRow::joined_at), Col("leftAt", &ParticipantRow::left_at));
+
+std::string RoomRow::ToJson() const { return RowJson(*this, kRoomFields); }
 
 Result<RoomRow> RoomRow::Decode(simdjson::dom::parser& parser, std::string_view stored) {
-  Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kVersion);
-  if (!obj.ok()) return obj.status();
-  RoomRow r;
-  r.room_name = StringField(*obj, "roomName");
-  r.session_id = StringField(*obj, "sessionId");
-  r.status = StringField(*obj, "status");
-  r.room_sid = StringField(*obj, "roomSid");
-  r.created_at = IntField(*obj, "createdAt");
-  r.started_at = OptionalIntField(*obj, "startedAt");
-  r.ended_at = OptionalIntField(*obj, "endedAt");
-  if (r.room_name.empty() || r.status.empty()) return Corruption("stored room is malformed");
-  return r;
+  return DecodeRow<RoomRow>(parser, stored, kVersion, kRoomFields, "room");
 }
 
-std::string ParticipantRow::ToJson() const {
-  JsonWriter w;
-  w.BeginObject()
-      .Field("identity", identity)
-      .Field("name", name)
-      .Field("kind", kind)
-      .Field("status", status)
-      .Field("joinedAt", joined_at);
-  WriteOptionalInt(w, "leftAt", left_at);
-  w.EndObject();
-  return w.str();
-}
+std::string ParticipantRow::ToJson() const { return RowJson(*this, kParticipantFields); }
 
 Result<ParticipantRow> ParticipantRow::Decode(simdjson::dom::parser& parser,
                                               std::string_view stored) {
-  Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kVersion);
-  if (!obj.ok()) return obj.status();
-  ParticipantRow p;
-  p.identity = StringField(*obj, "identity");
-  p.name = StringField(*obj, "name");
-  p.kind = StringField(*obj, "kind");
-  p.status = StringField(*obj, "status");
-  p.joined_at = IntField(*obj, "joinedAt");
-  p.left_at = OptionalIntField(*obj, "leftAt");
-  if (p.identity.empty()) return Corruption("stored participant is malformed");
-  return p;
+  return DecodeRow<ParticipantRow>(parser, stored, kVersion, kParticipantFields, "participant");
 }
 
 std::string RoomKey(std::string_view app_id, std::string_view room_name) {

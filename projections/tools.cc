@@ -1,5 +1,6 @@
 #include "projections/tools.h"
 
+#include "projections/row_codec.h"
 #include "projections/tables.h"
 #include "schemas/ids.h"
 #include "schemas/json_writer.h"
@@ -8,18 +9,6 @@ namespace voxbase {
 namespace {
 
 constexpr size_t kMaxScannedPerPage = 10000;
-
-std::string RawField(simdjson::dom::object obj, std::string_view name, std::string fallback) {
-  simdjson::dom::element v;
-  if (obj[name].get(v)) return fallback;
-  return simdjson::minify(v);
-}
-
-bool BoolField(simdjson::dom::object obj, std::string_view name, bool fallback) {
-  bool v = fallback;
-  if (obj[name].get(v)) return fallback;
-  return v;
-}
 
 std::string IndexKey(std::string_view app_id, IndexKind kind, std::string_view group,
                      int64_t created_at, std::string_view execution_id) {
@@ -32,84 +21,39 @@ std::string IndexKey(std::string_view app_id, IndexKind kind, std::string_view g
 
 }  // namespace
 
-std::string ToolRow::ToJson() const {
-  JsonWriter w;
-  w.BeginObject()
-      .Field("name", name)
-      .Field("description", description)
-      .RawField("parametersSchema", schema_json)
-      .Field("endpoint", endpoint)
-      .Field("requiresConfirmation", requires_confirmation)
-      .Field("timeoutMs", timeout_ms)
-      .Field("active", active)
-      .Field("eventId", event_id)
-      .Field("createdAt", created_at)
-      .Field("updatedAt", updated_at)
-      .EndObject();
-  return w.str();
-}
+namespace {
+
+constexpr auto kToolFields = std::make_tuple(
+    Required(Col("name", &ToolRow::name)), Col("description", &ToolRow::description),
+    RawCol("parametersSchema", &ToolRow::schema_json), Col("endpoint", &ToolRow::endpoint),
+    Col("requiresConfirmation", &ToolRow::requires_confirmation),
+    Col("timeoutMs", &ToolRow::timeout_ms), Col("active", &ToolRow::active),
+    Col("eventId", &ToolRow::event_id), Col("createdAt", &ToolRow::created_at),
+    Col("updatedAt", &ToolRow::updated_at));
+
+constexpr auto kExecutionFields = std::make_tuple(
+    Required(Col("executionId", &ExecutionRow::execution_id)),
+    Col("toolName", &ExecutionRow::tool_name), Col("sessionId", &ExecutionRow::session_id),
+    Col("status", &ExecutionRow::status), RawCol("parameters", &ExecutionRow::parameters_json),
+    RawCol("result", &ExecutionRow::result_json),
+    Col("resultTruncated", &ExecutionRow::result_truncated),
+    Col("httpStatus", &ExecutionRow::http_status), Col("error", &ExecutionRow::error),
+    Col("durationMs", &ExecutionRow::duration_ms), Col("node", &ExecutionRow::node),
+    Col("startEventId", &ExecutionRow::start_event_id), Col("createdAt", &ExecutionRow::created_at),
+    Col("startedAt", &ExecutionRow::started_at), Col("finishedAt", &ExecutionRow::finished_at));
+
+}  // namespace
+
+std::string ToolRow::ToJson() const { return RowJson(*this, kToolFields); }
 
 Result<ToolRow> ToolRow::Decode(simdjson::dom::parser& parser, std::string_view stored) {
-  Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kVersion);
-  if (!obj.ok()) return obj.status();
-  ToolRow t;
-  t.name = StringField(*obj, "name");
-  t.description = StringField(*obj, "description");
-  t.schema_json = RawField(*obj, "parametersSchema", "{}");
-  t.endpoint = StringField(*obj, "endpoint");
-  t.requires_confirmation = BoolField(*obj, "requiresConfirmation", false);
-  t.timeout_ms = IntField(*obj, "timeoutMs");
-  t.active = BoolField(*obj, "active", true);
-  t.event_id = StringField(*obj, "eventId");
-  t.created_at = IntField(*obj, "createdAt");
-  t.updated_at = IntField(*obj, "updatedAt");
-  if (t.name.empty()) return Corruption("stored tool is malformed");
-  return t;
+  return DecodeRow<ToolRow>(parser, stored, kVersion, kToolFields, "tool");
 }
 
-std::string ExecutionRow::ToJson() const {
-  JsonWriter w;
-  w.BeginObject()
-      .Field("executionId", execution_id)
-      .Field("toolName", tool_name)
-      .Field("sessionId", session_id)
-      .Field("status", status)
-      .RawField("parameters", parameters_json)
-      .RawField("result", result_json)
-      .Field("resultTruncated", result_truncated)
-      .Field("httpStatus", http_status)
-      .Field("error", error)
-      .Field("durationMs", duration_ms)
-      .Field("node", node)
-      .Field("startEventId", start_event_id)
-      .Field("createdAt", created_at);
-  WriteOptionalInt(w, "startedAt", started_at);
-  WriteOptionalInt(w, "finishedAt", finished_at);
-  w.EndObject();
-  return w.str();
-}
+std::string ExecutionRow::ToJson() const { return RowJson(*this, kExecutionFields); }
 
 Result<ExecutionRow> ExecutionRow::Decode(simdjson::dom::parser& parser, std::string_view stored) {
-  Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kVersion);
-  if (!obj.ok()) return obj.status();
-  ExecutionRow e;
-  e.execution_id = StringField(*obj, "executionId");
-  e.tool_name = StringField(*obj, "toolName");
-  e.session_id = StringField(*obj, "sessionId");
-  e.status = StringField(*obj, "status");
-  e.parameters_json = RawField(*obj, "parameters", "{}");
-  e.result_json = RawField(*obj, "result", "null");
-  e.result_truncated = BoolField(*obj, "resultTruncated", false);
-  e.http_status = static_cast<int>(IntField(*obj, "httpStatus"));
-  e.error = StringField(*obj, "error");
-  e.duration_ms = IntField(*obj, "durationMs");
-  e.node = StringField(*obj, "node");
-  e.start_event_id = StringField(*obj, "startEventId");
-  e.created_at = IntField(*obj, "createdAt");
-  e.started_at = OptionalIntField(*obj, "startedAt");
-  e.finished_at = OptionalIntField(*obj, "finishedAt");
-  if (e.execution_id.empty()) return Corruption("stored execution is malformed");
-  return e;
+  return DecodeRow<ExecutionRow>(parser, stored, kVersion, kExecutionFields, "execution");
 }
 
 std::string ToolKey(std::string_view app_id, std::string_view name) {
