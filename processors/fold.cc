@@ -10,42 +10,38 @@ constexpr size_t kMaxRowChanges = 4096;
 // each with its value before the first change since the row handlers last saw it (the value a
 // handler read just before, when it did — folds read before they write — else read here) and its
 // value after the last change (kept as it is written, so the row is not read back).
-class RowTrackingBatch final : public StoreBatch {
+class RowTrackingBatch final : public ForwardingBatch {
  public:
-  RowTrackingBatch(StoreBatch& batch, const FoldTable& folds) : batch_(batch), folds_(folds) {}
+  RowTrackingBatch(StoreBatch& batch, const FoldTable& folds)
+      : ForwardingBatch(batch), folds_(folds) {}
 
   void Put(int family, std::string_view key, std::string_view value) override {
     Track(family, key, value);
-    batch_.Put(family, key, value);
+    inner_.Put(family, key, value);
   }
   void PutUnread(int family, std::string_view key, std::string_view value) override {
     Track(family, key, value);
-    batch_.PutUnread(family, key, value);
+    inner_.PutUnread(family, key, value);
   }
   void Delete(int family, std::string_view key) override {
     Track(family, key, std::nullopt);
-    batch_.Delete(family, key);
+    inner_.Delete(family, key);
   }
   void DeleteRange(int family, std::string_view begin, std::string_view end) override {
     if (folds_.Watched(family) && status_.ok()) {
       status_ = Internal("rows of watched table " + FamilyNames()[static_cast<size_t>(family)] +
                          " were deleted by range: their handlers cannot be told which");
     }
-    batch_.DeleteRange(family, begin, end);
+    inner_.DeleteRange(family, begin, end);
   }
   Result<bool> Get(int family, std::string_view key, std::string* value) override {
-    Result<bool> found = batch_.Get(family, key, value);
+    Result<bool> found = inner_.Get(family, key, value);
     if (found.ok() && folds_.Watched(family) && Pending(family, key) == nullptr) {
       read_ = RowRead{family, std::string(key),
                       *found ? std::optional<std::string>(*value) : std::nullopt};
     }
     return found;
   }
-  size_t Count() const override { return batch_.Count(); }
-  void SetSavePoint() override { batch_.SetSavePoint(); }
-  Status RollbackToSavePoint() override { return batch_.RollbackToSavePoint(); }
-  Status PopSavePoint() override { return batch_.PopSavePoint(); }
-
   const Status& status() const { return status_; }
 
   // The oldest queued change; nullopt when none is queued.
@@ -80,7 +76,7 @@ class RowTrackingBatch final : public StoreBatch {
       change.before = std::move(read_.value);
     } else {
       std::string before;
-      Result<bool> found = batch_.Get(family, key, &before);
+      Result<bool> found = inner_.Get(family, key, &before);
       if (!found.ok()) {
         status_ = found.status();
         return;
@@ -91,7 +87,6 @@ class RowTrackingBatch final : public StoreBatch {
     pending_.push_back(std::move(change));
   }
 
-  StoreBatch& batch_;
   const FoldTable& folds_;
   std::vector<RowChange> pending_;
   size_t next_ = 0;  // pending_[next_..] are not handed over yet

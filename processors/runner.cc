@@ -55,31 +55,21 @@ std::string DeadLetterValue(const LogRecord& record, const Status& error) {
 
 // Passes everything to the batch and lists the rows of the tables (not the system families) that
 // are put or deleted, each once.
-class RowListingBatch final : public StoreBatch {
+class RowListingBatch final : public ForwardingBatch {
  public:
-  explicit RowListingBatch(StoreBatch& batch) : batch_(batch) {}
+  explicit RowListingBatch(StoreBatch& batch) : ForwardingBatch(batch) {}
   void Put(int family, std::string_view key, std::string_view value) override {
     List(family, key);
-    batch_.Put(family, key, value);
+    inner_.Put(family, key, value);
   }
   void PutUnread(int family, std::string_view key, std::string_view value) override {
     List(family, key);
-    batch_.PutUnread(family, key, value);
+    inner_.PutUnread(family, key, value);
   }
   void Delete(int family, std::string_view key) override {
     List(family, key);
-    batch_.Delete(family, key);
+    inner_.Delete(family, key);
   }
-  void DeleteRange(int family, std::string_view begin, std::string_view end) override {
-    batch_.DeleteRange(family, begin, end);
-  }
-  Result<bool> Get(int family, std::string_view key, std::string* value) override {
-    return batch_.Get(family, key, value);
-  }
-  size_t Count() const override { return batch_.Count(); }
-  void SetSavePoint() override { batch_.SetSavePoint(); }
-  Status RollbackToSavePoint() override { return batch_.RollbackToSavePoint(); }
-  Status PopSavePoint() override { return batch_.PopSavePoint(); }
 
   std::vector<ChangedRow> TakeRows() { return std::move(rows_); }
 
@@ -92,7 +82,6 @@ class RowListingBatch final : public StoreBatch {
     rows_.push_back(ChangedRow{family, std::string(key)});
   }
 
-  StoreBatch& batch_;
   std::vector<ChangedRow> rows_;
 };
 

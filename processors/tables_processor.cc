@@ -11,37 +11,31 @@ namespace {
 // Passes everything to the processor's batch and keeps the last value each row was given, so the
 // idempotency record can hold the rows as of the event (projections/idempotency.h). Stops keeping
 // rows past the bound and then keeps none.
-class CapturingBatch final : public StoreBatch {
+class CapturingBatch final : public ForwardingBatch {
  public:
-  explicit CapturingBatch(StoreBatch& batch) : batch_(batch) {}
+  explicit CapturingBatch(StoreBatch& batch) : ForwardingBatch(batch) {}
   void Put(int family, std::string_view key, std::string_view value) override {
-    batch_.Put(family, key, value);
+    inner_.Put(family, key, value);
     Keep(family, key, value);
   }
   // Rows put unread (a session log's runs, keyed by log position) are never changed afterwards,
   // so the live store holds them as the event left them: nothing to keep, and no copy of a
   // batch's kilobytes per keyed write.
   void PutUnread(int family, std::string_view key, std::string_view value) override {
-    batch_.PutUnread(family, key, value);
+    inner_.PutUnread(family, key, value);
   }
   void Delete(int family, std::string_view key) override {
-    batch_.Delete(family, key);
+    inner_.Delete(family, key);
     Keep(family, key, std::nullopt);
   }
   void DeleteRange(int family, std::string_view begin, std::string_view end) override {
-    batch_.DeleteRange(family, begin, end);
+    inner_.DeleteRange(family, begin, end);
     overflowed_ = true;  // rows gone in a range cannot be listed: keep none
   }
-  Result<bool> Get(int family, std::string_view key, std::string* value) override {
-    return batch_.Get(family, key, value);
-  }
-  size_t Count() const override { return batch_.Count(); }
-  void SetSavePoint() override { batch_.SetSavePoint(); }
   Status RollbackToSavePoint() override {
     overflowed_ = true;  // what was undone cannot be told apart: keep nothing
-    return batch_.RollbackToSavePoint();
+    return inner_.RollbackToSavePoint();
   }
-  Status PopSavePoint() override { return batch_.PopSavePoint(); }
 
   std::vector<CapturedRow> TakeRows() {
     if (overflowed_) return {};
@@ -69,7 +63,6 @@ class CapturingBatch final : public StoreBatch {
                                 value ? std::optional<std::string>(*value) : std::nullopt});
   }
 
-  StoreBatch& batch_;
   std::vector<CapturedRow> rows_;
   size_t bytes_ = 0;
   bool overflowed_ = false;

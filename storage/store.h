@@ -40,6 +40,33 @@ class StoreBatch {
   virtual Status PopSavePoint() = 0;
 };
 
+// A StoreBatch that passes everything to another: wrappers that watch a batch (what a fold
+// wrote, which rows changed) override only what they watch.
+class ForwardingBatch : public StoreBatch {
+ public:
+  explicit ForwardingBatch(StoreBatch& inner) : inner_(inner) {}
+  void Put(int family, std::string_view key, std::string_view value) override {
+    inner_.Put(family, key, value);
+  }
+  void PutUnread(int family, std::string_view key, std::string_view value) override {
+    inner_.PutUnread(family, key, value);
+  }
+  void Delete(int family, std::string_view key) override { inner_.Delete(family, key); }
+  void DeleteRange(int family, std::string_view begin, std::string_view end) override {
+    inner_.DeleteRange(family, begin, end);
+  }
+  Result<bool> Get(int family, std::string_view key, std::string* value) override {
+    return inner_.Get(family, key, value);
+  }
+  size_t Count() const override { return inner_.Count(); }
+  void SetSavePoint() override { inner_.SetSavePoint(); }
+  Status RollbackToSavePoint() override { return inner_.RollbackToSavePoint(); }
+  Status PopSavePoint() override { return inner_.PopSavePoint(); }
+
+ protected:
+  StoreBatch& inner_;
+};
+
 class StoreIterator {
  public:
   virtual ~StoreIterator() = default;
