@@ -524,6 +524,13 @@ int SeedApp(const Flags& flags) {
 void RunFaultCommands(KafkaMockCluster& cluster, const std::string& topic);
 
 int DevKafka(const Flags& flags) {
+  // Signals are taken by sigwait below, so block them before any thread starts (the mock
+  // cluster's too: a SIGTERM that reached one of them used to kill the process outright).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   Result<int64_t> brokers = flags.GetInt("brokers");
   Result<int64_t> partitions = flags.GetInt("partitions");
   if (!brokers.ok()) return Fail(brokers.status());
@@ -542,12 +549,6 @@ int DevKafka(const Flags& flags) {
                "of each partition only (librdkafka's mock, see ops/kafka.md)\n",
                static_cast<long long>(*brokers), topic.c_str(),
                static_cast<long long>(*partitions));
-  // Signals are taken by sigwait below, so block them before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::thread commands;
   if (flags.GetBool("commands-on-stdin")) {
     commands = std::thread([&cluster, topic] { RunFaultCommands(**cluster, topic); });

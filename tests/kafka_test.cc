@@ -249,17 +249,26 @@ namespace {
 // `voxbase dev-kafka` started from a script or a supervisor (stdin at EOF) keeps running until a
 // signal; it used to exit at once, leaving nodes with "3/3 brokers are down".
 TEST(DevKafkaTest, RunsOnWithStdinClosedUntilSigterm) {
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
   pid_t pid = ::fork();
   if (pid == 0) {
     int devnull = ::open("/dev/null", O_RDWR);
     ::dup2(devnull, STDIN_FILENO);
-    ::dup2(devnull, STDOUT_FILENO);
+    ::dup2(out[1], STDOUT_FILENO);
     ::dup2(devnull, STDERR_FILENO);
+    ::close(out[0]);
     ::execl(VOXBASE_BINARY, VOXBASE_BINARY, "dev-kafka", "--brokers", "1", "--partitions", "1",
             static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ASSERT_GT(pid, 0);
+  ::close(out[1]);
+  // Its first line (the bootstrap servers) says it is up, its signals handled.
+  char c = 0;
+  while (::read(out[0], &c, 1) == 1 && c != '\n') {
+  }
+  ASSERT_EQ(c, '\n') << "dev-kafka never said it was up";
   int status = 0;
   for (int i = 0; i < 50; ++i) {  // half a second of being alive
     ASSERT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "dev-kafka exited with stdin closed";
@@ -267,6 +276,7 @@ TEST(DevKafkaTest, RunsOnWithStdinClosedUntilSigterm) {
   }
   ::kill(pid, SIGTERM);
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ::close(out[0]);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
 
