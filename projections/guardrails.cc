@@ -2,45 +2,31 @@
 
 #include <algorithm>
 
+#include "projections/row_codec.h"
 #include "projections/tables.h"
 #include "schemas/json_writer.h"
 
 namespace voxbase {
 
-std::string RuleRow::ToJson() const {
-  JsonWriter w;
-  w.BeginObject()
-      .Field("ruleId", rule.rule_id)
-      .Field("name", rule.name)
-      .Field("type", rule.type)
-      .Field("pattern", rule.pattern)
-      .Field("action", rule.action)
-      .Field("direction", rule.direction)
-      .Field("enabled", rule.enabled)
-      .Field("pack", rule.pack)
-      .Field("createdAt", created_at)
-      .Field("updatedAt", updated_at)
-      .EndObject();
-  return w.str();
-}
+namespace {
+
+constexpr auto kRuleFields =
+    std::make_tuple(Required(Col("ruleId", &RuleRow::rule, &GuardrailRule::rule_id)),
+                    Col("name", &RuleRow::rule, &GuardrailRule::name),
+                    Col("type", &RuleRow::rule, &GuardrailRule::type),
+                    Col("pattern", &RuleRow::rule, &GuardrailRule::pattern),
+                    Col("action", &RuleRow::rule, &GuardrailRule::action),
+                    Col("direction", &RuleRow::rule, &GuardrailRule::direction),
+                    Col("enabled", &RuleRow::rule, &GuardrailRule::enabled),
+                    Col("pack", &RuleRow::rule, &GuardrailRule::pack),
+                    Col("createdAt", &RuleRow::created_at), Col("updatedAt", &RuleRow::updated_at));
+
+}  // namespace
+
+std::string RuleRow::ToJson() const { return RowJson(*this, kRuleFields); }
 
 Result<RuleRow> RuleRow::Decode(simdjson::dom::parser& parser, std::string_view stored) {
-  Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kVersion);
-  if (!obj.ok()) return obj.status();
-  RuleRow r;
-  r.rule.rule_id = StringField(*obj, "ruleId");
-  r.rule.name = StringField(*obj, "name");
-  r.rule.type = StringField(*obj, "type");
-  r.rule.pattern = StringField(*obj, "pattern");
-  r.rule.action = StringField(*obj, "action");
-  r.rule.direction = StringField(*obj, "direction");
-  r.rule.pack = StringField(*obj, "pack");
-  bool enabled = true;
-  if (!(*obj)["enabled"].get(enabled)) r.rule.enabled = enabled;
-  r.created_at = IntField(*obj, "createdAt");
-  r.updated_at = IntField(*obj, "updatedAt");
-  if (r.rule.rule_id.empty()) return Corruption("stored guardrail rule is malformed");
-  return r;
+  return DecodeRow<RuleRow>(parser, stored, kVersion, kRuleFields, "guardrail rule");
 }
 
 std::string RuleKey(std::string_view app_id, std::string_view rule_id) {

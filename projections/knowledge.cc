@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "projections/keys.h"
+#include "projections/row_codec.h"
 #include "projections/tables.h"
 #include "schemas/json_writer.h"
 #include "schemas/text.h"
@@ -73,51 +74,25 @@ std::string OpenGapsKey(std::string_view app_id) {
   return IndexPrefix(app_id, IndexKind::kOpenGaps);
 }
 
+namespace {
+
+constexpr auto kGapFields = std::make_tuple(
+    Col("gapId", &GapRow::gap_id), Col("question", &GapRow::question),
+    Col("category", &GapRow::category), Col("count", &GapRow::count),
+    Col("firstAskedAt", &GapRow::first_asked_at), Col("lastAskedAt", &GapRow::last_asked_at),
+    Col("examples", &GapRow::examples), Col("status", &GapRow::status),
+    Col("bestScore", &GapRow::best_score), Col("resolvedBy", &GapRow::resolved_by),
+    Col("resolvedAt", &GapRow::resolved_at), Col("dismissedAt", &GapRow::dismissed_at),
+    Col("lastEventId", &GapRow::last_event_id));
+
+}  // namespace
+
 std::string GapRow::Encode() const {
-  JsonWriter w;
-  w.BeginObject()
-      .Field("gapId", gap_id)
-      .Field("question", question)
-      .Field("category", category)
-      .Field("count", count)
-      .Field("firstAskedAt", first_asked_at)
-      .Field("lastAskedAt", last_asked_at)
-      .Key("examples")
-      .BeginArray();
-  for (const std::string& e : examples) w.String(e);
-  w.EndArray().Field("status", status).Field("bestScore", best_score);
-  w.Field("resolvedBy", resolved_by);
-  WriteOptionalInt(w, "resolvedAt", resolved_at);
-  WriteOptionalInt(w, "dismissedAt", dismissed_at);
-  w.Field("lastEventId", last_event_id).EndObject();
-  return EncodeValue(w.view(), kKnowledgeGapRowVersion);
+  return EncodeValue(RowJson(*this, kGapFields), kKnowledgeGapRowVersion);
 }
 
 Result<GapRow> GapRow::Decode(simdjson::dom::parser& parser, std::string_view stored) {
-  Result<simdjson::dom::object> obj = ParseStoredRow(parser, stored, kKnowledgeGapRowVersion);
-  if (!obj.ok()) return obj.status();
-  GapRow g;
-  g.gap_id = StringField(*obj, "gapId");
-  g.question = StringField(*obj, "question");
-  g.category = StringField(*obj, "category");
-  g.status = StringField(*obj, "status");
-  g.resolved_by = StringField(*obj, "resolvedBy");
-  g.last_event_id = StringField(*obj, "lastEventId");
-  g.count = IntField(*obj, "count");
-  g.first_asked_at = IntField(*obj, "firstAskedAt");
-  g.last_asked_at = IntField(*obj, "lastAskedAt");
-  g.resolved_at = OptionalIntField(*obj, "resolvedAt");
-  g.dismissed_at = OptionalIntField(*obj, "dismissedAt");
-  double best = 0;
-  if (!(*obj)["bestScore"].get(best)) g.best_score = best;
-  simdjson::dom::array examples;
-  if (!(*obj)["examples"].get(examples)) {
-    for (simdjson::dom::element e : examples) {
-      std::string_view s;
-      if (!e.get(s)) g.examples.emplace_back(s);
-    }
-  }
-  return g;
+  return DecodeRow<GapRow>(parser, stored, kKnowledgeGapRowVersion, kGapFields, "knowledge gap");
 }
 
 std::string EncodeChunks(const StoredChunks& c) {

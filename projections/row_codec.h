@@ -11,7 +11,8 @@
 //
 // Member types: std::string (a JSON string, or with RawCol the JSON text of any value), integers,
 // double, bool, std::optional of those (null when absent), std::vector<std::string>, and
-// std::vector of another row type with fields of its own (RowsCol). Computed fields (written,
+// std::vector of another row type with fields of its own (RowsCol); a member of a struct the row
+// holds is Col(name, &Row::part, &Part::member). Computed fields (written,
 // never read) are WriteOnly. A Required field must be present and of its type (a string one also
 // not empty); another one that is absent keeps the member's default. Room for per-field
 // attributes (personal data, for erasure) is in RowField.
@@ -41,6 +42,16 @@ struct RowField {
   bool required = false;
 };
 
+// A field of a struct the row holds (RuleRow::rule.name), written as one of the row's own.
+template <typename Row, typename Part, typename Member>
+struct PartField {
+  std::string_view name;
+  Part Row::*part;
+  Member Part::*member;
+  bool raw_json = false;
+  bool required = false;
+};
+
 // A vector of rows of another type, each an object with `fields`.
 template <typename Row, typename Sub, typename SubFields>
 struct RowsField {
@@ -60,6 +71,11 @@ struct WriteOnlyField {
 template <typename Row, typename Member>
 constexpr RowField<Row, Member> Col(std::string_view name, Member Row::*member) {
   return {name, member};
+}
+template <typename Row, typename Part, typename Member>
+constexpr PartField<Row, Part, Member> Col(std::string_view name, Part Row::*part,
+                                           Member Part::*member) {
+  return {name, part, member};
 }
 template <typename Row>
 constexpr RowField<Row, std::string> RawCol(std::string_view name, std::string Row::*member) {
@@ -165,6 +181,11 @@ void WriteField(JsonWriter& w, const Row& row, const RowField<Row, Member>& f) {
   w.Key(f.name);
   WriteValue(w, row.*f.member, f.raw_json);
 }
+template <typename Row, typename Part, typename Member>
+void WriteField(JsonWriter& w, const Row& row, const PartField<Row, Part, Member>& f) {
+  w.Key(f.name);
+  WriteValue(w, row.*f.part.*f.member, f.raw_json);
+}
 template <typename Row, typename Sub, typename SubFields>
 void WriteField(JsonWriter& w, const Row& row, const RowsField<Row, Sub, SubFields>& f) {
   w.Key(f.name).BeginArray();
@@ -188,6 +209,17 @@ bool ReadField(simdjson::dom::object obj, Row& row, const RowField<Row, Member>&
   if (!ReadValue(e, row.*f.member, f.raw_json)) return false;
   if constexpr (std::is_same_v<Member, std::string>) {
     if (f.required && (row.*f.member).empty()) return false;
+  }
+  return true;
+}
+template <typename Row, typename Part, typename Member>
+bool ReadField(simdjson::dom::object obj, Row& row, const PartField<Row, Part, Member>& f) {
+  simdjson::dom::element e;
+  if (obj[f.name].get(e)) return !f.required;
+  Member& value = row.*f.part.*f.member;
+  if (!ReadValue(e, value, f.raw_json)) return false;
+  if constexpr (std::is_same_v<Member, std::string>) {
+    if (f.required && value.empty()) return false;
   }
   return true;
 }

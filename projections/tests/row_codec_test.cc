@@ -7,7 +7,9 @@
 #include "projections/conversations.h"
 #include "projections/csat.h"
 #include "projections/experiments.h"
+#include "projections/guardrails.h"
 #include "projections/handoffs.h"
+#include "projections/knowledge.h"
 #include "projections/tools.h"
 
 namespace voxbase {
@@ -60,6 +62,30 @@ TEST(RowCodecTest, EveryKindOfFieldRoundTrips) {
   EXPECT_TRUE(execution->result_truncated);
   EXPECT_EQ(execution->started_at, 7);
   EXPECT_FALSE(execution->finished_at.has_value());
+
+  RuleRow rule;
+  rule.rule.rule_id = "gr_1";
+  rule.rule.pattern = "a,b";
+  rule.rule.enabled = false;
+  rule.created_at = 3;
+  Result<RuleRow> rule_back = RuleRow::Decode(parser, rule.Encode());
+  ASSERT_TRUE(rule_back.ok()) << rule_back.status().ToString();
+  EXPECT_EQ(rule_back->rule.rule_id, "gr_1");
+  EXPECT_EQ(rule_back->rule.pattern, "a,b");
+  EXPECT_FALSE(rule_back->rule.enabled);
+  EXPECT_EQ(rule_back->ToJson(), rule.ToJson());
+
+  GapRow gap;
+  gap.gap_id = "gap_1";
+  gap.best_score = 0.25;
+  gap.examples = {"where is it", "when"};
+  gap.dismissed_at = 9;
+  Result<GapRow> gap_back = GapRow::Decode(parser, gap.Encode());
+  ASSERT_TRUE(gap_back.ok()) << gap_back.status().ToString();
+  EXPECT_EQ(gap_back->examples, gap.examples);
+  EXPECT_EQ(gap_back->best_score, 0.25);
+  EXPECT_EQ(gap_back->dismissed_at, 9);
+  EXPECT_FALSE(gap_back->resolved_at.has_value());
 
   CsatRow rating{"s1", 4, "ok", 10};
   Result<CsatRow> csat = CsatRow::Decode(parser, rating.Encode());
