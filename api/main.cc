@@ -14,7 +14,6 @@
 #include <future>
 #include <iostream>
 #include <optional>
-#include <set>
 #include <sstream>
 #include <thread>
 

@@ -298,29 +298,79 @@ Status EachMember(rapidjson::Value& object, Fn fn) {
 
 // Puts our keywords in place of pattern, patternProperties and format in every subschema, going
 // only where draft 7 holds subschemas (so a property named "pattern" stays a property).
-Status Rewrite(rapidjson::Value& node, rapidjson::Document::AllocatorType& alloc, Impl& impl) {
+// Whether `value` holds a "$ref" anywhere.
+bool HoldsRef(const rapidjson::Value& value) {
+  if (value.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
+      if (HoldsRef(value[i])) return true;
+    }
+    return false;
+  }
+  if (!value.IsObject()) return false;
+  for (rapidjson::SizeType i = 0; i < value.MemberCount(); ++i) {
+    const rapidjson::Value::Member& m = *(value.MemberBegin() + i);
+    if (std::string_view(m.name.GetString(), m.name.GetStringLength()) == "$ref") return true;
+    if (HoldsRef(m.value)) return true;
+  }
+  return false;
+}
+
+constexpr std::string_view kDefinitionRef = "#/definitions/";
+
+// A $ref names a definition of the same schema ("#/definitions/<name>"), which exists, and whose
+// chain of definitions that are only a $ref ends in a schema: anything else (another document,
+// the schema itself, a cycle of references) made valijson recurse until the stack overflowed.
+Status CheckRef(const rapidjson::Value& root, const rapidjson::Value& ref) {
+  if (!ref.IsString()) return InvalidArgument("parametersSchema: $ref must be a string");
+  std::string_view target(ref.GetString(), ref.GetStringLength());
+  const rapidjson::Value* definitions =
+      root.HasMember("definitions") && root["definitions"].IsObject() ? &root["definitions"]
+                                                                      : nullptr;
+  for (size_t hops = 0;; ++hops) {
+    if (!target.starts_with(kDefinitionRef) || hops > 64) {
+      return InvalidArgument("parametersSchema: $ref '" + std::string(target.substr(0, 100)) +
+                             "' must name a definition of this schema (#/definitions/<name>) "
+                             "that is not a loop of references");
+    }
+    const std::string name(target.substr(kDefinitionRef.size()));
+    if (definitions == nullptr || name.empty() || name.find('/') != std::string::npos ||
+        name.find('~') != std::string::npos || !definitions->HasMember(name.c_str())) {
+      return InvalidArgument("parametersSchema: $ref '" + std::string(target.substr(0, 100)) +
+                             "' names no definition of this schema");
+    }
+    const rapidjson::Value& next = (*definitions)[name.c_str()];
+    if (!next.IsObject() || !next.HasMember("$ref")) return Status::Ok();
+    if (!next["$ref"].IsString()) return InvalidArgument("parametersSchema: $ref must be a string");
+    target = std::string_view(next["$ref"].GetString(), next["$ref"].GetStringLength());
+  }
+}
+
+Status Rewrite(rapidjson::Value& node, rapidjson::Document::AllocatorType& alloc, Impl& impl,
+               const rapidjson::Value& root) {
   if (!node.IsObject()) return Status::Ok();
   Status subschemas = EachMember(node, [&](rapidjson::Value::Member& m) -> Status {
     std::string_view key(m.name.GetString(), m.name.GetStringLength());
     if (key.starts_with("x-voxbase-")) {
       return InvalidArgument("parametersSchema uses the reserved keyword " + std::string(key));
     }
+    if (key == "$ref") return CheckRef(root, m.value);
     if (key == "properties" || key == "patternProperties" || key == "definitions" ||
         key == "dependencies") {
       if (!m.value.IsObject()) return Status::Ok();
-      return EachMember(
-          m.value, [&](rapidjson::Value::Member& sub) { return Rewrite(sub.value, alloc, impl); });
+      return EachMember(m.value, [&](rapidjson::Value::Member& sub) {
+        return Rewrite(sub.value, alloc, impl, root);
+      });
     }
     if (key == "allOf" || key == "anyOf" || key == "oneOf" || key == "items") {
-      if (!m.value.IsArray()) return Rewrite(m.value, alloc, impl);
+      if (!m.value.IsArray()) return Rewrite(m.value, alloc, impl, root);
       for (rapidjson::SizeType i = 0; i < m.value.Size(); ++i) {
-        VOX_RETURN_IF_ERROR(Rewrite(m.value[i], alloc, impl));
+        VOX_RETURN_IF_ERROR(Rewrite(m.value[i], alloc, impl, root));
       }
       return Status::Ok();
     }
     if (key == "additionalProperties" || key == "additionalItems" || key == "contains" ||
         key == "propertyNames" || key == "not" || key == "if" || key == "then" || key == "else") {
-      return Rewrite(m.value, alloc, impl);
+      return Rewrite(m.value, alloc, impl, root);
     }
     return Status::Ok();
   });
@@ -350,6 +400,11 @@ Status Rewrite(rapidjson::Value& node, rapidjson::Document::AllocatorType& alloc
                 CompileRegex(impl, std::string_view(m.name.GetString(), m.name.GetStringLength()),
                              "patternProperties key");
             if (!re.ok()) return re.status();
+            // Parsed on its own, where a $ref would resolve against nothing but itself.
+            if (HoldsRef(m.value)) {
+              return InvalidArgument(
+                  "parametersSchema: a patternProperties schema may not use $ref");
+            }
             auto schema = std::make_unique<valijson::Schema>();
             Parse(impl, m.value, schema.get());
             p.patterns.emplace_back(std::move(*re), std::move(schema));
@@ -409,7 +464,9 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::Compile(std::string_view s
     return InvalidArgument("parametersSchema must have \"type\": \"object\"");
   }
   std::shared_ptr<JsonSchema> compiled(new JsonSchema());
-  VOX_RETURN_IF_ERROR(Rewrite(doc, doc.GetAllocator(), *compiled->impl_));
+  rapidjson::Document root;  // what $refs name, as written (Rewrite changes `doc` as it goes)
+  root.CopyFrom(doc, root.GetAllocator());
+  VOX_RETURN_IF_ERROR(Rewrite(doc, doc.GetAllocator(), *compiled->impl_, root));
   try {
     Parse(*compiled->impl_, doc, &compiled->impl_->schema);
   } catch (const std::exception& e) {

@@ -126,6 +126,34 @@ TEST(JsonSchemaTest, FormatsAreCheckedWithoutStdRegex) {
   EXPECT_FALSE(status.ok());
 }
 
+// Found by the fuzzer: a $ref that resolved to the schema itself made valijson recurse until the
+// stack overflowed. A $ref may name only a definition of the same schema, not in a loop.
+TEST(JsonSchemaTest, RefsNameDefinitionsOfTheSchemaAndNeverLoop) {
+  for (
+      const char* refused : {
+          R"({"type":"object","patternProperties":{"^x-":{"$ref":"integer-"}}})",
+          R"({"type":"object","properties":{"x":{"$ref":"#"}}})",
+          R"({"type":"object","properties":{"x":{"$ref":"http://example.com/s.json"}}})",
+          R"({"type":"object","properties":{"x":{"$ref":"#/definitions/missing"}}})",
+          R"({"type":"object","definitions":{"a":{"$ref":"#/definitions/a"}},"properties":{"x":{"$ref":"#/definitions/a"}}})",
+          R"({"type":"object","definitions":{"a":{"$ref":"#/definitions/b"},"b":{"$ref":"#/definitions/a"}}})",
+      }) {
+    Result<std::shared_ptr<const JsonSchema>> schema = JsonSchema::Compile(refused);
+    EXPECT_EQ(schema.status().code(), StatusCode::kInvalidArgument) << refused;
+  }
+  auto number = Compiled(
+      R"({"type":"object","definitions":{"n":{"type":"integer","minimum":1}},"properties":{"x":{"$ref":"#/definitions/n"}}})");
+  ASSERT_NE(number, nullptr);
+  EXPECT_TRUE(number->Validate(R"({"x":2})", "p").ok());
+  EXPECT_FALSE(number->Validate(R"({"x":0})", "p").ok());
+  // Recursion through a schema (a tree) is not a loop of references.
+  auto tree = Compiled(
+      R"({"type":"object","definitions":{"t":{"type":"object","properties":{"c":{"$ref":"#/definitions/t"}}}},"properties":{"x":{"$ref":"#/definitions/t"}}})");
+  ASSERT_NE(tree, nullptr);
+  EXPECT_TRUE(tree->Validate(R"({"x":{"c":{"c":{}}}})", "p").ok());
+  EXPECT_FALSE(tree->Validate(R"({"x":{"c":3}})", "p").ok());
+}
+
 TEST(JsonSchemaTest, WhatRe2CannotRunOrWhatIsTooBigIsRefusedAtCompile) {
   for (const char* refused : {
            R"({"type":"object","properties":{"q":{"type":"string","pattern":"^(a)\\1$"}}})",
