@@ -17,16 +17,9 @@
 namespace voxbase::testing {
 namespace {
 
-class E2eTest : public ::testing::Test {
+class E2eTest : public ServerWithAppTest {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path());
-    ASSERT_NO_FATAL_FAILURE(server_->Start());
-    ASSERT_TRUE(server_->WaitReady());
-    client_ = server_->Client();
-    app_ = CreateApp(*client_, "shop");
-    ASSERT_FALSE(app_.app_id.empty());
-  }
+  E2eTest() : ServerWithAppTest("shop") {}
 
   std::string Auth() const { return R"("appSlug":"shop","appSecret":")" + app_.secret + "\""; }
   std::string QueryAuth() const { return "appSlug=shop&appSecret=" + app_.secret; }
@@ -41,11 +34,6 @@ class E2eTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : HttpResponse{};
   }
-
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<BlockingHttpClient> client_;
-  TestApp app_;
 };
 
 // True when a sample line (not a # HELP or # TYPE line) starts with `prefix`.

@@ -11,15 +11,9 @@
 namespace voxbase::testing {
 namespace {
 
-class ListsTest : public ::testing::Test {
+class ListsTest : public ServerWithAppTest {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path());
-    ASSERT_NO_FATAL_FAILURE(server_->Start());
-    ASSERT_TRUE(server_->WaitReady());
-    client_ = server_->Client();
-    app_ = CreateApp(*client_, "lists");
-  }
+  ListsTest() : ServerWithAppTest("lists") {}
   void Restart() {
     server_->Stop();
     ASSERT_NO_FATAL_FAILURE(server_->Start());
@@ -62,11 +56,6 @@ class ListsTest : public ::testing::Test {
     EXPECT_EQ(r.status, 200) << r.body;
     return r.body.find(R"("allowed":false)") != std::string::npos;
   }
-
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<BlockingHttpClient> client_;
-  TestApp app_;
 };
 
 TEST_F(ListsTest, TwentyFiveHundredRulesAreListedThroughACursorAndAllEnforcedAfterARestart) {

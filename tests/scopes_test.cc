@@ -87,15 +87,9 @@ bool RefusedForCredentials(const HttpResponse& r) {
   return false;
 }
 
-class ScopesTest : public ::testing::Test {
+class ScopesTest : public ServerWithAppTest {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path());
-    ASSERT_NO_FATAL_FAILURE(server_->Start());
-    ASSERT_TRUE(server_->WaitReady());
-    client_ = server_->Client();
-    app_ = CreateApp(*client_, "scoped");
-  }
+  ScopesTest() : ServerWithAppTest("scoped") {}
 
   std::string Mint(const std::string& fields) {
     Result<HttpResponse> r = client_->Request(
@@ -128,10 +122,6 @@ class ScopesTest : public ::testing::Test {
     return r.ok() ? *r : HttpResponse{};
   }
 
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<BlockingHttpClient> client_;
-  TestApp app_;
   std::map<Credential, std::string> tokens_;
 };
 

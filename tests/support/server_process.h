@@ -5,6 +5,7 @@
 // to run the other subcommands and to create an app. One test thread uses one ServerProcess.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <memory>
@@ -97,6 +98,26 @@ struct TestApp {
 };
 // Creates an app through the admin API; ASSERTs on failure.
 TestApp CreateApp(BlockingHttpClient& client, const std::string& slug);
+
+// A test with the real server on a fresh data directory and one app, `slug`, made on it.
+class ServerWithAppTest : public ::testing::Test {
+ protected:
+  explicit ServerWithAppTest(std::string slug) : slug_(std::move(slug)) {}
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(dir_.path());
+    ASSERT_NO_FATAL_FAILURE(server_->Start());
+    ASSERT_TRUE(server_->WaitReady());
+    client_ = server_->Client();
+    app_ = CreateApp(*client_, slug_);
+    ASSERT_FALSE(app_.app_id.empty());
+  }
+
+  const std::string slug_;
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<BlockingHttpClient> client_;
+  TestApp app_;
+};
 
 // A JSON string field from a body, or "" (simdjson; for test assertions).
 std::string JsonString(const std::string& body, const std::string& field);
