@@ -50,13 +50,12 @@ Result<std::vector<std::string>> SessionExperiments(const FoldContext& c,
   return ids;
 }
 
-// Applies `change` to the session's exposure in each experiment, and the difference it made to
-// the counts of its variant; `change` says whether it made one.
+// Applies `change` to the session's exposure in each of `experiments`, and the difference it made
+// to the counts of its variant; `change` says whether it made one.
 Status ForEachExposure(const FoldContext& c, std::string_view session_id,
+                       const std::vector<std::string>& experiments,
                        const std::function<bool(ExposureRow&, VariantRow&)>& change) {
-  Result<std::vector<std::string>> ids = SessionExperiments(c, session_id);
-  if (!ids.ok()) return ids.status();
-  for (const std::string& id : *ids) {
+  for (const std::string& id : experiments) {
     std::string stored;
     const std::string key = ExposureKey(c.event.app_id, id, session_id);
     Result<bool> found = c.batch.Get(Family(Table::kExperimentExposures), key, &stored);
@@ -94,9 +93,27 @@ bool CountStatus(ExposureRow& x, VariantRow& v, std::string_view status) {
 }
 
 // Counts a conversation as it stands: handed off once ever, resolved while it is.
-bool CountConversation(ExposureRow& x, VariantRow& v, const ConversationRow& row) {
-  const bool handed_off = row.handed_off_at && CountStatus(x, v, "handed_off");
-  return CountStatus(x, v, row.status) || handed_off;
+// What the counts read of a conversation: its status, and whether it was ever handed off.
+struct Counted {
+  std::string status;
+  bool handed_off = false;
+  bool operator==(const Counted&) const = default;
+};
+
+Result<Counted> ReadCounted(const FoldContext& c, std::string_view stored) {
+  Result<simdjson::dom::object> row =
+      ParseStoredRow(c.row_parser, stored, ConversationRow::kVersion);
+  if (!row.ok()) return row.status();
+  std::string_view status;
+  if ((*row)["status"].get(status)) return Corruption("a stored conversation has no status");
+  int64_t unused = 0;
+  return Counted{std::string(status), !(*row)["handedOffAt"].get(unused)};
+}
+
+// Counts a conversation as it stands: handed off once ever, resolved while it is.
+bool CountConversation(ExposureRow& x, VariantRow& v, const Counted& conversation) {
+  const bool handed_off = conversation.handed_off && CountStatus(x, v, "handed_off");
+  return CountStatus(x, v, conversation.status) || handed_off;
 }
 
 bool CountRating(ExposureRow& x, VariantRow& v, int64_t rating) {
@@ -181,9 +198,9 @@ Status FoldExperimentAssigned(const FoldContext& c) {
       Family(Table::kConversations), ConversationKey(c.event.app_id, session), &conversation);
   if (!has_conversation.ok()) return has_conversation.status();
   if (*has_conversation) {
-    Result<ConversationRow> row = ConversationRow::Decode(c.row_parser, conversation);
-    if (!row.ok()) return row.status();
-    CountConversation(exposure, *variant, *row);
+    Result<Counted> counted = ReadCounted(c, conversation);
+    if (!counted.ok()) return counted.status();
+    CountConversation(exposure, *variant, *counted);
   }
   std::string rating;
   Result<bool> has_rating =
@@ -213,48 +230,29 @@ std::string_view SessionOf(const FoldContext& c, const RowChange& change) {
   return std::string_view(change.key).substr(c.event.app_id.size());
 }
 
-// Whether the session is exposed to any experiment: most sessions are not, and their rows are
-// never decoded here.
-Result<bool> Exposed(const FoldContext& c, std::string_view session_id) {
-  std::string unused;
-  return c.batch.Get(Family(Table::kIndexes), ExposuresBySessionKey(c.event.app_id, session_id),
-                     &unused);
-}
-
-// What the counts read of a conversation: its status, and whether it was ever handed off.
-Result<std::pair<std::string, bool>> CountedState(const FoldContext& c, std::string_view stored) {
-  Result<simdjson::dom::object> row =
-      ParseStoredRow(c.row_parser, stored, ConversationRow::kVersion);
-  if (!row.ok()) return row.status();
-  std::string_view status;
-  if ((*row)["status"].get(status)) return Corruption("a stored conversation has no status");
-  int64_t unused = 0;
-  return std::pair<std::string, bool>(std::string(status), !(*row)["handedOffAt"].get(unused));
-}
-
+// Most sessions are exposed to no experiment: their rows are never decoded here.
 Status FollowConversation(const FoldContext& c, const RowChange& change) {
   const std::string_view session = SessionOf(c, change);
-  Result<bool> exposed = Exposed(c, session);
-  if (!exposed.ok()) return exposed.status();
-  if (!*exposed || !change.after) return Status::Ok();
+  Result<std::vector<std::string>> experiments = SessionExperiments(c, session);
+  if (!experiments.ok()) return experiments.status();
+  if (experiments->empty() || !change.after) return Status::Ok();
+  Result<Counted> after = ReadCounted(c, *change.after);
+  if (!after.ok()) return after.status();
   if (change.before) {  // most saves change the messages, not what is counted
-    Result<std::pair<std::string, bool>> before = CountedState(c, *change.before);
+    Result<Counted> before = ReadCounted(c, *change.before);
     if (!before.ok()) return before.status();
-    Result<std::pair<std::string, bool>> after = CountedState(c, *change.after);
-    if (!after.ok()) return after.status();
     if (*before == *after) return Status::Ok();
   }
-  Result<ConversationRow> row = ConversationRow::Decode(c.row_parser, *change.after);
-  if (!row.ok()) return row.status();
-  return ForEachExposure(
-      c, session, [&row](ExposureRow& x, VariantRow& v) { return CountConversation(x, v, *row); });
+  return ForEachExposure(c, session, *experiments, [&after](ExposureRow& x, VariantRow& v) {
+    return CountConversation(x, v, *after);
+  });
 }
 
 Status FollowRating(const FoldContext& c, const RowChange& change) {
   const std::string_view session = SessionOf(c, change);
-  Result<bool> exposed = Exposed(c, session);
-  if (!exposed.ok()) return exposed.status();
-  if (!*exposed || !change.after) return Status::Ok();
+  Result<std::vector<std::string>> experiments = SessionExperiments(c, session);
+  if (!experiments.ok()) return experiments.status();
+  if (experiments->empty() || !change.after) return Status::Ok();
   int64_t before = 0;
   if (change.before) {
     Result<CsatRow> row = CsatRow::Decode(c.row_parser, *change.before);
@@ -265,8 +263,9 @@ Status FollowRating(const FoldContext& c, const RowChange& change) {
   if (!row.ok()) return row.status();
   const int64_t rating = row->rating;
   if (rating == before) return Status::Ok();
-  return ForEachExposure(
-      c, session, [rating](ExposureRow& x, VariantRow& v) { return CountRating(x, v, rating); });
+  return ForEachExposure(c, session, *experiments, [rating](ExposureRow& x, VariantRow& v) {
+    return CountRating(x, v, rating);
+  });
 }
 
 }  // namespace
