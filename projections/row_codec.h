@@ -40,6 +40,9 @@ struct RowField {
   Member Row::*member;
   bool raw_json = false;  // a std::string holding JSON text
   bool required = false;
+
+  Member& Of(Row& row) const { return row.*member; }
+  const Member& Of(const Row& row) const { return row.*member; }
 };
 
 // A field of a struct the row holds (RuleRow::rule.name), written as one of the row's own.
@@ -50,6 +53,9 @@ struct PartField {
   Member Part::*member;
   bool raw_json = false;
   bool required = false;
+
+  Member& Of(Row& row) const { return row.*part.*member; }
+  const Member& Of(const Row& row) const { return row.*part.*member; }
 };
 
 // A vector of rows of another type, each an object with `fields`.
@@ -176,15 +182,17 @@ void WriteFields(JsonWriter& w, const Row& row, const Fields& fields);
 template <typename Row, typename Fields>
 bool ReadFields(simdjson::dom::object obj, Row& row, const Fields& fields, std::string* bad);
 
-template <typename Row, typename Member>
-void WriteField(JsonWriter& w, const Row& row, const RowField<Row, Member>& f) {
+// A field that is one value of the row (RowField, PartField).
+template <typename Field, typename Row>
+concept ValueField = requires(const Field& f, Row& row) {
+  f.Of(row);
+};
+
+template <typename Row, typename Field>
+requires ValueField<Field, Row>
+void WriteField(JsonWriter& w, const Row& row, const Field& f) {
   w.Key(f.name);
-  WriteValue(w, row.*f.member, f.raw_json);
-}
-template <typename Row, typename Part, typename Member>
-void WriteField(JsonWriter& w, const Row& row, const PartField<Row, Part, Member>& f) {
-  w.Key(f.name);
-  WriteValue(w, row.*f.part.*f.member, f.raw_json);
+  WriteValue(w, f.Of(row), f.raw_json);
 }
 template <typename Row, typename Sub, typename SubFields>
 void WriteField(JsonWriter& w, const Row& row, const RowsField<Row, Sub, SubFields>& f) {
@@ -202,23 +210,14 @@ void WriteField(JsonWriter& w, const Row& row, const WriteOnlyField<Row, Fn>& f)
   WriteValue(w, f.value(row), false);
 }
 
-template <typename Row, typename Member>
-bool ReadField(simdjson::dom::object obj, Row& row, const RowField<Row, Member>& f) {
+template <typename Row, typename Field>
+requires ValueField<Field, Row>
+bool ReadField(simdjson::dom::object obj, Row& row, const Field& f) {
   simdjson::dom::element e;
   if (obj[f.name].get(e)) return !f.required;
-  if (!ReadValue(e, row.*f.member, f.raw_json)) return false;
-  if constexpr (std::is_same_v<Member, std::string>) {
-    if (f.required && (row.*f.member).empty()) return false;
-  }
-  return true;
-}
-template <typename Row, typename Part, typename Member>
-bool ReadField(simdjson::dom::object obj, Row& row, const PartField<Row, Part, Member>& f) {
-  simdjson::dom::element e;
-  if (obj[f.name].get(e)) return !f.required;
-  Member& value = row.*f.part.*f.member;
+  auto& value = f.Of(row);
   if (!ReadValue(e, value, f.raw_json)) return false;
-  if constexpr (std::is_same_v<Member, std::string>) {
+  if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::string>) {
     if (f.required && value.empty()) return false;
   }
   return true;
