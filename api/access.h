@@ -13,6 +13,8 @@
 // A refusal names the scope the route needs, so a caller can tell what to ask for.
 #pragma once
 
+#include <cstddef>
+#include <iterator>
 #include <string_view>
 
 namespace voxbase {
@@ -28,32 +30,30 @@ enum class Access {
   kAgent,         // any credential of the app: what the agent and the browser read and mint
 };
 
-// The scope's name, as the README's table, `voxbase routes` and refusals spell it.
-constexpr std::string_view AccessName(Access access) {
-  switch (access) {
-    case Access::kUndeclared:
-      return "undeclared";
-    case Access::kPublic:
-      return "public";
-    case Access::kAdmin:
-      return "admin";
-    case Access::kSecret:
-      return "secret";
-    case Access::kOperator:
-      return "operator";
-    case Access::kSessionRead:
-      return "session-read";
-    case Access::kSessionWrite:
-      return "session-write";
-    case Access::kAgent:
-      return "agent";
-  }
-  return "undeclared";
-}
+// Each scope's name (as the README's table, `voxbase routes` and refusals spell it) and who holds
+// it (what a refusal says it needs), in the order of the enum.
+struct AccessInfo {
+  std::string_view name;
+  std::string_view holders;
+};
+inline constexpr AccessInfo kAccessInfo[] = {
+    {"undeclared", "no app credentials"},
+    {"public", "no app credentials"},
+    {"admin", "the admin token"},
+    {"secret", "the app secret"},
+    {"operator", "the app secret or an operator token"},
+    {"session-read", "the app secret, an operator token, or a user token of the session it names"},
+    {"session-write", "the app secret, or a user token of the session it names"},
+    {"agent", "any credential of the app"},
+};
+static_assert(std::size(kAccessInfo) == static_cast<size_t>(Access::kAgent) + 1,
+              "one line per scope");
 
-// Every declared scope, in the order above (for the catalogue's listing and its tests).
-inline constexpr Access kDeclaredAccesses[] = {
-    Access::kPublic,      Access::kAdmin,        Access::kSecret, Access::kOperator,
-    Access::kSessionRead, Access::kSessionWrite, Access::kAgent};
+constexpr std::string_view AccessName(Access access) {
+  return kAccessInfo[static_cast<size_t>(access)].name;
+}
+constexpr std::string_view AccessHolders(Access access) {
+  return kAccessInfo[static_cast<size_t>(access)].holders;
+}
 
 }  // namespace voxbase

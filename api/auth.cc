@@ -12,27 +12,6 @@ constexpr size_t kMaxCachedEntries = 10000;
 
 Status BadCredentials() { return Unauthenticated("invalid credentials"); }
 
-std::string_view ScopeMeaning(Access access) {
-  switch (access) {
-    case Access::kSecret:
-      return "the app secret";
-    case Access::kOperator:
-      return "the app secret or an operator token";
-    case Access::kSessionRead:
-      return "the app secret, an operator token, or a user token of the session it names";
-    case Access::kSessionWrite:
-      return "the app secret, or a user token of the session it names";
-    case Access::kAgent:
-      return "any credential of the app";
-    case Access::kAdmin:
-      return "the admin token";
-    case Access::kPublic:
-    case Access::kUndeclared:
-      break;
-  }
-  return "no app credentials";
-}
-
 std::string CallerName(const AppContext& app) {
   switch (app.role) {
     case CallerRole::kSecret:
@@ -54,7 +33,7 @@ std::string CallerName(const AppContext& app) {
 Status NeedsScope(Access access, const AppContext& app) {
   return Status(StatusCode::kPermissionDenied, "this route needs scope " +
                                                    std::string(AccessName(access)) + " (" +
-                                                   std::string(ScopeMeaning(access)) + "); " +
+                                                   std::string(AccessHolders(access)) + "); " +
                                                    CallerName(app) + " may not call it");
 }
 
