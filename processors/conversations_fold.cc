@@ -10,6 +10,7 @@
 #include "projections/conversations.h"
 #include "projections/handoffs.h"
 #include "projections/livekit.h"
+#include "projections/row_codec.h"
 #include "projections/tables.h"
 #include "schemas/ids.h"
 
@@ -78,26 +79,20 @@ Status FoldConversationSaved(const FoldContext& c) {
   });
 }
 
-// What a conversation follows of a handoff row: its session, status and resolution.
-struct HandoffState {
-  std::string session_id;
-  std::string status;
-  std::string resolution;
-  std::optional<int64_t> resolved_at;
-};
+// What a conversation follows of a handoff row: its session, status and resolution (not the
+// transcript, which is most of the row).
+constexpr auto kFollowedHandoffFields = std::make_tuple(
+    Col("sessionId", &HandoffRow::session_id), Required(Col("status", &HandoffRow::status)),
+    Col("resolution", &HandoffRow::resolution), Col("resolvedAt", &HandoffRow::resolved_at));
 
-Result<HandoffState> ReadHandoff(const FoldContext& c, std::string_view stored) {
-  Result<simdjson::dom::object> row = ParseStoredRow(c.row_parser, stored, HandoffRow::kVersion);
-  if (!row.ok()) return row.status();
-  HandoffState state{StringField(*row, "sessionId"), StringField(*row, "status"),
-                     StringField(*row, "resolution"), OptionalIntField(*row, "resolvedAt")};
-  if (state.status.empty()) return Corruption("stored handoff is malformed");
-  return state;
+Result<HandoffRow> ReadHandoff(const FoldContext& c, std::string_view stored) {
+  return DecodeRow<HandoffRow>(c.row_parser, stored, HandoffRow::kVersion, kFollowedHandoffFields,
+                               "handoff");
 }
 
 Status FollowHandoff(const FoldContext& c, const RowChange& change) {
   if (!change.after) return Status::Ok();
-  Result<HandoffState> after = ReadHandoff(c, *change.after);
+  Result<HandoffRow> after = ReadHandoff(c, *change.after);
   if (!after.ok()) return after.status();
   if (!change.before) {
     return UpdateConversation(c, after->session_id, [](ConversationRow& conversation) {
@@ -105,7 +100,7 @@ Status FollowHandoff(const FoldContext& c, const RowChange& change) {
     });
   }
   if (after->status != "resolved") return Status::Ok();
-  Result<HandoffState> before = ReadHandoff(c, *change.before);
+  Result<HandoffRow> before = ReadHandoff(c, *change.before);
   if (!before.ok()) return before.status();
   if (before->status == "resolved") return Status::Ok();
   const int64_t at = after->resolved_at.value_or(c.event.ts_ms);

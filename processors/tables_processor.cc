@@ -10,19 +10,15 @@ namespace {
 
 // Passes everything to the processor's batch and keeps the last value each row was given, so the
 // idempotency record can hold the rows as of the event (projections/idempotency.h). Stops keeping
-// rows past the bound and then keeps none.
+// rows past the bound and then keeps none. Rows put unread (a session log's runs, keyed by log
+// position) are never changed afterwards, so the live store holds them as the event left them:
+// PutUnread keeps nothing, and copies no batch's kilobytes per keyed write.
 class CapturingBatch final : public ForwardingBatch {
  public:
   explicit CapturingBatch(StoreBatch& batch) : ForwardingBatch(batch) {}
   void Put(int family, std::string_view key, std::string_view value) override {
     inner_.Put(family, key, value);
     Keep(family, key, value);
-  }
-  // Rows put unread (a session log's runs, keyed by log position) are never changed afterwards,
-  // so the live store holds them as the event left them: nothing to keep, and no copy of a
-  // batch's kilobytes per keyed write.
-  void PutUnread(int family, std::string_view key, std::string_view value) override {
-    inner_.PutUnread(family, key, value);
   }
   void Delete(int family, std::string_view key) override {
     inner_.Delete(family, key);
