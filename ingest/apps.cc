@@ -4,6 +4,7 @@
 #include "ingest/secrets.h"
 #include "schemas/ids.h"
 #include "schemas/json_writer.h"
+#include "schemas/time_zone.h"
 
 namespace voxbase {
 namespace {
@@ -73,6 +74,14 @@ Result<Event> BuildAppCreated(const CommandInput& in) {
       ReadInt(in.body, "writeBurst", Presence::kOptional, 1, 100'000'000, &write_burst));
   if (write_burst && !write_rate) return InvalidArgument("writeBurst goes with writeRate");
 
+  // The IANA time zone its analytics count days, weeks and months in (UTC when absent).
+  std::optional<std::string_view> timezone;
+  VOX_RETURN_IF_ERROR(ReadString(in.body, "timezone", Presence::kOptional, 64, &timezone));
+  if (timezone) {
+    Result<TimeZone> zone = TimeZone::Find(*timezone);
+    if (!zone.ok()) return zone.status();
+  }
+
   std::string app_id = AppIdForEvent(in.event_id);
   if (!IsAppId(app_id)) return Internal("event id " + std::string(in.event_id) + " is malformed");
   std::string salt = RandomBytes(kSaltBytes);
@@ -91,6 +100,7 @@ Result<Event> BuildAppCreated(const CommandInput& in) {
   if (gap_threshold) w.Field("gapThreshold", *gap_threshold);
   if (write_rate) w.Field("writeRate", *write_rate);
   if (write_burst) w.Field("writeBurst", *write_burst);
+  if (timezone) w.Field("timezone", *timezone);
   w.EndObject();
   return NewEvent(in, EventType::kAppCreated, std::move(app_id), w.str());
 }

@@ -6,11 +6,13 @@
 namespace voxbase {
 namespace {
 constexpr size_t kMaxMetadataBytes = 16 * 1024;
-}
+constexpr size_t kMaxEndReasonDetailBytes = 1024;
+}  // namespace
 
 Result<ConversationCommand> BuildConversationSaved(const CommandInput& in) {
   const IngestLimits& limits = *in.limits;
-  std::optional<std::string_view> session_id, status, channel, resolution;
+  std::optional<std::string_view> session_id, status, channel, resolution, end_reason,
+      end_reason_detail;
   std::optional<int64_t> started_at, ended_at;
   VOX_RETURN_IF_ERROR(ReadSessionId(in.body, limits, "", &session_id));
   VOX_RETURN_IF_ERROR(
@@ -18,6 +20,13 @@ Result<ConversationCommand> BuildConversationSaved(const CommandInput& in) {
   VOX_RETURN_IF_ERROR(ReadString(in.body, "channel", Presence::kOptional, 64, &channel));
   VOX_RETURN_IF_ERROR(ReadString(in.body, "resolution", Presence::kOptional,
                                  limits.max_content_bytes, &resolution));
+  VOX_RETURN_IF_ERROR(
+      ReadWord(in.body, "endReason", Presence::kOptional, kEndReasons, &end_reason));
+  VOX_RETURN_IF_ERROR(ReadString(in.body, "endReasonDetail", Presence::kOptional,
+                                 kMaxEndReasonDetailBytes, &end_reason_detail));
+  if (end_reason_detail && !end_reason) {
+    return InvalidArgument("endReasonDetail needs an endReason");
+  }
   VOX_RETURN_IF_ERROR(
       ReadInt(in.body, "startedAt", Presence::kOptional, 0, kMaxTimeMs, &started_at));
   VOX_RETURN_IF_ERROR(ReadInt(in.body, "endedAt", Presence::kOptional, 0, kMaxTimeMs, &ended_at));
@@ -32,6 +41,8 @@ Result<ConversationCommand> BuildConversationSaved(const CommandInput& in) {
   if (resolution) w.Field("resolution", *resolution);
   if (started_at) w.Field("startedAt", *started_at);
   if (ended_at) w.Field("endedAt", *ended_at);
+  if (end_reason) w.Field("endReason", *end_reason);
+  if (end_reason_detail) w.Field("endReasonDetail", *end_reason_detail);
 
   simdjson::dom::element value;
   if (!in.body["messages"].get(value) && !value.is_null()) {

@@ -76,6 +76,8 @@ Status FoldConversationSaved(const FoldContext& c) {
     if (!p["endedAt"].get(v)) row.ended_at = v.get(n) ? std::nullopt : std::optional<int64_t>(n);
     if (!p["messages"].get(v)) row.messages_json = simdjson::minify(v);
     if (!p["metadata"].get(v)) row.metadata_json = simdjson::minify(v);
+    if (!p["endReason"].get(v)) row.end_reason = OptionalString(v);
+    if (!p["endReasonDetail"].get(v)) row.end_reason_detail = OptionalString(v);
   });
 }
 

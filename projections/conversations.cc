@@ -28,7 +28,9 @@ constexpr auto kConversationFields = std::make_tuple(
     Required(RawCol("metadata", &ConversationRow::metadata_json)),
     Required(Col("createdAt", &ConversationRow::created_at)),
     Required(Col("updatedAt", &ConversationRow::updated_at)),
-    Col("handedOffAt", &ConversationRow::handed_off_at));
+    Col("handedOffAt", &ConversationRow::handed_off_at),
+    Col("endReason", &ConversationRow::end_reason),
+    Col("endReasonDetail", &ConversationRow::end_reason_detail));
 
 }  // namespace
 

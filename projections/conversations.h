@@ -30,7 +30,9 @@ struct ConversationRow {
   std::string metadata_json = "null";
   int64_t created_at = 0;
   int64_t updated_at = 0;
-  std::optional<int64_t> handed_off_at;  // the first time a human was handed the conversation
+  std::optional<int64_t> handed_off_at;   // the first time a human was handed the conversation
+  std::optional<std::string> end_reason;  // kEndReasons
+  std::optional<std::string> end_reason_detail;
 
   std::string ToJson() const;  // as the API shows it, with durationMs derived
   std::string Encode() const { return EncodeValue(ToJson(), kVersion); }

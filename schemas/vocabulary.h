@@ -34,6 +34,9 @@ struct Vocabulary {
 inline constexpr Vocabulary<4> kConversationStatuses{
     {"active", "handed_off", "resolved", "abandoned"}};
 inline constexpr std::string_view kConversationDefaultStatus = "active";
+// Why a call ended (Retell and Vapi report the same): a closed list, so it can be counted.
+inline constexpr Vocabulary<8> kEndReasons{{"user_hangup", "agent_hangup", "transfer", "voicemail",
+                                            "inactivity", "max_duration", "error", "other"}};
 
 // Who said a transcript line.
 inline constexpr Vocabulary<5> kMessageRoles{{"user", "agent", "assistant", "system", "tool"}};
