@@ -15,7 +15,6 @@ namespace voxbase {
   X(Session)                    \
   X(SessionLog)                 \
   X(Conversation)               \
-  X(Token)                      \
   X(Livekit)                    \
   X(Tool)                       \
   X(Handoff)                    \
@@ -23,7 +22,8 @@ namespace voxbase {
   X(Persona)                    \
   X(Guardrail)                  \
   X(Experiment)                 \
-  X(Knowledge)
+  X(Knowledge)                  \
+  X(Insight)
 
 VOXBASE_FOLD_MODULES(VOXBASE_DECLARE_FOLDS)
 #undef VOXBASE_DECLARE_FOLDS

@@ -4,6 +4,7 @@
 
 #include "processors/fold.h"
 #include "processors/knowledge_events.h"
+#include "projections/insights.h"
 #include "projections/knowledge.h"
 #include "projections/rows.h"
 #include "projections/tables.h"
@@ -74,6 +75,28 @@ class Gaps {
     return vectors_.Find(app_, id);
   }
 
+  // A gap counts in the insights (projections/insights.h) on the day it was first asked, and as
+  // open there (in the overview's unresolvedGaps) until it closes; its close counts on its day.
+  static EntityCounts Counted(const GapRow& g, bool open) {
+    EntityCounts counts{g.first_asked_at, {{"gaps.opened", 1}}};
+    if (open) counts.counters["gaps.open"] = 1;
+    return counts;
+  }
+
+  Status CountOpened(const GapRow& g) {
+    Result<TimeZone> zone = InsightZone(batch_, app_);
+    if (!zone.ok()) return zone.status();
+    return MoveEntity(batch_, app_, *zone, "g" + g.gap_id, std::nullopt, Counted(g, true));
+  }
+
+  Status CountClosed(const GapRow& g, std::string_view counter) {
+    Result<TimeZone> zone = InsightZone(batch_, app_);
+    if (!zone.ok()) return zone.status();
+    VOX_RETURN_IF_ERROR(
+        MoveEntity(batch_, app_, *zone, "g" + g.gap_id, Counted(g, true), Counted(g, false)));
+    return CountOnDay(batch_, app_, *zone, event_.ts_ms, {{std::string(counter), 1}});
+  }
+
   // Removes a gap from every open-gap index, and from `open` (saved by the caller).
   void Close(const GapRow& g, std::vector<std::string>& open) {
     batch_.Delete(Family(Table::kIndexes), GapQuestionKey(app_, NormalizedQuestion(g.question)));
@@ -139,6 +162,7 @@ class Gaps {
     g.examples.emplace_back(s->query);
     g.last_event_id = std::string(event_.id);
     Save(g);
+    VOX_RETURN_IF_ERROR(CountOpened(g));
     batch_.Put(Family(Table::kIndexes), GapQuestionKey(app_, normalized), g.gap_id);
     batch_.Put(Family(Table::kIndexes), GapCountKey(app_, g.count, g.gap_id), "");
     std::string vector_entry(s->embedder);
@@ -183,6 +207,7 @@ class Gaps {
       g.resolved_at = event_.ts_ms;
       g.last_event_id = std::string(event_.id);
       Save(g);
+      VOX_RETURN_IF_ERROR(CountClosed(g, "gaps.resolved"));
     }
     SaveOpenIds(*open);
     return Status::Ok();
@@ -202,6 +227,7 @@ class Gaps {
     g.dismissed_at = event_.ts_ms;
     g.last_event_id = std::string(event_.id);
     Save(g);
+    VOX_RETURN_IF_ERROR(CountClosed(g, "gaps.dismissed"));
     SaveOpenIds(*open);
     return Status::Ok();
   }

@@ -1,60 +1,307 @@
 #include "projections/insights.h"
 
-#include <map>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <vector>
 
 #include "projections/keys.h"
-#include "projections/rows.h"
 #include "projections/tables.h"
-#include "schemas/clock.h"
 #include "schemas/json_writer.h"
 
 namespace voxbase {
+namespace {
 
-std::string InsightKey(std::string_view app_id, int64_t event_ts_ms) {
+constexpr double kAccuracy = 0.01;
+const double kGamma = (1 + kAccuracy) / (1 - kAccuracy);
+const double kLogGamma = std::log(kGamma);
+
+constexpr std::string_view kOverviewCounters[] = {
+    "conversations.started",
+    "conversations.resolved",
+    "conversations.handedOff",
+    "durationMs.sum",
+    "durationMs.n",
+    "csat.sum",
+    "csat.n",
+    "toolCalls.finished",
+    "toolCalls.succeeded",
+    "handoffs.created",
+    "handoffs.pending",
+    "gaps.open",
+};
+
+std::string HourKey(std::string_view app_id, int64_t hour_ms) {
   std::string key(app_id);
-  key.append(FormatDay(event_ts_ms));
+  key.push_back('h');
+  AppendBigEndian64(&key, static_cast<uint64_t>(hour_ms));
   return key;
 }
 
-Status IncrementDailyCounter(StoreBatch& batch, std::string_view app_id, int64_t event_ts_ms,
-                             std::string_view group, std::string_view name) {
-  const std::string key = InsightKey(app_id, event_ts_ms);
-  std::map<std::string, std::map<std::string, int64_t>> counters;
-  std::string stored;
-  Result<bool> found = batch.Get(Family(Table::kInsights), key, &stored);
-  if (!found.ok()) return found.status();
-  if (*found) {
-    thread_local simdjson::dom::parser parser;
-    Result<simdjson::dom::object> row = ParseStoredRow(parser, stored, kInsightRowVersion);
-    if (!row.ok()) return row.status();
-    simdjson::dom::object groups;
-    if ((*row)["counters"].get(groups)) return Corruption("stored insight row is malformed");
-    for (auto g : groups) {
-      simdjson::dom::object values;
-      if (g.value.get(values)) return Corruption("stored insight row is malformed");
-      for (auto v : values) {
-        int64_t n = 0;
-        if (v.value.get(n)) return Corruption("stored insight row is malformed");
-        counters[std::string(g.key)][std::string(v.key)] = n;
-      }
-    }
-  }
-  ++counters[std::string(group)][std::string(name)];
+std::string TotalKey(std::string_view app_id) { return std::string(app_id) + "t"; }
+
+std::string EntryKey(std::string_view app_id, int64_t ts_ms, std::string_view entity) {
+  std::string key(app_id);
+  key.push_back('i');
+  AppendBigEndian64(&key, static_cast<uint64_t>(ts_ms));
+  key.append(entity);
+  return key;
+}
+
+int64_t HourOf(int64_t ms) {
+  constexpr int64_t kHour = 3600 * 1000;
+  return ms >= 0 ? ms / kHour * kHour : (ms - kHour + 1) / kHour * kHour;
+}
+
+std::string EncodeCounters(const InsightCounters& counters) {
   JsonWriter w;
-  w.BeginObject().Field("date", FormatDay(event_ts_ms)).Key("counters").BeginObject();
-  for (const auto& [g, values] : counters) {
-    w.Key(g).BeginObject();
-    for (const auto& [n, count] : values) w.Field(n, count);
-    w.EndObject();
+  w.BeginObject();
+  for (const auto& [name, value] : counters) w.Field(name, value);
+  w.EndObject();
+  return EncodeValue(w.view(), kInsightRowVersion);
+}
+
+Status DecodeCounters(std::string_view stored, InsightCounters& out) {
+  Result<std::string_view> json = DecodeValue(stored, kInsightRowVersion);
+  if (!json.ok()) return json.status();
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (parser.parse(json->data(), json->size()).get(object)) {
+    return Corruption("an insights row is not a JSON object");
   }
-  w.EndObject().EndObject();
-  batch.Put(Family(Table::kInsights), key, EncodeValue(w.view(), kInsightRowVersion));
+  for (auto field : object) {
+    int64_t n = 0;
+    if (field.value.get(n)) return Corruption("an insights counter is not an integer");
+    out[std::string(field.key)] += n;
+  }
   return Status::Ok();
 }
 
-Result<std::string> InsightsView::Day(std::string_view app_id, int64_t ts_ms) const {
+InsightCounters OverviewPart(const InsightCounters& counters) {
+  InsightCounters out;
+  for (const auto& [name, value] : counters) {
+    if (IsOverviewCounter(name)) out.emplace(name, value);
+  }
+  return out;
+}
+
+// Adds sign · `delta` to the row at `key`; a row left with no counters is deleted.
+Status AddToRow(StoreBatch& batch, const std::string& key, const InsightCounters& delta, int sign) {
+  if (delta.empty()) return Status::Ok();
+  InsightCounters row;
   std::string stored;
-  Result<bool> found = store_.Get(Family(Table::kInsights), InsightKey(app_id, ts_ms), &stored);
+  Result<bool> found = batch.Get(Family(Table::kInsights), key, &stored);
+  if (!found.ok()) return found.status();
+  if (*found) VOX_RETURN_IF_ERROR(DecodeCounters(stored, row));
+  AddCounters(row, delta, sign);
+  if (row.empty()) {
+    batch.Delete(Family(Table::kInsights), key);
+  } else {
+    batch.Put(Family(Table::kInsights), key, EncodeCounters(row));
+  }
+  return Status::Ok();
+}
+
+// One entity's counters in or out of its day, hour, all time and the time index.
+Status PlaceEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zone,
+                   std::string_view entity, const EntityCounts& counts, int sign) {
+  VOX_RETURN_IF_ERROR(
+      AddToRow(batch, InsightDayKey(app_id, zone.Day(counts.ts_ms)), counts.counters, sign));
+  const InsightCounters overview = OverviewPart(counts.counters);
+  VOX_RETURN_IF_ERROR(AddToRow(batch, HourKey(app_id, HourOf(counts.ts_ms)), overview, sign));
+  VOX_RETURN_IF_ERROR(AddToRow(batch, TotalKey(app_id), overview, sign));
+  const std::string entry = EntryKey(app_id, counts.ts_ms, entity);
+  if (sign < 0 || overview.empty()) {
+    batch.Delete(Family(Table::kInsights), entry);
+  } else {
+    batch.Put(Family(Table::kInsights), entry, EncodeCounters(overview));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddSample(InsightCounters& counters, std::string_view histogram, int64_t value) {
+  const std::string name(histogram);
+  ++counters[name + ".n"];
+  counters[name + ".sum"] += value;
+  if (value <= 0) {
+    ++counters[name + ".z"];
+    return;
+  }
+  const auto bucket =
+      static_cast<int64_t>(std::ceil(std::log(static_cast<double>(value)) / kLogGamma));
+  ++counters[name + "." + std::to_string(bucket)];
+}
+
+std::optional<double> Quantile(const InsightCounters& counters, std::string_view histogram,
+                               double q) {
+  const std::string prefix = std::string(histogram) + ".";
+  int64_t zeros = 0;
+  std::vector<std::pair<int64_t, int64_t>> buckets;  // bucket → count
+  for (auto it = counters.lower_bound(prefix); it != counters.end(); ++it) {
+    std::string_view name = it->first;
+    if (name.substr(0, prefix.size()) != prefix) break;
+    std::string_view rest = name.substr(prefix.size());
+    if (rest == "z") {
+      zeros = it->second;
+      continue;
+    }
+    int64_t bucket = 0;
+    auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), bucket);
+    if (ec != std::errc() || end != rest.data() + rest.size()) continue;  // .n, .sum
+    buckets.emplace_back(bucket, it->second);
+  }
+  std::sort(buckets.begin(), buckets.end());
+  int64_t total = zeros;
+  for (const auto& b : buckets) total += b.second;
+  if (total <= 0) return std::nullopt;
+  const auto rank = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(q * total - 1e-9)));
+  int64_t seen = zeros;
+  if (seen >= rank) return 0.0;
+  for (const auto& [bucket, count] : buckets) {
+    seen += count;
+    if (seen >= rank) return 2 * std::pow(kGamma, static_cast<double>(bucket)) / (kGamma + 1);
+  }
+  return std::nullopt;
+}
+
+int64_t Counter(const InsightCounters& counters, std::string_view name) {
+  auto it = counters.find(name);
+  return it == counters.end() ? 0 : it->second;
+}
+
+void AddCounters(InsightCounters& into, const InsightCounters& add, int sign) {
+  for (const auto& [name, value] : add) {
+    auto it = into.try_emplace(name, 0).first;
+    it->second += sign * value;
+    if (it->second == 0) into.erase(it);
+  }
+}
+
+bool IsOverviewCounter(std::string_view name) {
+  return std::find(std::begin(kOverviewCounters), std::end(kOverviewCounters), name) !=
+         std::end(kOverviewCounters);
+}
+
+std::string InsightDayKey(std::string_view app_id, std::string_view day) {
+  std::string key(app_id);
+  key.append(day);
+  return key;
+}
+
+std::string InsightZoneKey(std::string_view app_id) { return std::string(app_id) + "z"; }
+
+Result<TimeZone> InsightZone(StoreBatch& batch, std::string_view app_id) {
+  std::string name;
+  Result<bool> found = batch.Get(Family(Table::kInsights), InsightZoneKey(app_id), &name);
+  if (!found.ok()) return found.status();
+  if (!*found) return TimeZone();
+  return TimeZone::Find(name);
+}
+
+void SetInsightZone(StoreBatch& batch, std::string_view app_id, std::string_view zone) {
+  if (zone.empty() || zone == "UTC") {
+    batch.Delete(Family(Table::kInsights), InsightZoneKey(app_id));
+  } else {
+    batch.Put(Family(Table::kInsights), InsightZoneKey(app_id), zone);
+  }
+}
+
+Status CountOnDay(StoreBatch& batch, std::string_view app_id, const TimeZone& zone, int64_t ts_ms,
+                  const InsightCounters& counters) {
+  return AddToRow(batch, InsightDayKey(app_id, zone.Day(ts_ms)), counters, 1);
+}
+
+Status MoveEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zone,
+                  std::string_view entity, const std::optional<EntityCounts>& before,
+                  const std::optional<EntityCounts>& after) {
+  if (before && after && before->ts_ms == after->ts_ms) {
+    if (before->counters == after->counters) return Status::Ok();
+    // Same place: one read and write of each row, with the difference.
+    EntityCounts delta{after->ts_ms, after->counters};
+    AddCounters(delta.counters, before->counters, -1);
+    VOX_RETURN_IF_ERROR(
+        AddToRow(batch, InsightDayKey(app_id, zone.Day(delta.ts_ms)), delta.counters, 1));
+    const InsightCounters overview = OverviewPart(delta.counters);
+    VOX_RETURN_IF_ERROR(AddToRow(batch, HourKey(app_id, HourOf(delta.ts_ms)), overview, 1));
+    VOX_RETURN_IF_ERROR(AddToRow(batch, TotalKey(app_id), overview, 1));
+    const InsightCounters now = OverviewPart(after->counters);
+    const std::string entry = EntryKey(app_id, after->ts_ms, entity);
+    if (now.empty()) {
+      batch.Delete(Family(Table::kInsights), entry);
+    } else if (!overview.empty()) {
+      batch.Put(Family(Table::kInsights), entry, EncodeCounters(now));
+    }
+    return Status::Ok();
+  }
+  if (before) VOX_RETURN_IF_ERROR(PlaceEntity(batch, app_id, zone, entity, *before, -1));
+  if (after) VOX_RETURN_IF_ERROR(PlaceEntity(batch, app_id, zone, entity, *after, 1));
+  return Status::Ok();
+}
+
+Result<TimeZone> InsightsView::Zone(std::string_view app_id) const {
+  std::string name;
+  Result<bool> found = store_.Get(Family(Table::kInsights), InsightZoneKey(app_id), &name);
+  if (!found.ok()) return found.status();
+  if (!*found) return TimeZone();
+  return TimeZone::Find(name);
+}
+
+Status InsightsView::ForEachDay(
+    std::string_view app_id, std::string_view first, std::string_view end,
+    const std::function<void(std::string_view day, const InsightCounters&)>& fn) const {
+  const std::string stop = InsightDayKey(app_id, end);
+  std::unique_ptr<StoreIterator> it = store_.NewIterator(Family(Table::kInsights));
+  for (it->Seek(InsightDayKey(app_id, first)); it->Valid() && it->key() < stop; it->Next()) {
+    std::string_view day = it->key().substr(app_id.size());
+    if (day.size() != 10) continue;
+    InsightCounters counters;
+    VOX_RETURN_IF_ERROR(DecodeCounters(it->value(), counters));
+    fn(day, counters);
+  }
+  return it->status();
+}
+
+Result<InsightCounters> InsightsView::Window(std::string_view app_id,
+                                             std::optional<int64_t> since_ms) const {
+  InsightCounters sum;
+  std::string stored;
+  if (!since_ms) {
+    Result<bool> found = store_.Get(Family(Table::kInsights), TotalKey(app_id), &stored);
+    if (!found.ok()) return found.status();
+    if (*found) VOX_RETURN_IF_ERROR(DecodeCounters(stored, sum));
+    return sum;
+  }
+  const int64_t first_whole_hour =
+      HourOf(*since_ms) == *since_ms ? *since_ms : HourOf(*since_ms) + 3600 * 1000;
+  std::unique_ptr<StoreIterator> it = store_.NewIterator(Family(Table::kInsights));
+  // The partial first hour, entity by entity.
+  const std::string index_end = EntryKey(app_id, first_whole_hour, "");
+  for (it->Seek(EntryKey(app_id, *since_ms, "")); it->Valid() && it->key() < index_end;
+       it->Next()) {
+    VOX_RETURN_IF_ERROR(DecodeCounters(it->value(), sum));
+  }
+  VOX_RETURN_IF_ERROR(it->status());
+  // Whole hours from there on.
+  const std::string hours_end = std::string(app_id) + "i";  // 'h' < 'i'
+  for (it->Seek(HourKey(app_id, first_whole_hour)); it->Valid() && it->key() < hours_end;
+       it->Next()) {
+    VOX_RETURN_IF_ERROR(DecodeCounters(it->value(), sum));
+  }
+  VOX_RETURN_IF_ERROR(it->status());
+  for (auto i = sum.begin(); i != sum.end();) i = i->second == 0 ? sum.erase(i) : std::next(i);
+  return sum;
+}
+
+Result<std::string> InsightsView::Day(std::string_view app_id, int64_t ts_ms) const {
+  Result<TimeZone> zone = Zone(app_id);
+  if (!zone.ok()) return zone.status();
+  std::string stored;
+  Result<bool> found =
+      store_.Get(Family(Table::kInsights), InsightDayKey(app_id, zone->Day(ts_ms)), &stored);
   if (!found.ok()) return found.status();
   if (!*found) return std::string();
   Result<std::string_view> json = DecodeValue(stored, kInsightRowVersion);

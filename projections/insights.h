@@ -1,28 +1,86 @@
-// Insights table: one row per app and UTC day (app id | "YYYY-MM-DD"), counters the folds keep
-// as events arrive — so far the browser tokens minted, by provider. Written by the folds only;
-// the day comes from the event's time, never a clock.
+// Insights table: the analytics the folds keep, as rows of named integer counters. All of an
+// app's rows sit under its app id in the insights family:
+//
+//   app id | "YYYY-MM-DD"                 a local day in the app's time zone: everything counted
+//   app id | 'h' | be64(hour start)       a UTC hour: the counters the overview reads
+//   app id | 't'                          those counters over all time
+//   app id | 'i' | be64(time) | entity    one entity's overview counters, for the partial first
+//                                         hour of a window (time index)
+//   app id | 'z'                          the app's IANA time zone, when it is not UTC
+//
+// A week or a month is the sum of its days; an overview window is the sum of its whole hours plus
+// the time index of its first, partial hour, so its cost grows with its length in hours, never
+// with the number of rows. Percentiles come from log-bucket histograms kept as counters
+// (DDSketch's mapping, 1 % relative accuracy), which add like every other counter. An entity
+// whose state changes (a conversation resolved, a handoff claimed) moves by subtracting what it
+// counted and adding what it counts now, at the time it belongs to (a conversation's start).
+// Written by folds only, with times from events (never a clock). Views are thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "schemas/status.h"
+#include "schemas/time_zone.h"
 #include "storage/store.h"
 
 namespace voxbase {
 
-inline constexpr char kInsightRowVersion = 1;
+inline constexpr char kInsightRowVersion = 2;
 
-std::string InsightKey(std::string_view app_id, int64_t event_ts_ms);
+using InsightCounters = std::map<std::string, int64_t, std::less<>>;
 
-// Adds one to counters[group][name] in the day's row, inside `batch`.
-Status IncrementDailyCounter(StoreBatch& batch, std::string_view app_id, int64_t event_ts_ms,
-                             std::string_view group, std::string_view name);
+// Histograms kept in counters: <name>.n and <name>.sum, <name>.z for zeros, and <name>.<i> for
+// values in (γ^(i-1), γ^i] with γ = 1.01/0.99.
+void AddSample(InsightCounters& counters, std::string_view histogram, int64_t value);
+// The nearest-rank q-quantile (0 < q ≤ 1), within 1 % of the true value; nullopt when empty.
+std::optional<double> Quantile(const InsightCounters& counters, std::string_view histogram,
+                               double q);
+int64_t Counter(const InsightCounters& counters, std::string_view name);
+// `into` += sign · `add`; counters that reach 0 are dropped.
+void AddCounters(InsightCounters& into, const InsightCounters& add, int sign = 1);
+
+// The counters the overview reads, the only ones hour, total and time-index rows hold.
+bool IsOverviewCounter(std::string_view name);
+
+std::string InsightDayKey(std::string_view app_id, std::string_view day);
+std::string InsightZoneKey(std::string_view app_id);
+
+// The app's time zone as the folds last recorded it (UTC when none was set).
+Result<TimeZone> InsightZone(StoreBatch& batch, std::string_view app_id);
+// Records the app's zone; `zone` must be one TimeZone::Find knows.
+void SetInsightZone(StoreBatch& batch, std::string_view app_id, std::string_view zone);
+
+// Something that happened once, at `ts_ms`: its counters go into that local day's row.
+Status CountOnDay(StoreBatch& batch, std::string_view app_id, const TimeZone& zone, int64_t ts_ms,
+                  const InsightCounters& counters);
+
+// What an entity (a conversation, a handoff, a rating, a tool call, a gap) counts, and when.
+struct EntityCounts {
+  int64_t ts_ms = 0;
+  InsightCounters counters;
+};
+// Moves an entity from what it counted (`before`) to what it counts now (`after`), in its day,
+// its hour, all time and the time index. `entity` names it in the index (a kind letter and id).
+Status MoveEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zone,
+                  std::string_view entity, const std::optional<EntityCounts>& before,
+                  const std::optional<EntityCounts>& after);
 
 class InsightsView {
  public:
   explicit InsightsView(const ProjectionStore& store) : store_(store) {}
-  // The day's row as JSON, or "" when there is none.
+  Result<TimeZone> Zone(std::string_view app_id) const;
+  // Each day row from local date `first` up to (not including) `end`, in date order.
+  Status ForEachDay(
+      std::string_view app_id, std::string_view first, std::string_view end,
+      const std::function<void(std::string_view day, const InsightCounters&)>& fn) const;
+  // The overview counters of entities whose time is at or after `since_ms`; all time when none.
+  Result<InsightCounters> Window(std::string_view app_id, std::optional<int64_t> since_ms) const;
+  // The day's row as JSON (its counters), or "" when there is none; for tests and tools.
   Result<std::string> Day(std::string_view app_id, int64_t ts_ms) const;
 
  private:
