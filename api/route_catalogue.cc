@@ -15,7 +15,8 @@ namespace voxbase {
   X(Csat)         /* /api/csat */                                      \
   X(Guardrail)    /* /api/guardrails/..., /api/persona */              \
   X(Experiment)   /* /api/experiments... */                            \
-  X(Knowledge)    /* /api/knowledge... */
+  X(Knowledge)    /* /api/knowledge... */                              \
+  X(Insight)      /* /api/analytics/... */
 
 #define VOXBASE_DECLARE_ROUTES(name) void Add##name##Routes(Router& router, ApiContext& api);
 VOXBASE_ROUTE_MODULES(VOXBASE_DECLARE_ROUTES)
