@@ -301,9 +301,9 @@ class Soak:
                         session = waiting[0].split(".")[1]
                         with self.lock:
                             self.rooms[waiting[0]] = "ended"
-                            # Ending a room resolves its session's conversation, unless a
-                            # human has it.
-                            if self.conversations.get(session, "handed_off") != "handed_off":
+                            # Ending a room resolves its session's conversation (made then
+                            # when there is none), unless a human has it.
+                            if self.conversations.get(session) != "handed_off":
                                 self.conversations[session] = "resolved"
             elif op == 13:
                 tone = f"tone {w}-{n}"
@@ -334,6 +334,31 @@ class Soak:
         self.running.clear()
         for _ in range(self.args.workers):
             self.idle.acquire()
+
+    def check_insights(self):
+        # The analytics count what the tables hold: every conversation once, by its status now;
+        # every session's last rating; the handoffs still pending.
+        overview = self.get("/api/analytics/overview")["overview"]
+        if overview["totalConversations"] != len(self.conversations):
+            raise Failed(f"the overview counts {overview['totalConversations']} conversations, "
+                         f"{len(self.conversations)} were acknowledged")
+        pending = sum(1 for s in self.handoffs.values() if s == "pending")
+        if overview["pendingHandoffs"] != pending:
+            raise Failed(f"the overview has {overview['pendingHandoffs']} pending handoffs, "
+                         f"the model {pending}")
+        now = int(time.time() * 1000)
+        rows = self.get(f"/api/analytics/insights?period=month&from={now - 40 * 86400000}"
+                        f"&to={now + 86400000}")["insights"]
+        for status in ("active", "handed_off", "resolved", "abandoned"):
+            got = sum(r["conversations"][status] for r in rows)
+            want = sum(1 for s in self.conversations.values() if s == status)
+            if got != want:
+                raise Failed(f"insights count {got} {status} conversations, the model {want}")
+        for score in range(1, 6):
+            got = sum(r["csat"]["distribution"][str(score)] for r in rows)
+            want = sum(1 for r in self.csat.values() if r == score)
+            if got != want:
+                raise Failed(f"insights count {got} ratings of {score}, the model {want}")
 
     def check(self):
         # The workers are paused: the model holds still while it is compared.
@@ -397,6 +422,7 @@ class Soak:
             for room, st in self.rooms.items():
                 if (st == status) != (room in listed):
                     raise Failed(f"room {room} should be {st}")
+        self.check_insights()
         if self.persona is not None:
             got = self.get("/api/persona")["personaTone"]
             if got != self.persona:
