@@ -40,6 +40,13 @@ std::string HourKey(std::string_view app_id, int64_t hour_ms) {
   return key;
 }
 
+std::string MinuteKey(std::string_view app_id, int64_t minute_ms) {
+  std::string key(app_id);
+  key.push_back('m');
+  AppendBigEndian64(&key, static_cast<uint64_t>(minute_ms));
+  return key;
+}
+
 std::string TotalKey(std::string_view app_id) { return std::string(app_id) + "t"; }
 
 std::string EntryKey(std::string_view app_id, int64_t ts_ms, std::string_view entity) {
@@ -50,10 +57,13 @@ std::string EntryKey(std::string_view app_id, int64_t ts_ms, std::string_view en
   return key;
 }
 
-int64_t HourOf(int64_t ms) {
-  constexpr int64_t kHour = 3600 * 1000;
-  return ms >= 0 ? ms / kHour * kHour : (ms - kHour + 1) / kHour * kHour;
-}
+constexpr int64_t kMinuteMs = 60 * 1000;
+constexpr int64_t kHourMs = 60 * kMinuteMs;
+
+// The start of the `unit` holding `ms`, and of the first whole one at or after it (ms ≥ 0).
+int64_t Floor(int64_t ms, int64_t unit) { return ms / unit * unit; }
+int64_t Ceil(int64_t ms, int64_t unit) { return Floor(ms + unit - 1, unit); }
+int64_t HourOf(int64_t ms) { return Floor(ms, kHourMs); }
 
 std::string EncodeCounters(const InsightCounters& counters) {
   JsonWriter w;
@@ -111,6 +121,8 @@ Status PlaceEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& z
       AddToRow(batch, InsightDayKey(app_id, zone.Day(counts.ts_ms)), counts.counters, sign));
   const InsightCounters overview = OverviewPart(counts.counters);
   VOX_RETURN_IF_ERROR(AddToRow(batch, HourKey(app_id, HourOf(counts.ts_ms)), overview, sign));
+  VOX_RETURN_IF_ERROR(
+      AddToRow(batch, MinuteKey(app_id, Floor(counts.ts_ms, kMinuteMs)), overview, sign));
   VOX_RETURN_IF_ERROR(AddToRow(batch, TotalKey(app_id), overview, sign));
   const std::string entry = EntryKey(app_id, counts.ts_ms, entity);
   if (sign < 0 || overview.empty()) {
@@ -227,6 +239,8 @@ Status MoveEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zo
         AddToRow(batch, InsightDayKey(app_id, zone.Day(delta.ts_ms)), delta.counters, 1));
     const InsightCounters overview = OverviewPart(delta.counters);
     VOX_RETURN_IF_ERROR(AddToRow(batch, HourKey(app_id, HourOf(delta.ts_ms)), overview, 1));
+    VOX_RETURN_IF_ERROR(
+        AddToRow(batch, MinuteKey(app_id, Floor(delta.ts_ms, kMinuteMs)), overview, 1));
     VOX_RETURN_IF_ERROR(AddToRow(batch, TotalKey(app_id), overview, 1));
     const InsightCounters now = OverviewPart(after->counters);
     const std::string entry = EntryKey(app_id, after->ts_ms, entity);
@@ -275,12 +289,19 @@ Result<InsightCounters> InsightsView::Window(std::string_view app_id,
     if (*found) VOX_RETURN_IF_ERROR(DecodeCounters(stored, sum));
     return sum;
   }
-  const int64_t first_whole_hour =
-      HourOf(*since_ms) == *since_ms ? *since_ms : HourOf(*since_ms) + 3600 * 1000;
+  const int64_t first_whole_minute = Ceil(*since_ms, kMinuteMs);
+  const int64_t first_whole_hour = Ceil(*since_ms, kHourMs);
   std::unique_ptr<StoreIterator> it = store_.NewIterator(Family(Table::kInsights));
-  // The partial first hour, entity by entity.
-  const std::string index_end = EntryKey(app_id, first_whole_hour, "");
+  // The partial first minute, entity by entity.
+  const std::string index_end = EntryKey(app_id, first_whole_minute, "");
   for (it->Seek(EntryKey(app_id, *since_ms, "")); it->Valid() && it->key() < index_end;
+       it->Next()) {
+    VOX_RETURN_IF_ERROR(DecodeCounters(it->value(), sum));
+  }
+  VOX_RETURN_IF_ERROR(it->status());
+  // The whole minutes of the partial first hour.
+  const std::string minutes_end = MinuteKey(app_id, first_whole_hour);
+  for (it->Seek(MinuteKey(app_id, first_whole_minute)); it->Valid() && it->key() < minutes_end;
        it->Next()) {
     VOX_RETURN_IF_ERROR(DecodeCounters(it->value(), sum));
   }

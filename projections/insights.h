@@ -3,14 +3,16 @@
 //
 //   app id | "YYYY-MM-DD"                 a local day in the app's time zone: everything counted
 //   app id | 'h' | be64(hour start)       a UTC hour: the counters the overview reads
+//   app id | 'm' | be64(minute start)     a minute: the same counters
 //   app id | 't'                          those counters over all time
 //   app id | 'i' | be64(time) | entity    one entity's overview counters, for the partial first
-//                                         hour of a window (time index)
+//                                         minute of a window (time index)
 //   app id | 'z'                          the app's IANA time zone, when it is not UTC
 //
-// A week or a month is the sum of its days; an overview window is the sum of its whole hours plus
-// the time index of its first, partial hour, so its cost grows with its length in hours, never
-// with the number of rows. Percentiles come from log-bucket histograms kept as counters
+// A week or a month is the sum of its days; an overview window is the sum of its whole hours, the
+// whole minutes of its first, partial hour and the time index of its first, partial minute, so
+// its cost grows with its length in hours (plus at most 59 minutes and one minute's entities),
+// not with the number of rows. Percentiles come from log-bucket histograms kept as counters
 // (DDSketch's mapping, 1 % relative accuracy), which add like every other counter. An entity
 // whose state changes (a conversation resolved, a handoff claimed) moves by subtracting what it
 // counted and adding what it counts now, at the time it belongs to (a conversation's start).
