@@ -54,7 +54,7 @@ std::string DeadLetterValue(const LogRecord& record, const Status& error) {
 }
 
 // Passes everything to the batch and lists the rows of the tables (not the system families) that
-// are put or deleted, each once.
+// are put, merged or deleted, each once.
 class RowListingBatch final : public ForwardingBatch {
  public:
   explicit RowListingBatch(StoreBatch& batch) : ForwardingBatch(batch) {}
@@ -69,6 +69,10 @@ class RowListingBatch final : public ForwardingBatch {
   void Delete(int family, std::string_view key) override {
     List(family, key);
     inner_.Delete(family, key);
+  }
+  void Merge(int family, std::string_view key, std::string_view operand) override {
+    List(family, key);
+    inner_.Merge(family, key, operand);
   }
 
   std::vector<ChangedRow> TakeRows() { return std::move(rows_); }

@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
@@ -9,6 +10,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -95,13 +97,47 @@ class RocksIterator final : public StoreIterator {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+// RocksDB's side of a MergedFamily: full merges through the family's MergeFunction, and partial
+// merges (operands with no base value combined into one, which the function's associativity
+// allows), so a flush or a compaction leaves one operand per key and file, and a read merges
+// only a few.
+class FunctionMergeOperator final : public rocksdb::MergeOperator {
+ public:
+  FunctionMergeOperator(std::string name, MergeFunction merge)
+      : name_(std::move(name)), merge_(std::move(merge)) {}
+  bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
+    std::vector<std::string_view> operands;
+    operands.reserve(in.operand_list.size());
+    for (const rocksdb::Slice& s : in.operand_list) operands.emplace_back(s.data(), s.size());
+    std::optional<std::string_view> existing;
+    if (in.existing_value != nullptr) {
+      existing = std::string_view(in.existing_value->data(), in.existing_value->size());
+    }
+    return merge_(existing, operands, &out->new_value);
+  }
+  bool PartialMergeMulti(const rocksdb::Slice& /*key*/,
+                         const std::deque<rocksdb::Slice>& operand_list, std::string* new_value,
+                         rocksdb::Logger* /*logger*/) const override {
+    std::vector<std::string_view> operands;
+    operands.reserve(operand_list.size());
+    for (const rocksdb::Slice& s : operand_list) operands.emplace_back(s.data(), s.size());
+    return merge_(std::nullopt, operands, new_value);
+  }
+  const char* Name() const override { return name_.c_str(); }
+
+ private:
+  std::string name_;
+  MergeFunction merge_;
+};
+
 // A plain WriteBatch plus a hash index of what it wrote, so reads see the batch's own writes.
 // The index points at each value's bytes inside the batch (a Put record ends with its value), so
 // no value is copied twice. Save points keep an undo log of index entries.
 class RocksBatch final : public StoreBatch {
  public:
-  RocksBatch(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& families)
-      : db_(db), families_(families) {}
+  RocksBatch(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& families,
+             const std::vector<MergeFunction>& merges)
+      : db_(db), families_(families), merges_(merges) {}
 
   void Put(int family, std::string_view key, std::string_view value) override {
     rocksdb::Status s =
@@ -124,6 +160,11 @@ class RocksBatch final : public StoreBatch {
         batch_.DeleteRange(families_[static_cast<size_t>(family)], ToSlice(begin), ToSlice(end));
     if (!s.ok()) status_ = FromRocks(s);
   }
+  // Operands wait here and are combined per key when the batch is committed (Finish): a row that
+  // many events of one batch touch costs the memtable one entry, not one per event.
+  void Merge(int family, std::string_view key, std::string_view operand) override {
+    merged_.push_back(PendingMerge{family, std::string(key), std::string(operand)});
+  }
   Result<bool> Get(int family, std::string_view key, std::string* value) override {
     auto it = written_.find(IndexKey(family, key));
     if (it != written_.end()) {
@@ -142,6 +183,7 @@ class RocksBatch final : public StoreBatch {
   void SetSavePoint() override {
     batch_.SetSavePoint();
     save_points_.push_back(undo_.size());
+    merge_save_points_.push_back(merged_.size());
   }
   Status RollbackToSavePoint() override {
     if (save_points_.empty()) return Internal("no save point to roll back to");
@@ -155,13 +197,47 @@ class RocksBatch final : public StoreBatch {
     }
     undo_.resize(save_points_.back());
     save_points_.pop_back();
+    merged_.resize(merge_save_points_.back());
+    merge_save_points_.pop_back();
     return FromRocks(batch_.RollbackToSavePoint());
   }
   Status PopSavePoint() override {
     if (save_points_.empty()) return Internal("no save point to pop");
     save_points_.pop_back();
+    merge_save_points_.pop_back();
     if (save_points_.empty()) undo_.clear();
     return FromRocks(batch_.PopSavePoint());
+  }
+
+  // Adds the waiting merge operands to the batch, those of one key combined into one (the
+  // family's MergeFunction over them alone: for an associative function, an equivalent operand).
+  Status Finish() {
+    if (merged_.empty()) return Status::Ok();
+    std::unordered_map<std::string, std::vector<std::string_view>> by_key;
+    std::vector<std::pair<int, std::string_view>> order;  // family and key, first seen first
+    for (const PendingMerge& m : merged_) {
+      auto [it, inserted] = by_key.try_emplace(IndexKey(m.family, m.key));
+      if (inserted) order.emplace_back(m.family, m.key);
+      it->second.push_back(m.operand);
+    }
+    std::string combined;
+    for (const auto& [family, key] : order) {
+      const std::vector<std::string_view>& operands = by_key[IndexKey(family, key)];
+      std::string_view operand = operands.front();
+      if (operands.size() > 1) {
+        const MergeFunction& merge = merges_[static_cast<size_t>(family)];
+        if (!merge || !merge(std::nullopt, operands, &combined)) {
+          return Internal("merge operands of family " + std::to_string(family) +
+                          " cannot be combined");
+        }
+        operand = combined;
+      }
+      rocksdb::Status s =
+          batch_.Merge(families_[static_cast<size_t>(family)], ToSlice(key), ToSlice(operand));
+      if (!s.ok()) return FromRocks(s);
+    }
+    merged_.clear();
+    return Status::Ok();
   }
 
   rocksdb::WriteBatch* raw() { return &batch_; }
@@ -176,6 +252,11 @@ class RocksBatch final : public StoreBatch {
   struct Undo {
     std::string key;
     std::optional<Written> previous;
+  };
+  struct PendingMerge {
+    int family;
+    std::string key;
+    std::string operand;
   };
 
   static std::string IndexKey(int family, std::string_view key) {
@@ -197,22 +278,28 @@ class RocksBatch final : public StoreBatch {
 
   rocksdb::DB* db_;
   const std::vector<rocksdb::ColumnFamilyHandle*>& families_;
+  const std::vector<MergeFunction>& merges_;  // by family; empty where none
   rocksdb::WriteBatch batch_;
   std::unordered_map<std::string, Written> written_;
   std::vector<Undo> undo_;
   std::vector<size_t> save_points_;  // undo_ sizes
+  std::vector<PendingMerge> merged_;
+  std::vector<size_t> merge_save_points_;  // merged_ sizes
   Status status_;
 };
 
 class RocksStore final : public ProjectionStore {
  public:
   RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-             std::vector<std::string> names, bool read_only)
+             std::vector<std::string> names, bool read_only,
+             const std::vector<MergedFamily>& merged)
       : db_(std::move(db)),
         handles_(std::move(handles)),
         names_(std::move(names)),
         read_only_(read_only) {
     user_handles_.assign(handles_.begin() + 1, handles_.end());
+    merges_.resize(user_handles_.size());
+    for (const MergedFamily& m : merged) merges_[static_cast<size_t>(m.family)] = m.merge;
   }
 
   ~RocksStore() override {
@@ -242,12 +329,13 @@ class RocksStore final : public ProjectionStore {
   }
 
   std::unique_ptr<StoreBatch> NewBatch() override {
-    return std::make_unique<RocksBatch>(db_.get(), user_handles_);
+    return std::make_unique<RocksBatch>(db_.get(), user_handles_, merges_);
   }
 
   Status Write(StoreBatch& batch) override {
     auto& rocks_batch = static_cast<RocksBatch&>(batch);
     VOX_RETURN_IF_ERROR(rocks_batch.status());
+    VOX_RETURN_IF_ERROR(rocks_batch.Finish());
     // No RocksDB WAL: the event log is the write-ahead log. See the note at Open().
     rocksdb::WriteOptions options;
     options.disableWAL = true;
@@ -302,6 +390,7 @@ class RocksStore final : public ProjectionStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is "default"
   std::vector<rocksdb::ColumnFamilyHandle*> user_handles_;
+  std::vector<MergeFunction> merges_;  // by family
   std::vector<std::string> names_;
   bool read_only_;
 };
@@ -386,6 +475,13 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
       family_options.memtable_whole_key_filtering = true;
       family_options.memtable_prefix_bloom_size_ratio = 0.05;
     }
+    for (const MergedFamily& merged : options.merged) {
+      if (merged.family == static_cast<int>(f)) {
+        family_options.merge_operator =
+            std::make_shared<FunctionMergeOperator>(merged.name, merged.merge);
+        family_options.max_successive_merges = merged.max_successive_merges;
+      }
+    }
     descriptors.emplace_back(options.families[f], family_options);
   }
 
@@ -402,8 +498,9 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const StoreOption
     }
     return FromRocks(s);
   }
-  return std::unique_ptr<ProjectionStore>(new RocksStore(
-      std::unique_ptr<rocksdb::DB>(raw), std::move(handles), options.families, options.read_only));
+  return std::unique_ptr<ProjectionStore>(new RocksStore(std::unique_ptr<rocksdb::DB>(raw),
+                                                         std::move(handles), options.families,
+                                                         options.read_only, options.merged));
 }
 
 }  // namespace voxbase

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,10 @@ class StoreBatch {
   // Deletes [begin, end) when committed. Get does not see it: only for keys this batch does not
   // read again.
   virtual void DeleteRange(int family, std::string_view begin, std::string_view end) = 0;
+  // Combines `operand` into the row under its family's MergeFunction (StoreOptions::merged) when
+  // committed, without reading it. Get does not see it: only for keys this batch never reads nor
+  // puts.
+  virtual void Merge(int family, std::string_view key, std::string_view operand) = 0;
   // The value for `key` as it stands with this batch applied. Returns false when absent.
   virtual Result<bool> Get(int family, std::string_view key, std::string* value) = 0;
   virtual size_t Count() const = 0;
@@ -54,6 +60,9 @@ class ForwardingBatch : public StoreBatch {
   void Delete(int family, std::string_view key) override { inner_.Delete(family, key); }
   void DeleteRange(int family, std::string_view begin, std::string_view end) override {
     inner_.DeleteRange(family, begin, end);
+  }
+  void Merge(int family, std::string_view key, std::string_view operand) override {
+    inner_.Merge(family, key, operand);
   }
   Result<bool> Get(int family, std::string_view key, std::string* value) override {
     return inner_.Get(family, key, value);
@@ -95,6 +104,23 @@ struct AppendOrderedFamily {
   uint64_t apart_bytes = 0;
 };
 
+// How a family combines merged operands into a row: `existing` (none when the row is absent) and
+// the operands in the order they were written → the new value in `out`; false when they cannot be
+// combined (RocksDB then reports corruption). Must be a pure function, associative over operands,
+// so any grouping RocksDB chooses (memtable, compaction, read) gives the same row.
+using MergeFunction =
+    std::function<bool(std::optional<std::string_view> existing,
+                       const std::vector<std::string_view>& operands, std::string* out)>;
+
+struct MergedFamily {
+  int family;
+  std::string name;  // recorded by RocksDB with the family: never change it
+  MergeFunction merge;
+  // A memtable holding this many operands for a key folds them into one value before the next,
+  // so a read merges at most this many.
+  size_t max_successive_merges = 32;
+};
+
 struct StoreOptions {
   std::string path;
   std::vector<std::string> families;  // "default" is added by RocksDB itself
@@ -102,6 +128,7 @@ struct StoreOptions {
   // Families read by point lookups that mostly miss: whole-key bloom filters in their table files
   // and in their memtables, so a miss reads no data block.
   std::vector<int> point_lookup_families;
+  std::vector<MergedFamily> merged;
   bool read_only = false;
   // For a rebuild into a fresh directory: larger memtables.
   bool bulk_load = false;

@@ -236,3 +236,78 @@ TEST(StoreTest, ReadsThroughTheBatchFollowSavePointsPopsAndDeletes) {
 
 }  // namespace
 }  // namespace voxbase
+
+namespace voxbase {
+namespace {
+
+// A merged family whose rows are decimal integers and whose operands add to them. Counts how
+// many operands each full merge saw, to show a batch combines a key's operands into one.
+std::vector<size_t> merged_operand_counts;
+
+bool AddIntegers(std::optional<std::string_view> existing,
+                 const std::vector<std::string_view>& operands, std::string* out) {
+  long long sum = existing ? std::stoll(std::string(*existing)) : 0;
+  for (std::string_view op : operands) sum += std::stoll(std::string(op));
+  merged_operand_counts.push_back(operands.size());
+  *out = std::to_string(sum);
+  return true;
+}
+
+std::unique_ptr<ProjectionStore> OpenMergedStore(const std::string& path) {
+  StoreOptions options;
+  options.path = path;
+  options.families = {"plain", "sums"};
+  options.merged.push_back({1, "test.addIntegers", &AddIntegers, 4});
+  Result<std::unique_ptr<ProjectionStore>> store = ProjectionStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+TEST(StoreTest, MergedOperandsAddUpAcrossBatchesRollbacksFlushesAndReopens) {
+  TestDir dir;
+  std::string value;
+  {
+    auto store = OpenMergedStore(dir.path() + "/db");
+    auto batch = store->NewBatch();
+    batch->Merge(1, "k", "5");
+    batch->SetSavePoint();
+    batch->Merge(1, "k", "100");  // rolled back: never counted
+    ASSERT_TRUE(batch->RollbackToSavePoint().ok());
+    batch->SetSavePoint();
+    batch->Merge(1, "k", "2");
+    batch->Merge(1, "other", "7");
+    ASSERT_TRUE(batch->PopSavePoint().ok());
+    merged_operand_counts.clear();
+    ASSERT_TRUE(store->Write(*batch).ok());
+    // The batch handed RocksDB one operand per key: 5 and 2 were combined before the write.
+    ASSERT_EQ(merged_operand_counts.size(), 1u);
+    EXPECT_EQ(merged_operand_counts[0], 2u);
+    ASSERT_TRUE(*store->Get(1, "k", &value));
+    EXPECT_EQ(value, "7");
+    // Many batches: the memtable folds a key's operands every 4, and reads see the sum.
+    for (int i = 0; i < 50; ++i) {
+      auto more = store->NewBatch();
+      more->Merge(1, "k", i % 2 ? "-1" : "3");
+      ASSERT_TRUE(store->Write(*more).ok());
+    }
+    ASSERT_TRUE(*store->Get(1, "k", &value));
+    EXPECT_EQ(value, std::to_string(7 + 25 * 3 - 25));
+    ASSERT_TRUE(store->Flush().ok());
+    auto after_flush = store->NewBatch();
+    after_flush->Merge(1, "k", "1");
+    ASSERT_TRUE(store->Write(*after_flush).ok());
+    auto it = store->NewIterator(1);
+    it->Seek("k");
+    ASSERT_TRUE(it->Valid());
+    EXPECT_EQ(it->value(), "58");  // an iterator merges too
+  }
+  auto reopened = OpenMergedStore(dir.path() + "/db");
+  ASSERT_TRUE(*reopened->Get(1, "k", &value));
+  EXPECT_EQ(value, "58");
+  ASSERT_TRUE(*reopened->Get(1, "other", &value));
+  EXPECT_EQ(value, "7");
+  EXPECT_FALSE(*reopened->Get(0, "k", &value));  // the plain family has none of it
+}
+
+}  // namespace
+}  // namespace voxbase
