@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "projections/keys.h"
@@ -73,18 +75,40 @@ std::string EncodeCounters(const InsightCounters& counters) {
   return EncodeValue(w.view(), kInsightRowVersion);
 }
 
+// Adds a stored row's counters to `out`. Version 1 rows (before analytics: {"date", "counters":
+// {group: {name: n}}}, minted tokens only) read as group.name counters.
 Status DecodeCounters(std::string_view stored, InsightCounters& out) {
-  Result<std::string_view> json = DecodeValue(stored, kInsightRowVersion);
-  if (!json.ok()) return json.status();
   thread_local simdjson::dom::parser parser;
   simdjson::dom::object object;
+  if (!stored.empty() && stored[0] == 1) {
+    Result<std::string_view> json = DecodeValue(stored, 1);
+    if (!json.ok()) return json.status();
+    simdjson::dom::object groups;
+    if (parser.parse(json->data(), json->size()).get(object) || object["counters"].get(groups)) {
+      return Corruption("a version 1 insights row is malformed");
+    }
+    for (auto group : groups) {
+      simdjson::dom::object values;
+      if (group.value.get(values)) return Corruption("a version 1 insights row is malformed");
+      for (auto v : values) {
+        int64_t n = 0;
+        if (v.value.get(n)) return Corruption("a version 1 insights row is malformed");
+        out[std::string(group.key) + "." + std::string(v.key)] += n;
+      }
+    }
+    return Status::Ok();
+  }
+  Result<std::string_view> json = DecodeValue(stored, kInsightRowVersion);
+  if (!json.ok()) return json.status();
   if (parser.parse(json->data(), json->size()).get(object)) {
     return Corruption("an insights row is not a JSON object");
   }
   for (auto field : object) {
     int64_t n = 0;
     if (field.value.get(n)) return Corruption("an insights counter is not an integer");
-    out[std::string(field.key)] += n;
+    auto it = out.try_emplace(std::string(field.key), 0).first;
+    it->second += n;
+    if (it->second == 0) out.erase(it);
   }
   return Status::Ok();
 }
@@ -97,43 +121,47 @@ InsightCounters OverviewPart(const InsightCounters& counters) {
   return out;
 }
 
-// Adds sign · `delta` to the row at `key`; a row left with no counters is deleted.
+// Adds sign · `delta` to the row at `key`: a merge operand, so the row is neither read nor
+// rewritten here (MergeInsightCounters sums it in).
 Status AddToRow(StoreBatch& batch, const std::string& key, const InsightCounters& delta, int sign) {
   if (delta.empty()) return Status::Ok();
-  InsightCounters row;
-  std::string stored;
-  Result<bool> found = batch.Get(Family(Table::kInsights), key, &stored);
-  if (!found.ok()) return found.status();
-  if (*found) VOX_RETURN_IF_ERROR(DecodeCounters(stored, row));
-  AddCounters(row, delta, sign);
-  if (row.empty()) {
-    batch.Delete(Family(Table::kInsights), key);
+  if (sign == 1) {
+    batch.Merge(Family(Table::kInsights), key, EncodeCounters(delta));
   } else {
-    batch.Put(Family(Table::kInsights), key, EncodeCounters(row));
+    InsightCounters negated;
+    AddCounters(negated, delta, sign);
+    batch.Merge(Family(Table::kInsights), key, EncodeCounters(negated));
   }
   return Status::Ok();
 }
 
-// One entity's counters in or out of its day, hour, all time and the time index.
+// Adds sign · `counters` of an entity at `ts_ms` to its day, hour, minute, all time and its
+// entry in the time index (whose row is the sum of what the entity counts there: empty once it
+// has moved away).
 Status PlaceEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zone,
-                   std::string_view entity, const EntityCounts& counts, int sign) {
-  VOX_RETURN_IF_ERROR(
-      AddToRow(batch, InsightDayKey(app_id, zone.Day(counts.ts_ms)), counts.counters, sign));
-  const InsightCounters overview = OverviewPart(counts.counters);
-  VOX_RETURN_IF_ERROR(AddToRow(batch, HourKey(app_id, HourOf(counts.ts_ms)), overview, sign));
-  VOX_RETURN_IF_ERROR(
-      AddToRow(batch, MinuteKey(app_id, Floor(counts.ts_ms, kMinuteMs)), overview, sign));
+                   std::string_view entity, int64_t ts_ms, const InsightCounters& counters,
+                   int sign) {
+  VOX_RETURN_IF_ERROR(AddToRow(batch, InsightDayKey(app_id, zone.Day(ts_ms)), counters, sign));
+  const InsightCounters overview = OverviewPart(counters);
+  if (overview.empty()) return Status::Ok();
+  VOX_RETURN_IF_ERROR(AddToRow(batch, HourKey(app_id, HourOf(ts_ms)), overview, sign));
+  VOX_RETURN_IF_ERROR(AddToRow(batch, MinuteKey(app_id, Floor(ts_ms, kMinuteMs)), overview, sign));
   VOX_RETURN_IF_ERROR(AddToRow(batch, TotalKey(app_id), overview, sign));
-  const std::string entry = EntryKey(app_id, counts.ts_ms, entity);
-  if (sign < 0 || overview.empty()) {
-    batch.Delete(Family(Table::kInsights), entry);
-  } else {
-    batch.Put(Family(Table::kInsights), entry, EncodeCounters(overview));
-  }
-  return Status::Ok();
+  return AddToRow(batch, EntryKey(app_id, ts_ms, entity), overview, sign);
 }
 
 }  // namespace
+
+bool MergeInsightCounters(std::optional<std::string_view> existing,
+                          const std::vector<std::string_view>& operands, std::string* out) {
+  InsightCounters sum;
+  if (existing && !DecodeCounters(*existing, sum).ok()) return false;
+  for (std::string_view operand : operands) {
+    if (!DecodeCounters(operand, sum).ok()) return false;
+  }
+  *out = EncodeCounters(sum);
+  return true;
+}
 
 void AddSample(InsightCounters& counters, std::string_view histogram, int64_t value) {
   const std::string name(histogram);
@@ -206,15 +234,51 @@ std::string InsightDayKey(std::string_view app_id, std::string_view day) {
 
 std::string InsightZoneKey(std::string_view app_id) { return std::string(app_id) + "z"; }
 
+namespace {
+
+// App id → its zone, as the folds last read or recorded it. An app's zone is set once, by its
+// app.created event, before any other event of the app is folded, so what any store holds for an
+// app id is the same everywhere: caching it across stores (a replay, a second node in one
+// process) changes no result, and spares every counted event a point read that usually misses.
+class ZoneCache {
+ public:
+  std::optional<TimeZone> Find(std::string_view app_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = zones_.find(std::string(app_id));
+    if (it == zones_.end()) return std::nullopt;
+    return it->second;
+  }
+  void Put(std::string_view app_id, TimeZone zone) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (zones_.size() >= kMaxApps) zones_.clear();
+    zones_.insert_or_assign(std::string(app_id), zone);
+  }
+  static ZoneCache& Instance() {
+    static ZoneCache cache;
+    return cache;
+  }
+
+ private:
+  static constexpr size_t kMaxApps = 100000;
+  std::mutex mu_;
+  std::unordered_map<std::string, TimeZone> zones_;
+};
+
+}  // namespace
+
 Result<TimeZone> InsightZone(StoreBatch& batch, std::string_view app_id) {
+  if (std::optional<TimeZone> cached = ZoneCache::Instance().Find(app_id)) return *cached;
   std::string name;
   Result<bool> found = batch.Get(Family(Table::kInsights), InsightZoneKey(app_id), &name);
   if (!found.ok()) return found.status();
-  if (!*found) return TimeZone();
-  return TimeZone::Find(name);
+  Result<TimeZone> zone = *found ? TimeZone::Find(name) : Result<TimeZone>(TimeZone());
+  if (zone.ok()) ZoneCache::Instance().Put(app_id, *zone);
+  return zone;
 }
 
 void SetInsightZone(StoreBatch& batch, std::string_view app_id, std::string_view zone) {
+  Result<TimeZone> found = TimeZone::Find(zone);
+  if (found.ok()) ZoneCache::Instance().Put(app_id, *found);
   if (zone.empty() || zone == "UTC") {
     batch.Delete(Family(Table::kInsights), InsightZoneKey(app_id));
   } else {
@@ -232,27 +296,18 @@ Status MoveEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zo
                   const std::optional<EntityCounts>& after) {
   if (before && after && before->ts_ms == after->ts_ms) {
     if (before->counters == after->counters) return Status::Ok();
-    // Same place: one read and write of each row, with the difference.
-    EntityCounts delta{after->ts_ms, after->counters};
-    AddCounters(delta.counters, before->counters, -1);
-    VOX_RETURN_IF_ERROR(
-        AddToRow(batch, InsightDayKey(app_id, zone.Day(delta.ts_ms)), delta.counters, 1));
-    const InsightCounters overview = OverviewPart(delta.counters);
-    VOX_RETURN_IF_ERROR(AddToRow(batch, HourKey(app_id, HourOf(delta.ts_ms)), overview, 1));
-    VOX_RETURN_IF_ERROR(
-        AddToRow(batch, MinuteKey(app_id, Floor(delta.ts_ms, kMinuteMs)), overview, 1));
-    VOX_RETURN_IF_ERROR(AddToRow(batch, TotalKey(app_id), overview, 1));
-    const InsightCounters now = OverviewPart(after->counters);
-    const std::string entry = EntryKey(app_id, after->ts_ms, entity);
-    if (now.empty()) {
-      batch.Delete(Family(Table::kInsights), entry);
-    } else if (!overview.empty()) {
-      batch.Put(Family(Table::kInsights), entry, EncodeCounters(now));
-    }
-    return Status::Ok();
+    // Same place: the difference, once.
+    InsightCounters delta = after->counters;
+    AddCounters(delta, before->counters, -1);
+    return PlaceEntity(batch, app_id, zone, entity, after->ts_ms, delta, 1);
   }
-  if (before) VOX_RETURN_IF_ERROR(PlaceEntity(batch, app_id, zone, entity, *before, -1));
-  if (after) VOX_RETURN_IF_ERROR(PlaceEntity(batch, app_id, zone, entity, *after, 1));
+  if (before) {
+    VOX_RETURN_IF_ERROR(
+        PlaceEntity(batch, app_id, zone, entity, before->ts_ms, before->counters, -1));
+  }
+  if (after) {
+    VOX_RETURN_IF_ERROR(PlaceEntity(batch, app_id, zone, entity, after->ts_ms, after->counters, 1));
+  }
   return Status::Ok();
 }
 
@@ -325,9 +380,9 @@ Result<std::string> InsightsView::Day(std::string_view app_id, int64_t ts_ms) co
       store_.Get(Family(Table::kInsights), InsightDayKey(app_id, zone->Day(ts_ms)), &stored);
   if (!found.ok()) return found.status();
   if (!*found) return std::string();
-  Result<std::string_view> json = DecodeValue(stored, kInsightRowVersion);
-  if (!json.ok()) return json.status();
-  return std::string(*json);
+  InsightCounters counters;
+  VOX_RETURN_IF_ERROR(DecodeCounters(stored, counters));
+  return std::string(DecodeValue(EncodeCounters(counters), kInsightRowVersion).value());
 }
 
 }  // namespace voxbase

@@ -16,6 +16,8 @@
 // (DDSketch's mapping, 1 % relative accuracy), which add like every other counter. An entity
 // whose state changes (a conversation resolved, a handoff claimed) moves by subtracting what it
 // counted and adding what it counts now, at the time it belongs to (a conversation's start).
+// Counter rows are written as merge operands of deltas (StoreBatch::Merge), so a fold never reads
+// nor rewrites a whole row: the app's day row is touched by every event of its day.
 // Written by folds only, with times from events (never a clock). Views are thread-safe.
 #pragma once
 
@@ -25,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "schemas/status.h"
 #include "schemas/time_zone.h"
@@ -48,6 +51,11 @@ void AddCounters(InsightCounters& into, const InsightCounters& add, int sign = 1
 
 // The counters the overview reads, the only ones hour, total and time-index rows hold.
 bool IsOverviewCounter(std::string_view name);
+
+// The insights family's MergeFunction (storage/store.h): a row is the sum of its operands, each a
+// row of counter deltas; counters that reach 0 are dropped.
+bool MergeInsightCounters(std::optional<std::string_view> existing,
+                          const std::vector<std::string_view>& operands, std::string* out);
 
 std::string InsightDayKey(std::string_view app_id, std::string_view day);
 std::string InsightZoneKey(std::string_view app_id);

@@ -1,5 +1,6 @@
 #include "projections/tables.h"
 
+#include "projections/insights.h"
 #include "schemas/ids.h"
 
 namespace voxbase {
@@ -25,6 +26,9 @@ StoreOptions ProjectionStoreOptions(std::string path) {
   }
   // Every event looks its id up here, and nearly always misses.
   options.point_lookup_families.push_back(Family(Table::kAppliedEvents));
+  // Analytics counters are written as deltas and summed by RocksDB (projections/insights.h).
+  options.merged.push_back(
+      {Family(Table::kInsights), "voxbase.insightCounters", &MergeInsightCounters});
   return options;
 }
 
