@@ -35,7 +35,7 @@ const std::vector<FlagSpec>& FlagTable() {
     {"token-burst", kServeCommand, K::kInt, "20", 1, 1000000, "provider tokens an app may mint at once"},
     {"app-write-rate", kServeCommand, K::kInt, "20000", 0, 10'000'000, "events a second per app (0: no limit)"},
     {"app-write-burst", kServeCommand, K::kInt, "40000", 1, 100'000'000, "events an app may write at once"},
-    {"metrics-per-app", kServeCommand, K::kSwitch, "", 0, 0, "label write-quota refusals by app in /metrics"},
+    {"metrics-per-app", kServeCommand, K::kSwitch, "", 0, 0, "label write-quota refusals and business metrics by app in /metrics (50 apps, the rest as other)"},
     // Providers and tools
     {"provider-timeout-ms", kServeCommand, K::kInt, "10000", 100, 120000, "an upstream provider's answer; then 504"},
     {"openai-secret-ttl-s", kServeCommand, K::kInt, "60", 10, 7200, "lifetime of an OpenAI client secret"},

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "api/auth.h"
+#include "api/business_metrics.h"
 #include "api/quota_probe.h"
 #include "api/routes.h"
 #include "api/write_quota.h"
@@ -109,6 +110,7 @@ struct Node::Parts {
   HttpProbe http_probe{*registry};
   AppliedFeed feed{registry.get()};
   std::unique_ptr<QuotaProbe> quota_probe;
+  std::unique_ptr<BusinessMetrics> business_metrics;
   std::unique_ptr<WriteQuota> write_quota;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<ProjectionStore> store;
@@ -298,6 +300,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
                  "and turn this off\n");
   }
   p->quota_probe = std::make_unique<QuotaProbe>(*p->registry, o.metrics_per_app);
+  p->business_metrics = std::make_unique<BusinessMetrics>(*p->store, o.metrics_per_app);
   p->write_quota = std::make_unique<WriteQuota>(
       *o.clock, *p->store, WriteRate{o.app_write_rate, o.app_write_burst},
       [probe = p->quota_probe.get()](const std::string& app_id) { probe->OnRefused(app_id); });
@@ -424,7 +427,11 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     knowledge_gauges.live->Set(static_cast<double>(stats.live_chunks));
     knowledge_gauges.dead->Set(static_cast<double>(stats.dead_chunks));
     knowledge_gauges.graphs->Set(static_cast<double>(stats.graph_spaces));
-    return prometheus::TextSerializer().Serialize(raw->registry->Collect());
+    std::vector<prometheus::MetricFamily> families = raw->registry->Collect();
+    for (prometheus::MetricFamily& f : raw->business_metrics->Collect()) {
+      families.push_back(std::move(f));
+    }
+    return prometheus::TextSerializer().Serialize(families);
   };
   AddOpsRoutes(p->router, hooks);
   AddApiRoutes(p->router, p->api);

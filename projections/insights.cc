@@ -142,11 +142,11 @@ Status PlaceEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& z
                    std::string_view entity, int64_t ts_ms, const InsightCounters& counters,
                    int sign) {
   VOX_RETURN_IF_ERROR(AddToRow(batch, InsightDayKey(app_id, zone.Day(ts_ms)), counters, sign));
+  VOX_RETURN_IF_ERROR(AddToRow(batch, TotalKey(app_id), counters, sign));
   const InsightCounters overview = OverviewPart(counters);
   if (overview.empty()) return Status::Ok();
   VOX_RETURN_IF_ERROR(AddToRow(batch, HourKey(app_id, HourOf(ts_ms)), overview, sign));
   VOX_RETURN_IF_ERROR(AddToRow(batch, MinuteKey(app_id, Floor(ts_ms, kMinuteMs)), overview, sign));
-  VOX_RETURN_IF_ERROR(AddToRow(batch, TotalKey(app_id), overview, sign));
   return AddToRow(batch, EntryKey(app_id, ts_ms, entity), overview, sign);
 }
 
@@ -176,11 +176,13 @@ void AddSample(InsightCounters& counters, std::string_view histogram, int64_t va
   ++counters[name + "." + std::to_string(bucket)];
 }
 
-std::optional<double> Quantile(const InsightCounters& counters, std::string_view histogram,
-                               double q) {
+namespace {
+
+// A histogram's zero count and its (bucket index, count) pairs in index order.
+int64_t ReadBuckets(const InsightCounters& counters, std::string_view histogram,
+                    std::vector<std::pair<int64_t, int64_t>>& buckets) {
   const std::string prefix = std::string(histogram) + ".";
   int64_t zeros = 0;
-  std::vector<std::pair<int64_t, int64_t>> buckets;  // bucket → count
   for (auto it = counters.lower_bound(prefix); it != counters.end(); ++it) {
     std::string_view name = it->first;
     if (name.substr(0, prefix.size()) != prefix) break;
@@ -195,6 +197,27 @@ std::optional<double> Quantile(const InsightCounters& counters, std::string_view
     buckets.emplace_back(bucket, it->second);
   }
   std::sort(buckets.begin(), buckets.end());
+  return zeros;
+}
+
+}  // namespace
+
+std::vector<std::pair<double, int64_t>> HistogramBuckets(const InsightCounters& counters,
+                                                         std::string_view histogram) {
+  std::vector<std::pair<int64_t, int64_t>> buckets;
+  const int64_t zeros = ReadBuckets(counters, histogram, buckets);
+  std::vector<std::pair<double, int64_t>> out;
+  if (zeros > 0) out.emplace_back(0.0, zeros);
+  for (const auto& [bucket, count] : buckets) {
+    out.emplace_back(std::pow(kGamma, static_cast<double>(bucket)), count);
+  }
+  return out;
+}
+
+std::optional<double> Quantile(const InsightCounters& counters, std::string_view histogram,
+                               double q) {
+  std::vector<std::pair<int64_t, int64_t>> buckets;  // bucket → count
+  const int64_t zeros = ReadBuckets(counters, histogram, buckets);
   int64_t total = zeros;
   for (const auto& b : buckets) total += b.second;
   if (total <= 0) return std::nullopt;
@@ -288,7 +311,8 @@ void SetInsightZone(StoreBatch& batch, std::string_view app_id, std::string_view
 
 Status CountOnDay(StoreBatch& batch, std::string_view app_id, const TimeZone& zone, int64_t ts_ms,
                   const InsightCounters& counters) {
-  return AddToRow(batch, InsightDayKey(app_id, zone.Day(ts_ms)), counters, 1);
+  VOX_RETURN_IF_ERROR(AddToRow(batch, InsightDayKey(app_id, zone.Day(ts_ms)), counters, 1));
+  return AddToRow(batch, TotalKey(app_id), counters, 1);
 }
 
 Status MoveEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zone,

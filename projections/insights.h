@@ -4,7 +4,7 @@
 //   app id | "YYYY-MM-DD"                 a local day in the app's time zone: everything counted
 //   app id | 'h' | be64(hour start)       a UTC hour: the counters the overview reads
 //   app id | 'm' | be64(minute start)     a minute: the same counters
-//   app id | 't'                          those counters over all time
+//   app id | 't'                          every counter over all time (what /metrics shows)
 //   app id | 'i' | be64(time) | entity    one entity's overview counters, for the partial first
 //                                         minute of a window (time index)
 //   app id | 'z'                          the app's IANA time zone, when it is not UTC
@@ -45,6 +45,9 @@ void AddSample(InsightCounters& counters, std::string_view histogram, int64_t va
 // The nearest-rank q-quantile (0 < q ≤ 1), within 1 % of the true value; nullopt when empty.
 std::optional<double> Quantile(const InsightCounters& counters, std::string_view histogram,
                                double q);
+// A histogram's buckets as (upper bound, count), in order: γ^i for bucket i, 0 for zeros.
+std::vector<std::pair<double, int64_t>> HistogramBuckets(const InsightCounters& counters,
+                                                         std::string_view histogram);
 int64_t Counter(const InsightCounters& counters, std::string_view name);
 // `into` += sign · `add`; counters that reach 0 are dropped.
 void AddCounters(InsightCounters& into, const InsightCounters& add, int sign = 1);
@@ -88,7 +91,8 @@ class InsightsView {
   Status ForEachDay(
       std::string_view app_id, std::string_view first, std::string_view end,
       const std::function<void(std::string_view day, const InsightCounters&)>& fn) const;
-  // The overview counters of entities whose time is at or after `since_ms`; all time when none.
+  // The overview counters of entities whose time is at or after `since_ms`; every counter over all
+  // time when none.
   Result<InsightCounters> Window(std::string_view app_id, std::optional<int64_t> since_ms) const;
   // The day's row as JSON (its counters), or "" when there is none; for tests and tools.
   Result<std::string> Day(std::string_view app_id, int64_t ts_ms) const;

@@ -35,6 +35,7 @@ class InsightsFixture : public ::testing::Test {
     options.clock = &clock_;
     options.allow_private_tool_endpoints = true;
     options.app_write_rate = 0;  // the quota's bucket refills with a clock this test holds still
+    options.metrics_per_app = per_app_;
     Result<std::unique_ptr<Node>> node = Node::Start(options);
     ASSERT_TRUE(node.ok()) << node.status().ToString();
     node_ = std::move(*node);
@@ -100,6 +101,7 @@ class InsightsFixture : public ::testing::Test {
     FAIL() << "the searches were not applied";
   }
 
+  bool per_app_ = false;
   TempDir dir_;
   ManualClock clock_{kMonday};
   std::unique_ptr<Node> node_;
@@ -108,7 +110,7 @@ class InsightsFixture : public ::testing::Test {
 };
 
 // Within the 1 % the histograms promise.
-#define EXPECT_ABOUT(actual, want) EXPECT_NEAR(actual, want, (want) * 0.01 + 1e-9)
+#define EXPECT_ABOUT(actual, want) EXPECT_NEAR(actual, want, (want)*0.01 + 1e-9)
 
 TEST_F(InsightsFixture, DaysWeeksMonthsAndTheOverviewMatchNumbersWorkedOutByHand) {
   // A: Mon 03:00 UTC (Sun 22:00 NY), 60 s, resolved by the caller hanging up.
@@ -154,10 +156,8 @@ TEST_F(InsightsFixture, DaysWeeksMonthsAndTheOverviewMatchNumbersWorkedOutByHand
   // Ratings: B 2 on Mon 10:05 UTC, C 5 on Tue 00:20 UTC (Mon 19:20 NY), then B again, 3, on
   // Tue 00:25 UTC (Mon 19:25 NY): the new rating replaces the old one and moves to its time.
   Both(kMonday + 10 * kHour + 5 * kMinute, "POST", "/api/csat", R"({"sessionId":"B","rating":2})");
-  Both(kMonday + 24 * kHour + 20 * kMinute, "POST", "/api/csat",
-       R"({"sessionId":"C","rating":5})");
-  Both(kMonday + 24 * kHour + 25 * kMinute, "POST", "/api/csat",
-       R"({"sessionId":"B","rating":3})");
+  Both(kMonday + 24 * kHour + 20 * kMinute, "POST", "/api/csat", R"({"sessionId":"C","rating":5})");
+  Both(kMonday + 24 * kHour + 25 * kMinute, "POST", "/api/csat", R"({"sessionId":"B","rating":3})");
 
   // Messages at their own times: two in A (Mon 03:01 and 03:02 UTC), one in D (Tue 12:01 UTC).
   Both(kMonday, "POST", "/api/messages",
@@ -179,7 +179,8 @@ TEST_F(InsightsFixture, DaysWeeksMonthsAndTheOverviewMatchNumbersWorkedOutByHand
   // 10:30 UTC: a gap), the document that answers it (Tue 12:20 UTC: the gap resolves), and two
   // tool calls (Tue 12:30 UTC), one that succeeds and one the endpoint fails.
   clock_.Set(kMonday + 10 * kHour + 10 * kMinute);
-  Write(utc_, "POST", "/api/guardrails/rules", R"({"name":"pii","action":"block","pack":"pii-basic"})");
+  Write(utc_, "POST", "/api/guardrails/rules",
+        R"({"name":"pii","action":"block","pack":"pii-basic"})");
   Write(utc_, "POST", "/api/guardrails/check",
         R"({"sessionId":"B","content":"mail me at ann@example.com","direction":"input"})");
   clock_.Set(kMonday + 10 * kHour + 30 * kMinute);
@@ -204,8 +205,9 @@ TEST_F(InsightsFixture, DaysWeeksMonthsAndTheOverviewMatchNumbersWorkedOutByHand
   clock_.Set(kNewYear + kHour);  // Thu 2026-01-01 04:00 UTC: "now" for the last 24 hours
 
   // --- UTC, by day: Mon 12-01 and Tue 12-02 ---
-  std::string days = Get(utc_, "/api/analytics/insights?period=day&from=1764547200000"
-                               "&to=1764719999999");
+  std::string days = Get(utc_,
+                         "/api/analytics/insights?period=day&from=1764547200000"
+                         "&to=1764719999999");
   // Mon: A, B and C started; A and C resolved, B abandoned; C reached a human.
   EXPECT_EQ(At(days, "/insights/0/conversations/started"), 3);
   EXPECT_EQ(At(days, "/insights/0/conversations/resolved"), 2);
@@ -265,8 +267,9 @@ TEST_F(InsightsFixture, DaysWeeksMonthsAndTheOverviewMatchNumbersWorkedOutByHand
   EXPECT_TRUE(std::isnan(At(days, "/insights/2/start")));  // two days, no more
 
   // --- UTC, by week and month: Monday's week holds A to D; December too, January E ---
-  std::string weeks = Get(utc_, "/api/analytics/insights?period=week&from=1764547200000"
-                                "&to=1764720000000");
+  std::string weeks = Get(utc_,
+                          "/api/analytics/insights?period=week&from=1764547200000"
+                          "&to=1764720000000");
   EXPECT_EQ(At(weeks, "/insights/0/start"), kMonday);
   EXPECT_EQ(At(weeks, "/insights/0/end"), kMonday + 7 * 24 * kHour);
   EXPECT_EQ(At(weeks, "/insights/0/conversations/started"), 4);
@@ -274,8 +277,9 @@ TEST_F(InsightsFixture, DaysWeeksMonthsAndTheOverviewMatchNumbersWorkedOutByHand
   EXPECT_EQ(At(weeks, "/insights/0/handoffRate"), 0.5);
   EXPECT_EQ(At(weeks, "/insights/0/csat/average"), 4);
   EXPECT_EQ(At(weeks, "/insights/0/handoffs/created"), 2);
-  std::string months = Get(utc_, "/api/analytics/insights?period=month&from=1764547200000"
-                                 "&to=1767243600000");
+  std::string months = Get(utc_,
+                           "/api/analytics/insights?period=month&from=1764547200000"
+                           "&to=1767243600000");
   EXPECT_EQ(At(months, "/insights/0/conversations/started"), 4);
   EXPECT_EQ(At(months, "/insights/1/start"), 1767225600000);  // 2026-01-01 00:00 UTC
   EXPECT_EQ(At(months, "/insights/1/conversations/started"), 1);
@@ -283,8 +287,9 @@ TEST_F(InsightsFixture, DaysWeeksMonthsAndTheOverviewMatchNumbersWorkedOutByHand
   EXPECT_ABOUT(At(months, "/insights/1/durationMs/p50"), 30000);
 
   // --- New York: A falls on Sunday 11-30, B and C on Monday, D on Tuesday, E on 12-31 ---
-  std::string ny = Get(ny_, "/api/analytics/insights?period=day&from=1764547200000"
-                            "&to=1764720000000");
+  std::string ny = Get(ny_,
+                       "/api/analytics/insights?period=day&from=1764547200000"
+                       "&to=1764720000000");
   EXPECT_EQ(At(ny, "/insights/0/start"), kMonday - 24 * kHour + 5 * kHour);  // 11-30 05:00Z
   EXPECT_EQ(At(ny, "/insights/0/conversations/started"), 1);
   EXPECT_EQ(At(ny, "/insights/0/resolutionRate"), 1);
@@ -300,15 +305,17 @@ TEST_F(InsightsFixture, DaysWeeksMonthsAndTheOverviewMatchNumbersWorkedOutByHand
   EXPECT_EQ(At(ny, "/insights/1/usage/promptTokens"), 100);
   EXPECT_EQ(At(ny, "/insights/2/conversations/handed_off"), 1);
   EXPECT_EQ(At(ny, "/insights/2/handoffs/byStatus/pending"), 1);
-  std::string ny_weeks = Get(ny_, "/api/analytics/insights?period=week&from=1764547200000"
-                                  "&to=1767243600000");
+  std::string ny_weeks = Get(ny_,
+                             "/api/analytics/insights?period=week&from=1764547200000"
+                             "&to=1767243600000");
   EXPECT_EQ(At(ny_weeks, "/insights/0/start"), 1763960400000);  // Mon 11-24 00:00 NY
   EXPECT_EQ(At(ny_weeks, "/insights/0/conversations/started"), 1);
   EXPECT_EQ(At(ny_weeks, "/insights/1/conversations/started"), 3);
   EXPECT_EQ(At(ny_weeks, "/insights/1/resolutionRate"), 0.3333);
   EXPECT_EQ(At(ny_weeks, "/insights/5/conversations/started"), 1);  // Mon 12-29: E
-  std::string ny_months = Get(ny_, "/api/analytics/insights?period=month&from=1764547200000"
-                                   "&to=1767243599999");  // to 2025-12-31 23:59:59.999 NY
+  std::string ny_months = Get(ny_,
+                              "/api/analytics/insights?period=month&from=1764547200000"
+                              "&to=1767243599999");  // to 2025-12-31 23:59:59.999 NY
   EXPECT_EQ(At(ny_months, "/insights/0/conversations/started"), 1);  // November: A
   EXPECT_EQ(At(ny_months, "/insights/1/conversations/started"), 4);  // December: B to E
   EXPECT_EQ(At(ny_months, "/insights/1/resolutionRate"), 0.5);
@@ -345,8 +352,9 @@ TEST_F(InsightsFixture, DaysWeeksMonthsAndTheOverviewMatchNumbersWorkedOutByHand
 
   // --- CSV: the same rows, one line each, columns named by their JSON path ---
   Result<HttpResponse> csv = client_->Request(
-      "GET", "/api/analytics/insights?period=day&from=1764547200000&to=1764719999999&format=csv"
-             "&appSlug=utc-app&appSecret=0123456789abcdef0");
+      "GET",
+      "/api/analytics/insights?period=day&from=1764547200000&to=1764719999999&format=csv"
+      "&appSlug=utc-app&appSecret=0123456789abcdef0");
   ASSERT_TRUE(csv.ok());
   EXPECT_EQ(csv->status, 200);
   EXPECT_EQ(csv->content_type.substr(0, 8), "text/csv");
@@ -374,6 +382,46 @@ TEST_F(InsightsFixture, DaysWeeksMonthsAndTheOverviewMatchNumbersWorkedOutByHand
   EXPECT_EQ(cell(1, column("resolutionRate")), "0.6667");
   EXPECT_EQ(cell(1, column("csat.average")), "");  // null
   EXPECT_EQ(cell(2, column("csat.distribution.5")), "1");
+
+  // --- /metrics: both apps summed (no app label without --metrics-per-app) ---
+  EXPECT_EQ(MetricValue(*client_, R"(voxbase_conversations{status="resolved"})"), 6);    // A C E
+  EXPECT_EQ(MetricValue(*client_, R"(voxbase_conversations{status="handed_off"})"), 2);  // D
+  EXPECT_EQ(MetricValue(*client_, "voxbase_conversations_started_total "), 10);
+  EXPECT_EQ(MetricValue(*client_, "voxbase_handoffs_pending "), 2);
+  EXPECT_EQ(MetricValue(*client_, R"(voxbase_messages_total{role="user"})"), 4);
+  EXPECT_EQ(MetricValue(*client_, R"(voxbase_tool_calls_total{status="error"})"), 1);
+  EXPECT_EQ(MetricValue(*client_, "voxbase_tool_call_latency_ms_count "), 2);
+  EXPECT_EQ(MetricValue(*client_,
+                        R"(voxbase_guardrail_violations_total{type="pii_filter",action="block"})"),
+            1);
+  EXPECT_EQ(MetricValue(*client_, R"(voxbase_csat_ratings{score="3"})"), 2);
+  EXPECT_EQ(MetricValue(*client_, R"(voxbase_knowledge_searches_total{outcome="gapped"})"), 1);
+  EXPECT_EQ(MetricValue(*client_, "voxbase_knowledge_gaps_open "), 0);
+  // Turns of 800, 1200 and 2000 ms in each app: 2 under 1 s, 4 under 1.5 s, 6 in all.
+  EXPECT_EQ(
+      MetricValue(*client_, R"(voxbase_turn_latency_ms_bucket{stage="e2eLatencyMs",le="1000"})"),
+      2);
+  EXPECT_EQ(
+      MetricValue(*client_, R"(voxbase_turn_latency_ms_bucket{stage="e2eLatencyMs",le="1500"})"),
+      4);
+  EXPECT_EQ(MetricValue(*client_, R"(voxbase_turn_latency_ms_count{stage="e2eLatencyMs"})"), 6);
+  EXPECT_EQ(MetricValue(*client_, R"(voxbase_turn_latency_ms_sum{stage="e2eLatencyMs"})"), 8000);
+  EXPECT_EQ(MetricValue(*client_, "voxbase_conversations{app="), -1);  // no app label
+}
+
+class PerAppMetrics : public InsightsFixture {
+ protected:
+  PerAppMetrics() { per_app_ = true; }
+};
+
+TEST_F(PerAppMetrics, AppsAreLabelledBySlugWithNoSessionInAnyLabel) {
+  Both(kMonday, "POST", "/api/conversations", R"({"sessionId":"ses_secret_1"})");
+  Write(utc_, "POST", "/api/conversations", R"({"sessionId":"ses_secret_2"})");
+  EXPECT_EQ(MetricValue(*client_, R"(voxbase_conversations{app="utc-app",status="active"})"), 2);
+  EXPECT_EQ(MetricValue(*client_, R"(voxbase_conversations{app="ny-app",status="active"})"), 1);
+  Result<HttpResponse> metrics = client_->Request("GET", "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(metrics->body.find("ses_secret"), std::string::npos);
 }
 
 }  // namespace
