@@ -17,14 +17,13 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
-constexpr std::string_view kTurnStages[] = {"e2eLatencyMs", "sttDelayMs", "llmTtftMs",
-                                            "ttsTtfbMs", "endOfTurnDelayMs"};
-constexpr double kLatencyBoundsMs[] = {25,   50,   100,  200,  300,   500,   750,
+constexpr std::string_view kTurnStages[] = {"e2eLatencyMs", "sttDelayMs", "llmTtftMs", "ttsTtfbMs",
+                                            "endOfTurnDelayMs"};
+constexpr double kLatencyBoundsMs[] = {25,   50,   100,  200,  300,  500,   750,
                                        1000, 1500, 2000, 3000, 5000, 10000, 30000};
 
 // Every app's all-time counters, by the label its series carry ("" without per-app labels).
-std::map<std::string, InsightCounters> CountersByLabel(const ProjectionStore& store,
-                                                       bool per_app) {
+std::map<std::string, InsightCounters> CountersByLabel(const ProjectionStore& store, bool per_app) {
   std::map<std::string, InsightCounters> out;
   std::map<std::string, std::string> slugs;  // slug → app id
   std::unique_ptr<StoreIterator> apps = store.NewIterator(Family(Table::kApps));
@@ -72,9 +71,9 @@ class Builder {
     }
     families_.push_back(std::move(family));
   }
-  void Histogram(const std::string& name, const std::string& help,
-                 const std::vector<std::pair<std::vector<ClientMetric::Label>, std::string>>&
-                     series) {
+  void Histogram(
+      const std::string& name, const std::string& help,
+      const std::vector<std::pair<std::vector<ClientMetric::Label>, std::string>>& series) {
     MetricFamily family{name, help, MetricType::Histogram, {}};
     for (const auto& [app, counters] : by_app_) {
       for (const auto& [labels, histogram] : series) {
@@ -124,8 +123,7 @@ std::vector<MetricFamily> BusinessMetrics::Collect() const {
   for (std::string_view s : kConversationStatuses.words) {
     statuses.push_back({{{"status", std::string(s)}}, Join("conversations.status", s)});
   }
-  b.Add("voxbase_conversations", "Conversations by their status now", MetricType::Gauge,
-        statuses);
+  b.Add("voxbase_conversations", "Conversations by their status now", MetricType::Gauge, statuses);
   b.Add("voxbase_conversations_started_total", "Conversations started", MetricType::Counter,
         {{{}, "conversations.started"}});
   b.Add("voxbase_handoffs_created_total", "Handoffs to a human created", MetricType::Counter,
@@ -148,18 +146,20 @@ std::vector<MetricFamily> BusinessMetrics::Collect() const {
   Series violations;
   for (std::string_view t : kGuardrailTypes.words) {
     for (std::string_view a : kGuardrailActions.words) {
-      violations.push_back({{{"type", std::string(t)}, {"action", std::string(a)}},
-                            Join(Join("violations", t), a)});
+      violations.push_back(
+          {{{"type", std::string(t)}, {"action", std::string(a)}}, Join(Join("violations", t), a)});
     }
   }
-  b.Add("voxbase_guardrail_violations_total", "Guardrail violations recorded",
-        MetricType::Counter, violations);
+  b.Add("voxbase_guardrail_violations_total", "Guardrail violations recorded", MetricType::Counter,
+        violations);
   Series scores;
   for (int score = 1; score <= 5; ++score) {
     scores.push_back({{{"score", std::to_string(score)}}, "csat.score." + std::to_string(score)});
   }
   b.Add("voxbase_csat_ratings", "CSAT ratings by score (a session's latest)", MetricType::Gauge,
         scores);
+  b.Add("voxbase_csat_score_sum", "The sum of the scores of those ratings (for the average)",
+        MetricType::Gauge, {{{}, "csat.sum"}});
   b.Add("voxbase_knowledge_searches_total", "Knowledge searches, answered or gapped",
         MetricType::Counter,
         {{{{"outcome", "answered"}}, "knowledge.answered"},
