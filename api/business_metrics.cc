@@ -41,7 +41,7 @@ std::map<std::string, InsightCounters> CountersByLabel(const ProjectionStore& st
   InsightsView view(store);
   size_t labelled = 0;
   for (const auto& [slug, app_id] : slugs) {
-    Result<InsightCounters> counters = view.Window(app_id, std::nullopt);
+    Result<InsightCounters> counters = view.AllTime(app_id);
     if (!counters.ok()) continue;
     std::string label;
     if (per_app) label = labelled++ < BusinessMetrics::kMaxAppSeries ? slug : "other";

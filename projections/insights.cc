@@ -49,7 +49,10 @@ std::string MinuteKey(std::string_view app_id, int64_t minute_ms) {
   return key;
 }
 
+// All time: the overview's counters ('t', read by every overview without `since`) and every
+// counter ('a', read by /metrics).
 std::string TotalKey(std::string_view app_id) { return std::string(app_id) + "t"; }
+std::string AllTimeKey(std::string_view app_id) { return std::string(app_id) + "a"; }
 
 std::string EntryKey(std::string_view app_id, int64_t ts_ms, std::string_view entity) {
   std::string key(app_id);
@@ -142,9 +145,10 @@ Status PlaceEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& z
                    std::string_view entity, int64_t ts_ms, const InsightCounters& counters,
                    int sign) {
   VOX_RETURN_IF_ERROR(AddToRow(batch, InsightDayKey(app_id, zone.Day(ts_ms)), counters, sign));
-  VOX_RETURN_IF_ERROR(AddToRow(batch, TotalKey(app_id), counters, sign));
+  VOX_RETURN_IF_ERROR(AddToRow(batch, AllTimeKey(app_id), counters, sign));
   const InsightCounters overview = OverviewPart(counters);
   if (overview.empty()) return Status::Ok();
+  VOX_RETURN_IF_ERROR(AddToRow(batch, TotalKey(app_id), overview, sign));
   VOX_RETURN_IF_ERROR(AddToRow(batch, HourKey(app_id, HourOf(ts_ms)), overview, sign));
   VOX_RETURN_IF_ERROR(AddToRow(batch, MinuteKey(app_id, Floor(ts_ms, kMinuteMs)), overview, sign));
   return AddToRow(batch, EntryKey(app_id, ts_ms, entity), overview, sign);
@@ -312,7 +316,7 @@ void SetInsightZone(StoreBatch& batch, std::string_view app_id, std::string_view
 Status CountOnDay(StoreBatch& batch, std::string_view app_id, const TimeZone& zone, int64_t ts_ms,
                   const InsightCounters& counters) {
   VOX_RETURN_IF_ERROR(AddToRow(batch, InsightDayKey(app_id, zone.Day(ts_ms)), counters, 1));
-  return AddToRow(batch, TotalKey(app_id), counters, 1);
+  return AddToRow(batch, AllTimeKey(app_id), counters, 1);
 }
 
 Status MoveEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zone,
@@ -356,6 +360,15 @@ Status InsightsView::ForEachDay(
     fn(day, counters);
   }
   return it->status();
+}
+
+Result<InsightCounters> InsightsView::AllTime(std::string_view app_id) const {
+  InsightCounters sum;
+  std::string stored;
+  Result<bool> found = store_.Get(Family(Table::kInsights), AllTimeKey(app_id), &stored);
+  if (!found.ok()) return found.status();
+  if (*found) VOX_RETURN_IF_ERROR(DecodeCounters(stored, sum));
+  return sum;
 }
 
 Result<InsightCounters> InsightsView::Window(std::string_view app_id,

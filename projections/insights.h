@@ -4,7 +4,8 @@
 //   app id | "YYYY-MM-DD"                 a local day in the app's time zone: everything counted
 //   app id | 'h' | be64(hour start)       a UTC hour: the counters the overview reads
 //   app id | 'm' | be64(minute start)     a minute: the same counters
-//   app id | 't'                          every counter over all time (what /metrics shows)
+//   app id | 't'                          the overview's counters over all time
+//   app id | 'a'                          every counter over all time (what /metrics shows)
 //   app id | 'i' | be64(time) | entity    one entity's overview counters, for the partial first
 //                                         minute of a window (time index)
 //   app id | 'z'                          the app's IANA time zone, when it is not UTC
@@ -91,8 +92,9 @@ class InsightsView {
   Status ForEachDay(
       std::string_view app_id, std::string_view first, std::string_view end,
       const std::function<void(std::string_view day, const InsightCounters&)>& fn) const;
-  // The overview counters of entities whose time is at or after `since_ms`; every counter over all
-  // time when none.
+  // The overview counters of entities whose time is at or after `since_ms`; all time when none.
+  // Every counter over all time.
+  Result<InsightCounters> AllTime(std::string_view app_id) const;
   Result<InsightCounters> Window(std::string_view app_id, std::optional<int64_t> since_ms) const;
   // The day's row as JSON (its counters), or "" when there is none; for tests and tools.
   Result<std::string> Day(std::string_view app_id, int64_t ts_ms) const;
