@@ -17,8 +17,8 @@ namespace {
 
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr size_t kMaxPeriods = 400;
-constexpr std::string_view kTurnStages[] = {"e2eLatencyMs", "sttDelayMs", "llmTtftMs",
-                                            "ttsTtfbMs", "endOfTurnDelayMs"};
+constexpr std::string_view kTurnStages[] = {"e2eLatencyMs", "sttDelayMs", "llmTtftMs", "ttsTtfbMs",
+                                            "endOfTurnDelayMs"};
 constexpr std::string_view kUsageFields[] = {"promptTokens", "completionTokens", "audioSeconds",
                                              "ttsCharacters"};
 
@@ -171,7 +171,8 @@ void WriteRow(JsonWriter& w, const Row& row) {
   for (const Cell& cell : row) {
     std::vector<std::string_view> parts;
     std::string_view path = cell.path;
-    for (size_t dot; (dot = path.find('.')) != std::string_view::npos; path.remove_prefix(dot + 1)) {
+    for (size_t dot; (dot = path.find('.')) != std::string_view::npos;
+         path.remove_prefix(dot + 1)) {
       parts.push_back(path.substr(0, dot));
     }
     size_t common = 0;
@@ -245,7 +246,7 @@ HttpResponse Insights(const ApiContext& api, const AppContext& app, const HttpRe
   Result<std::optional<int64_t>> to = MillisParam(request, "to");
   if (!to.ok()) return ErrorResponse(to.status());
   const int64_t to_ms = to->value_or(api.clock->NowMillis());
-  const int64_t default_span = period == Period::kDay ? 30 * kDayMs
+  const int64_t default_span = period == Period::kDay    ? 30 * kDayMs
                                : period == Period::kWeek ? 12 * 7 * kDayMs
                                                          : 365 * kDayMs;
   const int64_t from_ms = from->value_or(std::max<int64_t>(0, to_ms - default_span));
@@ -264,13 +265,14 @@ HttpResponse Insights(const ApiContext& api, const AppContext& app, const HttpRe
     starts.push_back(day);
   }
   std::vector<InsightCounters> sums(starts.size());
-  Status scanned = view.ForEachDay(
-      app.app_id, starts.front(), TimeZone::NextPeriodDay(period, last),
-      [&](std::string_view day, const InsightCounters& counters) {
-        const std::string start = TimeZone::PeriodDay(period, day);
-        auto it = std::lower_bound(starts.begin(), starts.end(), start);
-        if (it != starts.end() && *it == start) AddCounters(sums[it - starts.begin()], counters);
-      });
+  Status scanned =
+      view.ForEachDay(app.app_id, starts.front(), TimeZone::NextPeriodDay(period, last),
+                      [&](std::string_view day, const InsightCounters& counters) {
+                        const std::string start = TimeZone::PeriodDay(period, day);
+                        auto it = std::lower_bound(starts.begin(), starts.end(), start);
+                        if (it != starts.end() && *it == start)
+                          AddCounters(sums[it - starts.begin()], counters);
+                      });
   if (!scanned.ok()) return ErrorResponse(scanned);
 
   std::vector<Row> rows;
@@ -308,20 +310,20 @@ HttpResponse Overview(const ApiContext& api, const AppContext& app, const HttpRe
   if (!day.ok()) return ErrorResponse(day.status());
   const InsightCounters& c = *window;
   const int64_t started = Counter(c, "conversations.started");
-  Row row = RowBuilder(c)
-                .Int("totalConversations", started)
-                .Number("resolutionRate", Ratio(Counter(c, "conversations.resolved"), started))
-                .Number("handoffRate", Ratio(Counter(c, "conversations.handedOff"), started))
-                .Number("avgCSAT", Ratio(Counter(c, "csat.sum"), Counter(c, "csat.n")))
-                .Number("avgDurationMs",
-                        Ratio(Counter(c, "durationMs.sum"), Counter(c, "durationMs.n")))
-                .Number("toolSuccessRate", Ratio(Counter(c, "toolCalls.succeeded"),
-                                                 Counter(c, "toolCalls.finished")))
-                .Count("pendingHandoffs", "handoffs.pending")
-                .Count("unresolvedGaps", "gaps.open")
-                .Int("conversationsLast24h", Counter(*day, "conversations.started"))
-                .Int("handoffsLast24h", Counter(*day, "handoffs.created"))
-                .Take();
+  Row row =
+      RowBuilder(c)
+          .Int("totalConversations", started)
+          .Number("resolutionRate", Ratio(Counter(c, "conversations.resolved"), started))
+          .Number("handoffRate", Ratio(Counter(c, "conversations.handedOff"), started))
+          .Number("avgCSAT", Ratio(Counter(c, "csat.sum"), Counter(c, "csat.n")))
+          .Number("avgDurationMs", Ratio(Counter(c, "durationMs.sum"), Counter(c, "durationMs.n")))
+          .Number("toolSuccessRate",
+                  Ratio(Counter(c, "toolCalls.succeeded"), Counter(c, "toolCalls.finished")))
+          .Count("pendingHandoffs", "handoffs.pending")
+          .Count("unresolvedGaps", "gaps.open")
+          .Int("conversationsLast24h", Counter(*day, "conversations.started"))
+          .Int("handoffsLast24h", Counter(*day, "handoffs.created"))
+          .Take();
   JsonWriter w;
   w.BeginObject();
   w.Key("since");

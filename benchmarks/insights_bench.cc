@@ -77,8 +77,12 @@ int main(int argc, char** argv) {
           break;
       }
       w.EndObject();
-      Event event{"evt_" + std::to_string(i), EventType::kConversationSaved, kApp, started,
-                  w.str(), std::nullopt};
+      Event event{"evt_" + std::to_string(i),
+                  EventType::kConversationSaved,
+                  kApp,
+                  started,
+                  w.str(),
+                  std::nullopt};
       std::string record = EncodeEvent(event);
       while (outstanding > 64 << 20) std::this_thread::sleep_for(std::chrono::microseconds(200));
       outstanding += static_cast<int64_t>(record.size());
@@ -117,9 +121,10 @@ int main(int argc, char** argv) {
     const char* name;
     std::optional<int64_t> since;
   };
-  const Window windows[] = {{"all time", std::nullopt},
-                            {"since 7 days ago, 30 min into an hour", kNow - 7 * 86400000 + 1800000},
-                            {"last 24 h, 30 min into an hour", kNow - 86400000 + 1800000}};
+  const Window windows[] = {
+      {"all time", std::nullopt},
+      {"since 7 days ago, 30 min into an hour", kNow - 7 * 86400000 + 1800000},
+      {"last 24 h, 30 min into an hour", kNow - 86400000 + 1800000}};
   for (const Window& window : windows) {
     std::vector<double> us;
     us.reserve(static_cast<size_t>(queries));

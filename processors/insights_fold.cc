@@ -21,8 +21,8 @@
 namespace voxbase {
 namespace {
 
-constexpr std::string_view kTurnStages[] = {"e2eLatencyMs", "sttDelayMs", "llmTtftMs",
-                                            "ttsTtfbMs", "endOfTurnDelayMs"};
+constexpr std::string_view kTurnStages[] = {"e2eLatencyMs", "sttDelayMs", "llmTtftMs", "ttsTtfbMs",
+                                            "endOfTurnDelayMs"};
 constexpr std::string_view kUsageFields[] = {"promptTokens", "completionTokens", "audioSeconds",
                                              "ttsCharacters"};
 
@@ -131,9 +131,8 @@ Status FollowRating(const FoldContext& c, const RowChange& change) {
 // --- tool calls ---
 
 constexpr auto kCountedExecutionFields = std::make_tuple(
-    Required(Col("executionId", &ExecutionRow::execution_id)),
-    Col("status", &ExecutionRow::status), Col("durationMs", &ExecutionRow::duration_ms),
-    Col("createdAt", &ExecutionRow::created_at));
+    Required(Col("executionId", &ExecutionRow::execution_id)), Col("status", &ExecutionRow::status),
+    Col("durationMs", &ExecutionRow::duration_ms), Col("createdAt", &ExecutionRow::created_at));
 
 // Counted once terminal; an open call counts nothing yet.
 EntityCounts CountExecution(const ExecutionRow& row) {
@@ -195,8 +194,8 @@ Status CountItems(const FoldContext& c, std::string_view array_field, std::strin
   }
   for (const auto& [day, counters] : by_day) {
     // CountOnDay takes a time; the day's start stands for every item of that day.
-    VOX_RETURN_IF_ERROR(CountOnDay(c.batch, c.event.app_id, *zone, zone->DayStartMillis(day),
-                                   counters));
+    VOX_RETURN_IF_ERROR(
+        CountOnDay(c.batch, c.event.app_id, *zone, zone->DayStartMillis(day), counters));
   }
   return Status::Ok();
 }

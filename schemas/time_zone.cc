@@ -33,10 +33,14 @@ date::sys_days ParseDate(std::string_view day) {
 }  // namespace
 
 bool ParsePeriod(std::string_view word, Period* period) {
-  if (word == "day") *period = Period::kDay;
-  else if (word == "week") *period = Period::kWeek;
-  else if (word == "month") *period = Period::kMonth;
-  else return false;
+  if (word == "day")
+    *period = Period::kDay;
+  else if (word == "week")
+    *period = Period::kWeek;
+  else if (word == "month")
+    *period = Period::kMonth;
+  else
+    return false;
   return true;
 }
 

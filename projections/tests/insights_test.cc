@@ -53,9 +53,8 @@ TEST(InsightsTest, MergesAddInAnyGroupingAndDropCountersThatReachZero) {
 }
 
 TEST(InsightsTest, AVersionOneRowReadsAsCounters) {
-  const std::string v1 =
-      EncodeValue(R"({"date":"2025-12-01","counters":{"tokensMinted":{"openai":2,"gemini":1}}})",
-                  1);
+  const std::string v1 = EncodeValue(
+      R"({"date":"2025-12-01","counters":{"tokensMinted":{"openai":2,"gemini":1}}})", 1);
   std::string merged;
   ASSERT_TRUE(MergeInsightCounters(v1, {Row(R"({"tokensMinted.openai":1})")}, &merged));
   EXPECT_EQ(merged, Row(R"({"tokensMinted.gemini":1,"tokensMinted.openai":3})"));
