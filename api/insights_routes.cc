@@ -2,12 +2,14 @@
 // time zone (JSON, or CSV for export), and GET /api/analytics/overview, the live figures over a
 // window. Both read the insights table (projections/insights.h): periods merge their day rows,
 // the overview sums whole hours and the time index of its first, partial hour. Rates without a
-// denominator are null. "Last 24h" is counted from the request's time.
+// denominator are null. "Last 24h" is counted from the request's time. GET and PATCH
+// /api/analytics/settings read and change the app's time zone.
 #include <charconv>
 #include <cmath>
 #include <variant>
 
 #include "api/routes.h"
+#include "ingest/apps.h"
 #include "projections/insights.h"
 #include "schemas/json_writer.h"
 #include "schemas/vocabulary.h"
@@ -334,9 +336,37 @@ HttpResponse Overview(const ApiContext& api, const AppContext& app, const HttpRe
   return JsonResponse(200, w.str());
 }
 
+HttpResponse SettingsAnswer(const ProjectionStore& store, const std::string& app_id) {
+  Result<TimeZone> zone = InsightsView(store).Zone(app_id);
+  if (!zone.ok()) return ErrorResponse(zone.status());
+  JsonWriter w;
+  w.BeginObject().Field("timezone", zone->name()).EndObject();
+  return JsonResponse(200, w.str());
+}
+
 }  // namespace
 
 void AddInsightRoutes(Router& router, ApiContext& api) {
+  // The zone days, weeks and months are counted in from now on; what is counted stays.
+  AddWriteRoute(router, api, "PATCH", "/api/analytics/settings", Access::kSecret,
+                [](const WriteRequest& in) -> Result<PreparedWrite> {
+                  Result<Event> event = BuildAnalyticsSettingsUpdated(in.command);
+                  if (!event.ok()) return event.status();
+                  // Answered with what this request set (a retry, later, gets the same answer
+                  // even if another request has changed the zone since).
+                  std::string zone(in.body["timezone"].get_string().value_unsafe());
+                  return WriteThen(std::move(*event), [zone](const Applied&) {
+                    JsonWriter w;
+                    w.BeginObject().Field("timezone", zone).EndObject();
+                    return JsonResponse(200, w.str());
+                  });
+                });
+  router.Add("GET", "/api/analytics/settings", Access::kOperator,
+             [&api](HttpRequest& request, Respond respond) {
+               Result<AppContext> app = api.auth->ForQuery(request);
+               if (!app.ok()) return respond(ErrorResponse(app.status()));
+               respond(SettingsAnswer(*api.store, app->app_id));
+             });
   router.Add("GET", "/api/analytics/insights", Access::kOperator,
              [&api](HttpRequest& request, Respond respond) {
                Result<AppContext> app = api.auth->ForQuery(request);

@@ -105,4 +105,14 @@ Result<Event> BuildAppCreated(const CommandInput& in) {
   return NewEvent(in, EventType::kAppCreated, std::move(app_id), w.str());
 }
 
+Result<Event> BuildAnalyticsSettingsUpdated(const CommandInput& in) {
+  std::optional<std::string_view> timezone;
+  VOX_RETURN_IF_ERROR(ReadString(in.body, "timezone", Presence::kRequired, 64, &timezone));
+  Result<TimeZone> zone = TimeZone::Find(*timezone);
+  if (!zone.ok()) return zone.status();
+  JsonWriter w;
+  w.BeginObject().Field("timezone", zone->name()).EndObject();
+  return NewEvent(in, EventType::kAnalyticsSettingsUpdated, w.str());
+}
+
 }  // namespace voxbase

@@ -11,4 +11,7 @@ std::string AppIdForEvent(std::string_view event_id);
 
 Result<Event> BuildAppCreated(const CommandInput& in);
 
+// PATCH /api/analytics/settings: {timezone}, an IANA zone (InvalidArgument otherwise).
+Result<Event> BuildAnalyticsSettingsUpdated(const CommandInput& in);
+
 }  // namespace voxbase

@@ -4,7 +4,8 @@
 // - Events that happen once count on their own time, in the local day only: messages by role,
 //   turn metrics (telemetry of type turn.metrics), guardrail violations, knowledge searches and
 //   minted tokens.
-// - app.created records the app's time zone, which every later count reads.
+// - app.created records the app's time zone, which every later count reads, and
+//   analytics.settings.updated changes it from then on.
 // Knowledge gaps are counted by the knowledge-gaps processor, which decides them.
 #include <cmath>
 
@@ -170,8 +171,18 @@ Status FoldAppCreated(const FoldContext& c) {
   Result<bool> found = c.batch.Get(Family(Table::kAppSlugs), slug, &owner);
   if (!found.ok()) return found.status();
   if (!*found || owner != c.event.app_id) return Status::Ok();  // a duplicate slug: no app
-  if (c.event.payload["timezone"].get(zone)) return Status::Ok();
+  if (c.event.payload["timezone"].get(zone)) zone = "UTC";
   if (!TimeZone::Find(zone).ok()) return BadPayload(c.event, "unknown timezone");
+  SetInsightZone(c.batch, c.event.app_id, zone);  // also when UTC: it resets the zone cache
+  return Status::Ok();
+}
+
+// A new zone counts what comes after it; the days already counted stay as they were.
+Status FoldSettingsUpdated(const FoldContext& c) {
+  std::string_view zone;
+  if (c.event.payload["timezone"].get(zone) || !TimeZone::Find(zone).ok()) {
+    return BadPayload(c.event, "no known timezone");
+  }
   SetInsightZone(c.batch, c.event.app_id, zone);
   return Status::Ok();
 }
@@ -263,6 +274,7 @@ Status FoldTokenMinted(const FoldContext& c) {
 
 void RegisterInsightFolds(FoldTable& folds) {
   folds.On(EventType::kAppCreated, &FoldAppCreated);
+  folds.On(EventType::kAnalyticsSettingsUpdated, &FoldSettingsUpdated);
   folds.On(EventType::kMessagesAdded, &FoldMessages);
   folds.On(EventType::kTelemetryRecorded, &FoldTelemetry);
   folds.On(EventType::kGuardrailViolationsRecorded, &FoldViolations);

@@ -263,10 +263,12 @@ std::string InsightZoneKey(std::string_view app_id) { return std::string(app_id)
 
 namespace {
 
-// App id → its zone, as the folds last read or recorded it. An app's zone is set once, by its
-// app.created event, before any other event of the app is folded, so what any store holds for an
-// app id is the same everywhere: caching it across stores (a replay, a second node in one
-// process) changes no result, and spares every counted event a point read that usually misses.
+// App id → its zone, as the folds last read or recorded it; spares every counted event a point
+// read that usually misses. Every zone change goes through SetInsightZone, which updates it, and an
+// app's first event (app.created) always sets it, so a replay or a second node in one process
+// re-establishes each app's zone in log order before counting anything of that app. Two stores
+// folding one app's events at once in one process would not be told apart: voxbase never does
+// (`voxbase replay` runs in a process of its own).
 class ZoneCache {
  public:
   std::optional<TimeZone> Find(std::string_view app_id) {

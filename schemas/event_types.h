@@ -36,4 +36,5 @@
   X(kKnowledgeDocumentSaved, "knowledge.document.saved", 1)           \
   X(kKnowledgeDocumentDeleted, "knowledge.document.deleted", 1)       \
   X(kKnowledgeSearched, "knowledge.searched", 1)                      \
-  X(kKnowledgeGapDismissed, "knowledge.gap.dismissed", 1)
+  X(kKnowledgeGapDismissed, "knowledge.gap.dismissed", 1)             \
+  X(kAnalyticsSettingsUpdated, "analytics.settings.updated", 1)

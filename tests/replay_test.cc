@@ -104,6 +104,32 @@ void WriteOneOfEverything(BlockingHttpClient& client, const TestApp& app) {
                          "{" + auth + R"(,"gapId":")" + gap_id + R"(","status":"dismissed"})")
                 ->status,
             200);
+
+  // insights: a call with its end reason, turn metrics, then a new zone and a call counted in it.
+  ASSERT_EQ(client
+                .Request("POST", "/api/conversations",
+                         "{" + auth +
+                             R"(,"sessionId":"ended","status":"resolved","startedAt":1000,)"
+                             R"("endedAt":61000,"endReason":"transfer"})")
+                ->status,
+            200);
+  ASSERT_EQ(client
+                .Request("POST", "/api/events",
+                         "{" + auth +
+                             R"(,"events":[{"type":"turn.metrics","sessionId":"ended",)"
+                             R"("data":{"e2eLatencyMs":910,"llmTtftMs":340,"promptTokens":12}}]})")
+                ->status,
+            200);
+  ASSERT_EQ(client
+                .Request("PATCH", "/api/analytics/settings",
+                         "{" + auth + R"(,"timezone":"America/Sao_Paulo"})")
+                ->status,
+            200);
+  ASSERT_EQ(client
+                .Request("POST", "/api/conversations",
+                         "{" + auth + R"(,"sessionId":"late","startedAt":86399000})")
+                ->status,
+            200);
 }
 
 std::string Checksum(const std::string& dir) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A crash soak with a model, as RocksDB's db_stress and Jepsen do.
 
-Workers write over every table voxbase serves writes for — messages, telemetry, conversations,
+Workers write over every table voxbase serves writes for — messages, telemetry, conversations
+(and the analytics they feed, with the analytics' time zone),
 handoffs (create, claim, resolve), CSAT, guardrail rules, checks and the violations they record,
 experiments and assignments, tools and executions (against a tool endpoint of this script's own,
 on loopback), knowledge documents and searches (half of them questions nothing answers, so gaps
@@ -122,6 +123,7 @@ class Soak:
         self.violations = {}     # session -> number of recorded violations
         self.rooms = {}          # room name -> status
         self.persona = None      # the last acknowledged personaTone
+        self.zone = "UTC"        # the last acknowledged analytics time zone
         self.tokens = {}         # session token -> (its session, revoked)
         self.first_answers = []  # (method, path, body, key, status, answer) to retry later
         self.writes = self.retries = self.checks = 0
@@ -311,6 +313,12 @@ class Soak:
                     self.write("PATCH", "/api/persona", {"personaTone": tone})
                     with self.lock:
                         self.persona = tone
+                    if rng.random() < 0.2:  # and of the analytics' zone
+                        zone = rng.choice(["UTC", "Europe/Paris", "America/New_York",
+                                           "Asia/Kolkata"])
+                        self.write("PATCH", "/api/analytics/settings", {"timezone": zone})
+                        with self.lock:
+                            self.zone = zone
                 elif rng.random() < 0.7 or not self.tokens:
                     session = f"tok-{w}-{n}"
                     answer = self.write("POST", "/api/auth/session",
@@ -338,6 +346,9 @@ class Soak:
     def check_insights(self):
         # The analytics count what the tables hold: every conversation once, by its status now;
         # every session's last rating; the handoffs still pending.
+        zone = self.get("/api/analytics/settings")["timezone"]
+        if zone != self.zone:
+            raise Failed(f"the analytics zone is {zone}, its last write said {self.zone}")
         overview = self.get("/api/analytics/overview")["overview"]
         if overview["totalConversations"] != len(self.conversations):
             raise Failed(f"the overview counts {overview['totalConversations']} conversations, "
