@@ -17,8 +17,6 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
-constexpr std::string_view kTurnStages[] = {"e2eLatencyMs", "sttDelayMs", "llmTtftMs", "ttsTtfbMs",
-                                            "endOfTurnDelayMs"};
 constexpr double kLatencyBoundsMs[] = {25,   50,   100,  200,  300,  500,   750,
                                        1000, 1500, 2000, 3000, 5000, 10000, 30000};
 
@@ -167,7 +165,7 @@ std::vector<MetricFamily> BusinessMetrics::Collect() const {
   b.Add("voxbase_knowledge_gaps_open", "Knowledge gaps still open", MetricType::Gauge,
         {{{}, "gaps.open"}});
   Series stages;
-  for (std::string_view stage : kTurnStages) {
+  for (std::string_view stage : kTurnStages.words) {
     stages.push_back({{{"stage", std::string(stage)}}, Join("turn", stage)});
   }
   b.Histogram("voxbase_turn_latency_ms", "Voice turn latency by stage (turn.metrics), ms", stages);

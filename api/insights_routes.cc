@@ -19,10 +19,6 @@ namespace {
 
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr size_t kMaxPeriods = 400;
-constexpr std::string_view kTurnStages[] = {"e2eLatencyMs", "sttDelayMs", "llmTtftMs", "ttsTtfbMs",
-                                            "endOfTurnDelayMs"};
-constexpr std::string_view kUsageFields[] = {"promptTokens", "completionTokens", "audioSeconds",
-                                             "ttsCharacters"};
 
 // One figure of a row: a dotted path ("csat.average") and an integer, a number or null (an
 // absent rate), or a string. Rows are lists of cells in a fixed order, written as nested JSON
@@ -143,13 +139,14 @@ Row InsightRow(Period period, const TimeZone& zone, const std::string& day,
   b.Number("handoffs.medianTimeToClaimMs", Quantile(c, "timeToClaimMs", 0.5))
       .Number("handoffs.medianTimeToResolveMs", Quantile(c, "timeToResolveMs", 0.5));
   b.Count("turns", "turns.n");
-  for (std::string_view stage : kTurnStages) {
+  for (std::string_view stage : kTurnStages.words) {
     const std::string path = Join("turnLatency", stage);
     const std::string histogram = Join("turn", stage);
     b.Count(Join(path, "count"), histogram + ".n")
         .Quantiles(path, histogram, {{"p50", 0.5}, {"p95", 0.95}, {"p99", 0.99}});
   }
-  for (std::string_view field : kUsageFields) b.Count(Join("usage", field), Join("usage", field));
+  for (std::string_view field : kUsageFields.words)
+    b.Count(Join("usage", field), Join("usage", field));
   for (std::string_view reason : kEndReasons.words) {
     b.Count(Join("endReasons", reason), Join("endReasons", reason));
   }

@@ -22,11 +22,6 @@
 namespace voxbase {
 namespace {
 
-constexpr std::string_view kTurnStages[] = {"e2eLatencyMs", "sttDelayMs", "llmTtftMs", "ttsTtfbMs",
-                                            "endOfTurnDelayMs"};
-constexpr std::string_view kUsageFields[] = {"promptTokens", "completionTokens", "audioSeconds",
-                                             "ttsCharacters"};
-
 std::string Name(std::string_view a, std::string_view b) {
   std::string out(a);
   out.push_back('.');
@@ -225,13 +220,13 @@ Status FoldTelemetry(const FoldContext& c) {
     simdjson::dom::object data;
     if (item["type"].get(type) || type != "turn.metrics" || item["data"].get(data)) return;
     ++counters["turns.n"];
-    for (std::string_view stage : kTurnStages) {
+    for (std::string_view stage : kTurnStages.words) {
       double v = 0;
       if (!data[stage].get(v) && std::isfinite(v) && v >= 0 && v < 1e9) {
         AddSample(counters, Name("turn", stage), std::llround(v));
       }
     }
-    for (std::string_view field : kUsageFields) {
+    for (std::string_view field : kUsageFields.words) {
       double v = 0;
       if (!data[field].get(v) && std::isfinite(v) && v >= 0 && v < 1e12) {
         counters[Name("usage", field)] += std::llround(v);

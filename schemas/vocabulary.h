@@ -34,6 +34,14 @@ struct Vocabulary {
 inline constexpr Vocabulary<4> kConversationStatuses{
     {"active", "handed_off", "resolved", "abandoned"}};
 inline constexpr std::string_view kConversationDefaultStatus = "active";
+// The telemetry convention for voice quality (events of type turn.metrics): the stages of a turn's
+// latency in its data, in ms (LiveKit Agents' per-turn metrics), and the usage fields summed per
+// day.
+inline constexpr Vocabulary<5> kTurnStages{
+    {"e2eLatencyMs", "sttDelayMs", "llmTtftMs", "ttsTtfbMs", "endOfTurnDelayMs"}};
+inline constexpr Vocabulary<4> kUsageFields{
+    {"promptTokens", "completionTokens", "audioSeconds", "ttsCharacters"}};
+
 // Why a call ended (Retell and Vapi report the same): a closed list, so it can be counted.
 inline constexpr Vocabulary<8> kEndReasons{{"user_hangup", "agent_hangup", "transfer", "voicemail",
                                             "inactivity", "max_duration", "error", "other"}};
