@@ -1,7 +1,7 @@
 // Analytics (seed 001): GET /api/analytics/insights, rows of a day, week or month in the app's
 // time zone (JSON, or CSV for export), and GET /api/analytics/overview, the live figures over a
 // window. Both read the insights table (projections/insights.h): periods merge their day rows,
-// the overview sums whole hours and the time index of its first, partial hour. Rates without a
+// the overview reads InsightsView::Window. Rates without a
 // denominator are null. "Last 24h" is counted from the request's time. GET and PATCH
 // /api/analytics/settings read and change the app's time zone.
 #include <charconv>
@@ -41,13 +41,6 @@ std::optional<double> Rounded(std::optional<double> v) {
   return std::round(*v * 10000) / 10000;
 }
 
-std::string Join(std::string_view a, std::string_view b) {
-  std::string out(a);
-  out.push_back('.');
-  out.append(b);
-  return out;
-}
-
 class RowBuilder {
  public:
   explicit RowBuilder(const InsightCounters& c) : c_(c) {}
@@ -68,7 +61,7 @@ class RowBuilder {
   }
   RowBuilder& Quantiles(const std::string& path, std::string_view histogram,
                         std::initializer_list<std::pair<std::string_view, double>> qs) {
-    for (const auto& [name, q] : qs) Number(Join(path, name), Quantile(c_, histogram, q));
+    for (const auto& [name, q] : qs) Number(CounterName(path, name), Quantile(c_, histogram, q));
     return *this;
   }
   Row Take() { return std::move(row_); }
@@ -89,7 +82,7 @@ Row InsightRow(Period period, const TimeZone& zone, const std::string& day,
   const int64_t started = Counter(c, "conversations.started");
   b.Int("conversations.started", started);
   for (std::string_view s : kConversationStatuses.words) {
-    b.Count(Join("conversations", s), Join("conversations.status", s));
+    b.Count(CounterName("conversations", s), CounterName("conversations.status", s));
   }
   b.Count("conversations.reachedHuman", "conversations.handedOff");
   b.Number("resolutionRate", Ratio(Counter(c, "conversations.resolved"), started));
@@ -99,7 +92,7 @@ Row InsightRow(Period period, const TimeZone& zone, const std::string& day,
       .Number("durationMs.avg", Ratio(Counter(c, "durationMs.sum"), ended))
       .Quantiles("durationMs", "durationMs", {{"p50", 0.5}, {"p95", 0.95}});
   for (std::string_view role : kMessageRoles.words) {
-    b.Count(Join("messages", role), Join("messages", role));
+    b.Count(CounterName("messages", role), CounterName("messages", role));
   }
   const int64_t ratings = Counter(c, "csat.n");
   b.Int("csat.count", ratings).Number("csat.average", Ratio(Counter(c, "csat.sum"), ratings));
@@ -110,14 +103,14 @@ Row InsightRow(Period period, const TimeZone& zone, const std::string& day,
   b.Int("toolCalls.total", calls);
   for (std::string_view s : kExecutionStatuses.words) {
     if (s == "pending_confirmation" || s == "started") continue;
-    b.Count(Join("toolCalls", s), Join("toolCalls.status", s));
+    b.Count(CounterName("toolCalls", s), CounterName("toolCalls.status", s));
   }
   b.Number("toolSuccessRate", Ratio(Counter(c, "toolCalls.succeeded"), calls))
       .Quantiles("toolLatencyMs", "toolLatencyMs", {{"p50", 0.5}, {"p95", 0.95}});
   for (std::string_view type : kGuardrailTypes.words) {
     for (std::string_view action : kGuardrailActions.words) {
-      const std::string path = Join(Join("guardrailViolations", type), action);
-      b.Count(path, Join(Join("violations", type), action));
+      const std::string path = CounterName(CounterName("guardrailViolations", type), action);
+      b.Count(path, CounterName(CounterName("violations", type), action));
     }
   }
   b.Count("knowledge.searches", "knowledge.searches")
@@ -127,28 +120,28 @@ Row InsightRow(Period period, const TimeZone& zone, const std::string& day,
       .Count("knowledge.gapsResolved", "gaps.resolved")
       .Count("knowledge.gapsDismissed", "gaps.dismissed");
   for (std::string_view provider : kTokenProviders.words) {
-    b.Count(Join("tokensMinted", provider), Join("tokensMinted", provider));
+    b.Count(CounterName("tokensMinted", provider), CounterName("tokensMinted", provider));
   }
   b.Count("handoffs.created", "handoffs.created");
   for (std::string_view p : kHandoffPriorities.words) {
-    b.Count(Join("handoffs.byPriority", p), Join("handoffs.priority", p));
+    b.Count(CounterName("handoffs.byPriority", p), CounterName("handoffs.priority", p));
   }
   for (std::string_view s : kHandoffStatuses.words) {
-    b.Count(Join("handoffs.byStatus", s), Join("handoffs.status", s));
+    b.Count(CounterName("handoffs.byStatus", s), CounterName("handoffs.status", s));
   }
   b.Number("handoffs.medianTimeToClaimMs", Quantile(c, "timeToClaimMs", 0.5))
       .Number("handoffs.medianTimeToResolveMs", Quantile(c, "timeToResolveMs", 0.5));
   b.Count("turns", "turns.n");
   for (std::string_view stage : kTurnStages.words) {
-    const std::string path = Join("turnLatency", stage);
-    const std::string histogram = Join("turn", stage);
-    b.Count(Join(path, "count"), histogram + ".n")
+    const std::string path = CounterName("turnLatency", stage);
+    const std::string histogram = CounterName("turn", stage);
+    b.Count(CounterName(path, "count"), histogram + ".n")
         .Quantiles(path, histogram, {{"p50", 0.5}, {"p95", 0.95}, {"p99", 0.99}});
   }
   for (std::string_view field : kUsageFields.words)
-    b.Count(Join("usage", field), Join("usage", field));
+    b.Count(CounterName("usage", field), CounterName("usage", field));
   for (std::string_view reason : kEndReasons.words) {
-    b.Count(Join("endReasons", reason), Join("endReasons", reason));
+    b.Count(CounterName("endReasons", reason), CounterName("endReasons", reason));
   }
   return b.Take();
 }
@@ -333,8 +326,8 @@ HttpResponse Overview(const ApiContext& api, const AppContext& app, const HttpRe
   return JsonResponse(200, w.str());
 }
 
-HttpResponse SettingsAnswer(const ProjectionStore& store, const std::string& app_id) {
-  Result<TimeZone> zone = InsightsView(store).Zone(app_id);
+HttpResponse Settings(const ApiContext& api, const AppContext& app, const HttpRequest&) {
+  Result<TimeZone> zone = InsightsView(*api.store).Zone(app.app_id);
   if (!zone.ok()) return ErrorResponse(zone.status());
   JsonWriter w;
   w.BeginObject().Field("timezone", zone->name()).EndObject();
@@ -358,24 +351,19 @@ void AddInsightRoutes(Router& router, ApiContext& api) {
                     return JsonResponse(200, w.str());
                   });
                 });
-  router.Add("GET", "/api/analytics/settings", Access::kOperator,
-             [&api](HttpRequest& request, Respond respond) {
-               Result<AppContext> app = api.auth->ForQuery(request);
-               if (!app.ok()) return respond(ErrorResponse(app.status()));
-               respond(SettingsAnswer(*api.store, app->app_id));
-             });
-  router.Add("GET", "/api/analytics/insights", Access::kOperator,
-             [&api](HttpRequest& request, Respond respond) {
-               Result<AppContext> app = api.auth->ForQuery(request);
-               if (!app.ok()) return respond(ErrorResponse(app.status()));
-               respond(Insights(api, *app, request));
-             });
-  router.Add("GET", "/api/analytics/overview", Access::kOperator,
-             [&api](HttpRequest& request, Respond respond) {
-               Result<AppContext> app = api.auth->ForQuery(request);
-               if (!app.ok()) return respond(ErrorResponse(app.status()));
-               respond(Overview(api, *app, request));
-             });
+  // The reads: the app from the query's credentials, then the answer.
+  using Read = HttpResponse (*)(const ApiContext&, const AppContext&, const HttpRequest&);
+  for (const auto& [path, read] :
+       {std::pair<std::string_view, Read>{"/api/analytics/settings", &Settings},
+        {"/api/analytics/insights", &Insights},
+        {"/api/analytics/overview", &Overview}}) {
+    router.Add("GET", path, Access::kOperator,
+               [&api, read = read](HttpRequest& request, Respond respond) {
+                 Result<AppContext> app = api.auth->ForQuery(request);
+                 if (!app.ok()) return respond(ErrorResponse(app.status()));
+                 respond(read(api, *app, request));
+               });
+  }
 }
 
 }  // namespace voxbase

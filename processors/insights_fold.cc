@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "processors/fold.h"
+#include "processors/knowledge_events.h"
 #include "projections/conversations.h"
 #include "projections/csat.h"
 #include "projections/handoffs.h"
@@ -22,30 +23,25 @@
 namespace voxbase {
 namespace {
 
-std::string Name(std::string_view a, std::string_view b) {
-  std::string out(a);
-  out.push_back('.');
-  out.append(b);
-  return out;
-}
-
-// Moves what the row counted before the change to what it counts after it. `decode` reads the
-// stored row (the fields it needs), `count` says what and when it counts, `entity` names it.
-template <typename Row, typename Decode, typename Count, typename Entity>
-Status Follow(const FoldContext& c, const RowChange& change, Decode decode, Count count,
-              Entity entity) {
+// Moves what the row counted before the change to what it counts after it. `fields` are the ones
+// read (the row codec's: only what counting needs), `count` says what and when it counts, `entity`
+// names it in the time index.
+template <typename Row, typename Fields, typename Count, typename Entity>
+Status Follow(const FoldContext& c, const RowChange& change, const Fields& fields,
+              std::string_view what, Count count, Entity entity) {
   std::optional<EntityCounts> before, after;
   std::string name;
   for (const auto& [stored, out] : {std::pair{&change.before, &before}, {&change.after, &after}}) {
     if (!*stored) continue;
-    Result<Row> row = decode(**stored);
+    Result<Row> row = DecodeRow<Row>(c.row_parser, **stored, Row::kVersion, fields, what);
     if (!row.ok()) return row.status();
     *out = count(*row);
     name = entity(*row);
   }
   Result<TimeZone> zone = InsightZone(c.batch, c.event.app_id);
   if (!zone.ok()) return zone.status();
-  return MoveEntity(c.batch, c.event.app_id, *zone, name, before, after);
+  MoveEntity(c.batch, c.event.app_id, *zone, name, before, after);
+  return Status::Ok();
 }
 
 // --- conversations ---
@@ -60,22 +56,18 @@ constexpr auto kCountedConversationFields = std::make_tuple(
 EntityCounts CountConversation(const ConversationRow& row) {
   EntityCounts out{row.started_at, {}};
   out.counters["conversations.started"] = 1;
-  out.counters[Name("conversations.status", row.status)] = 1;
+  out.counters[CounterName("conversations.status", row.status)] = 1;
   if (row.status == "resolved") out.counters["conversations.resolved"] = 1;
   if (row.handed_off_at) out.counters["conversations.handedOff"] = 1;
   if (row.ended_at) AddSample(out.counters, "durationMs", *row.ended_at - row.started_at);
-  if (row.end_reason) out.counters[Name("endReasons", *row.end_reason)] = 1;
+  if (row.end_reason) out.counters[CounterName("endReasons", *row.end_reason)] = 1;
   return out;
 }
 
 Status FollowConversation(const FoldContext& c, const RowChange& change) {
-  return Follow<ConversationRow>(
-      c, change,
-      [&c](std::string_view stored) {
-        return DecodeRow<ConversationRow>(c.row_parser, stored, ConversationRow::kVersion,
-                                          kCountedConversationFields, "conversation");
-      },
-      &CountConversation, [](const ConversationRow& row) { return "c" + row.session_id; });
+  return Follow<ConversationRow>(c, change, kCountedConversationFields, "conversation",
+                                 &CountConversation,
+                                 [](const ConversationRow& row) { return "c" + row.session_id; });
 }
 
 // --- handoffs ---
@@ -88,8 +80,8 @@ constexpr auto kCountedHandoffFields = std::make_tuple(
 EntityCounts CountHandoff(const HandoffRow& row) {
   EntityCounts out{row.created_at, {}};
   out.counters["handoffs.created"] = 1;
-  out.counters[Name("handoffs.priority", row.priority)] = 1;
-  out.counters[Name("handoffs.status", row.status)] = 1;
+  out.counters[CounterName("handoffs.priority", row.priority)] = 1;
+  out.counters[CounterName("handoffs.status", row.status)] = 1;
   if (row.status == "pending") out.counters["handoffs.pending"] = 1;
   if (row.claimed_at) AddSample(out.counters, "timeToClaimMs", *row.claimed_at - row.created_at);
   if (row.resolved_at) {
@@ -99,29 +91,27 @@ EntityCounts CountHandoff(const HandoffRow& row) {
 }
 
 Status FollowHandoff(const FoldContext& c, const RowChange& change) {
-  return Follow<HandoffRow>(
-      c, change,
-      [&c](std::string_view stored) {
-        return DecodeRow<HandoffRow>(c.row_parser, stored, HandoffRow::kVersion,
-                                     kCountedHandoffFields, "handoff");
-      },
-      &CountHandoff, [](const HandoffRow& row) { return "h" + row.handoff_id; });
+  return Follow<HandoffRow>(c, change, kCountedHandoffFields, "handoff", &CountHandoff,
+                            [](const HandoffRow& row) { return "h" + row.handoff_id; });
 }
 
 // --- CSAT ---
+
+constexpr auto kCountedRatingFields =
+    std::make_tuple(Required(Col("sessionId", &CsatRow::session_id)),
+                    Required(Col("rating", &CsatRow::rating)), Col("ratedAt", &CsatRow::rated_at));
 
 EntityCounts CountRating(const CsatRow& row) {
   EntityCounts out{row.rated_at, {}};
   out.counters["csat.n"] = 1;
   out.counters["csat.sum"] = row.rating;
-  out.counters[Name("csat.score", std::to_string(row.rating))] = 1;
+  out.counters[CounterName("csat.score", std::to_string(row.rating))] = 1;
   return out;
 }
 
 Status FollowRating(const FoldContext& c, const RowChange& change) {
-  return Follow<CsatRow>(
-      c, change, [&c](std::string_view stored) { return CsatRow::Decode(c.row_parser, stored); },
-      &CountRating, [](const CsatRow& row) { return "r" + row.session_id; });
+  return Follow<CsatRow>(c, change, kCountedRatingFields, "rating", &CountRating,
+                         [](const CsatRow& row) { return "r" + row.session_id; });
 }
 
 // --- tool calls ---
@@ -135,28 +125,25 @@ EntityCounts CountExecution(const ExecutionRow& row) {
   EntityCounts out{row.created_at, {}};
   if (row.open()) return out;
   out.counters["toolCalls.finished"] = 1;
-  out.counters[Name("toolCalls.status", row.status)] = 1;
+  out.counters[CounterName("toolCalls.status", row.status)] = 1;
   if (row.status == "success") out.counters["toolCalls.succeeded"] = 1;
   AddSample(out.counters, "toolLatencyMs", row.duration_ms);
   return out;
 }
 
 Status FollowExecution(const FoldContext& c, const RowChange& change) {
-  return Follow<ExecutionRow>(
-      c, change,
-      [&c](std::string_view stored) {
-        return DecodeRow<ExecutionRow>(c.row_parser, stored, ExecutionRow::kVersion,
-                                       kCountedExecutionFields, "tool execution");
-      },
-      &CountExecution, [](const ExecutionRow& row) { return "x" + row.execution_id; });
+  return Follow<ExecutionRow>(c, change, kCountedExecutionFields, "tool execution", &CountExecution,
+                              [](const ExecutionRow& row) { return "x" + row.execution_id; });
 }
 
 // --- things that happen once ---
 
-Status CountEvent(const FoldContext& c, int64_t ts_ms, const InsightCounters& counters) {
+// Counters of the event itself, on the local day of its time.
+Status CountEvent(const FoldContext& c, const InsightCounters& counters) {
   Result<TimeZone> zone = InsightZone(c.batch, c.event.app_id);
   if (!zone.ok()) return zone.status();
-  return CountOnDay(c.batch, c.event.app_id, *zone, ts_ms, counters);
+  CountOnDay(c.batch, c.event.app_id, zone->Day(c.event.ts_ms), counters);
+  return Status::Ok();
 }
 
 Status FoldAppCreated(const FoldContext& c) {
@@ -196,13 +183,9 @@ Status CountItems(const FoldContext& c, std::string_view array_field, std::strin
     if (item[time_field].get(ts)) ts = c.event.ts_ms;
     InsightCounters counters;
     count_item(item, counters);
-    if (!counters.empty()) AddCounters(by_day[zone->Day(ts)], counters);
+    AddCounters(by_day[zone->Day(ts)], counters);
   }
-  for (const auto& [day, counters] : by_day) {
-    // CountOnDay takes a time; the day's start stands for every item of that day.
-    VOX_RETURN_IF_ERROR(
-        CountOnDay(c.batch, c.event.app_id, *zone, zone->DayStartMillis(day), counters));
-  }
+  for (const auto& [day, counters] : by_day) CountOnDay(c.batch, c.event.app_id, day, counters);
   return Status::Ok();
 }
 
@@ -210,7 +193,7 @@ Status FoldMessages(const FoldContext& c) {
   return CountItems(c, "messages", "createdAt",
                     [](simdjson::dom::object item, InsightCounters& counters) {
                       std::string_view role;
-                      if (!item["role"].get(role)) ++counters[Name("messages", role)];
+                      if (!item["role"].get(role)) ++counters[CounterName("messages", role)];
                     });
 }
 
@@ -223,13 +206,13 @@ Status FoldTelemetry(const FoldContext& c) {
     for (std::string_view stage : kTurnStages.words) {
       double v = 0;
       if (!data[stage].get(v) && std::isfinite(v) && v >= 0 && v < 1e9) {
-        AddSample(counters, Name("turn", stage), std::llround(v));
+        AddSample(counters, CounterName("turn", stage), std::llround(v));
       }
     }
     for (std::string_view field : kUsageFields.words) {
       double v = 0;
       if (!data[field].get(v) && std::isfinite(v) && v >= 0 && v < 1e12) {
-        counters[Name("usage", field)] += std::llround(v);
+        counters[CounterName("usage", field)] += std::llround(v);
       }
     }
   });
@@ -244,25 +227,24 @@ Status FoldViolations(const FoldContext& c) {
     if (v["type"].get(type) || v["action"].get(action)) {
       return BadPayload(c.event, "a violation lacks its type or action");
     }
-    ++counters["violations." + std::string(type) + "." + std::string(action)];
+    ++counters[CounterName(CounterName("violations", type), action)];
   }
-  return CountEvent(c, c.event.ts_ms, counters);
+  return CountEvent(c, counters);
 }
 
+// Read as the knowledge-gaps processor reads it, so "gapped" here is a search it considered.
 Status FoldSearched(const FoldContext& c) {
-  double best = 0, threshold = 0;
-  if (c.event.payload["bestScore"].get(best) || c.event.payload["gapThreshold"].get(threshold)) {
-    return BadPayload(c.event, "a search lacks its score or threshold");
-  }
-  return CountEvent(c, c.event.ts_ms,
-                    {{"knowledge.searches", 1},
-                     {best >= threshold ? "knowledge.answered" : "knowledge.gapped", 1}});
+  Result<Searched> s = ReadSearched(c.event);
+  if (!s.ok()) return s.status();
+  const bool answered = s->best_score >= s->gap_threshold;
+  return CountEvent(
+      c, {{"knowledge.searches", 1}, {answered ? "knowledge.answered" : "knowledge.gapped", 1}});
 }
 
 Status FoldTokenMinted(const FoldContext& c) {
   std::string_view provider;
   if (c.event.payload["provider"].get(provider)) return BadPayload(c.event, "no provider");
-  return CountEvent(c, c.event.ts_ms, {{Name("tokensMinted", provider), 1}});
+  return CountEvent(c, {{CounterName("tokensMinted", provider), 1}});
 }
 
 }  // namespace

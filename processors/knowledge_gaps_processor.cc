@@ -86,15 +86,16 @@ class Gaps {
   Status CountOpened(const GapRow& g) {
     Result<TimeZone> zone = InsightZone(batch_, app_);
     if (!zone.ok()) return zone.status();
-    return MoveEntity(batch_, app_, *zone, "g" + g.gap_id, std::nullopt, Counted(g, true));
+    MoveEntity(batch_, app_, *zone, "g" + g.gap_id, std::nullopt, Counted(g, true));
+    return Status::Ok();
   }
 
   Status CountClosed(const GapRow& g, std::string_view counter) {
     Result<TimeZone> zone = InsightZone(batch_, app_);
     if (!zone.ok()) return zone.status();
-    VOX_RETURN_IF_ERROR(
-        MoveEntity(batch_, app_, *zone, "g" + g.gap_id, Counted(g, true), Counted(g, false)));
-    return CountOnDay(batch_, app_, *zone, event_.ts_ms, {{std::string(counter), 1}});
+    MoveEntity(batch_, app_, *zone, "g" + g.gap_id, Counted(g, true), Counted(g, false));
+    CountOnDay(batch_, app_, zone->Day(event_.ts_ms), {{std::string(counter), 1}});
+    return Status::Ok();
   }
 
   // Removes a gap from every open-gap index, and from `open` (saved by the caller).

@@ -12,8 +12,8 @@ namespace {
 // idempotency record can hold the rows as of the event (projections/idempotency.h). Stops keeping
 // rows past the bound and then keeps none. Rows put unread (a session log's runs, keyed by log
 // position) are never changed afterwards, so the live store holds them as the event left them:
-// PutUnread keeps nothing, and copies no batch's kilobytes per keyed write. Insights rows are
-// counters no write's answer reads, rewritten several times an event: they are not kept either.
+// PutUnread keeps nothing, and copies no batch's kilobytes per keyed write. Merge operands (the
+// insights' counters, which no write's answer reads) pass through unkept too.
 class CapturingBatch final : public ForwardingBatch {
  public:
   explicit CapturingBatch(StoreBatch& batch) : ForwardingBatch(batch) {}
@@ -41,7 +41,7 @@ class CapturingBatch final : public ForwardingBatch {
 
  private:
   void Keep(int family, std::string_view key, std::optional<std::string_view> value) {
-    if (overflowed_ || family == Family(Table::kInsights)) return;
+    if (overflowed_) return;
     for (CapturedRow& row : rows_) {
       if (row.family == family && row.key == key) {
         bytes_ += value ? value->size() : 0;

@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "projections/keys.h"
@@ -70,10 +68,24 @@ int64_t Floor(int64_t ms, int64_t unit) { return ms / unit * unit; }
 int64_t Ceil(int64_t ms, int64_t unit) { return Floor(ms + unit - 1, unit); }
 int64_t HourOf(int64_t ms) { return Floor(ms, kHourMs); }
 
-std::string EncodeCounters(const InsightCounters& counters) {
+bool IsOverviewCounter(std::string_view name) {
+  return std::find(std::begin(kOverviewCounters), std::end(kOverviewCounters), name) !=
+         std::end(kOverviewCounters);
+}
+
+std::string InsightDayKey(std::string_view app_id, std::string_view day) {
+  std::string key(app_id);
+  key.append(day);
+  return key;
+}
+
+std::string InsightZoneKey(std::string_view app_id) { return std::string(app_id) + "z"; }
+
+// A row of `sign` · each counter.
+std::string EncodeCounters(const InsightCounters& counters, int sign = 1) {
   JsonWriter w;
   w.BeginObject();
-  for (const auto& [name, value] : counters) w.Field(name, value);
+  for (const auto& [name, value] : counters) w.Field(name, sign * value);
   w.EndObject();
   return EncodeValue(w.view(), kInsightRowVersion);
 }
@@ -124,34 +136,28 @@ InsightCounters OverviewPart(const InsightCounters& counters) {
   return out;
 }
 
-// Adds sign · `delta` to the row at `key`: a merge operand, so the row is neither read nor
-// rewritten here (MergeInsightCounters sums it in).
-Status AddToRow(StoreBatch& batch, const std::string& key, const InsightCounters& delta, int sign) {
-  if (delta.empty()) return Status::Ok();
-  if (sign == 1) {
-    batch.Merge(Family(Table::kInsights), key, EncodeCounters(delta));
-  } else {
-    InsightCounters negated;
-    AddCounters(negated, delta, sign);
-    batch.Merge(Family(Table::kInsights), key, EncodeCounters(negated));
-  }
-  return Status::Ok();
+// Adds `operand` (an encoded row of deltas) to each row of `keys`: merge operands, so no row is
+// read nor rewritten here (MergeInsightCounters sums them in).
+void AddToRows(StoreBatch& batch, std::initializer_list<std::string> keys,
+               const std::string& operand) {
+  for (const std::string& key : keys) batch.Merge(Family(Table::kInsights), key, operand);
 }
 
-// Adds sign · `counters` of an entity at `ts_ms` to its day, hour, minute, all time and its
-// entry in the time index (whose row is the sum of what the entity counts there: empty once it
-// has moved away).
-Status PlaceEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zone,
-                   std::string_view entity, int64_t ts_ms, const InsightCounters& counters,
-                   int sign) {
-  VOX_RETURN_IF_ERROR(AddToRow(batch, InsightDayKey(app_id, zone.Day(ts_ms)), counters, sign));
-  VOX_RETURN_IF_ERROR(AddToRow(batch, AllTimeKey(app_id), counters, sign));
+// Adds sign · `counters` of an entity at `ts_ms` to its day, all time, and for the overview's
+// counters to its hour, minute and its entry in the time index (whose row is the sum of what the
+// entity counts there: empty once it has moved away).
+void PlaceEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zone,
+                 std::string_view entity, int64_t ts_ms, const InsightCounters& counters,
+                 int sign) {
+  if (counters.empty()) return;
+  AddToRows(batch, {InsightDayKey(app_id, zone.Day(ts_ms)), AllTimeKey(app_id)},
+            EncodeCounters(counters, sign));
   const InsightCounters overview = OverviewPart(counters);
-  if (overview.empty()) return Status::Ok();
-  VOX_RETURN_IF_ERROR(AddToRow(batch, TotalKey(app_id), overview, sign));
-  VOX_RETURN_IF_ERROR(AddToRow(batch, HourKey(app_id, HourOf(ts_ms)), overview, sign));
-  VOX_RETURN_IF_ERROR(AddToRow(batch, MinuteKey(app_id, Floor(ts_ms, kMinuteMs)), overview, sign));
-  return AddToRow(batch, EntryKey(app_id, ts_ms, entity), overview, sign);
+  if (overview.empty()) return;
+  AddToRows(batch,
+            {TotalKey(app_id), HourKey(app_id, HourOf(ts_ms)),
+             MinuteKey(app_id, Floor(ts_ms, kMinuteMs)), EntryKey(app_id, ts_ms, entity)},
+            EncodeCounters(overview, sign));
 }
 
 }  // namespace
@@ -240,6 +246,13 @@ int64_t Counter(const InsightCounters& counters, std::string_view name) {
   return it == counters.end() ? 0 : it->second;
 }
 
+std::string CounterName(std::string_view group, std::string_view name) {
+  std::string out(group);
+  out.push_back('.');
+  out.append(name);
+  return out;
+}
+
 void AddCounters(InsightCounters& into, const InsightCounters& add, int sign) {
   for (const auto& [name, value] : add) {
     auto it = into.try_emplace(name, 0).first;
@@ -248,66 +261,49 @@ void AddCounters(InsightCounters& into, const InsightCounters& add, int sign) {
   }
 }
 
-bool IsOverviewCounter(std::string_view name) {
-  return std::find(std::begin(kOverviewCounters), std::end(kOverviewCounters), name) !=
-         std::end(kOverviewCounters);
-}
-
-std::string InsightDayKey(std::string_view app_id, std::string_view day) {
-  std::string key(app_id);
-  key.append(day);
-  return key;
-}
-
-std::string InsightZoneKey(std::string_view app_id) { return std::string(app_id) + "z"; }
-
 namespace {
 
-// App id → its zone, as the folds last read or recorded it; spares every counted event a point
-// read that usually misses. Every zone change goes through SetInsightZone, which updates it, and an
-// app's first event (app.created) always sets it, so a replay or a second node in one process
-// re-establishes each app's zone in log order before counting anything of that app. Two stores
-// folding one app's events at once in one process would not be told apart: voxbase never does
-// (`voxbase replay` runs in a process of its own).
+// App id → its zone, as this thread's folds last read or recorded it: spares every counted event a
+// point read that usually misses. Every zone change goes through SetInsightZone, which updates it,
+// and an app's first event (app.created) always sets it, so a thread that folds a second store
+// (a replay after a live run) re-establishes each app's zone in log order before counting anything
+// of that app. A processor runner folds on one thread; nothing else calls InsightZone.
 class ZoneCache {
  public:
-  std::optional<TimeZone> Find(std::string_view app_id) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = zones_.find(std::string(app_id));
+  std::optional<TimeZone> Find(std::string_view app_id) const {
+    auto it = zones_.find(app_id);
     if (it == zones_.end()) return std::nullopt;
     return it->second;
   }
   void Put(std::string_view app_id, TimeZone zone) {
-    std::lock_guard<std::mutex> lock(mu_);
     if (zones_.size() >= kMaxApps) zones_.clear();
     zones_.insert_or_assign(std::string(app_id), zone);
   }
-  static ZoneCache& Instance() {
-    static ZoneCache cache;
+  static ZoneCache& ForThisThread() {
+    thread_local ZoneCache cache;
     return cache;
   }
 
  private:
   static constexpr size_t kMaxApps = 100000;
-  std::mutex mu_;
-  std::unordered_map<std::string, TimeZone> zones_;
+  std::map<std::string, TimeZone, std::less<>> zones_;
 };
 
 }  // namespace
 
 Result<TimeZone> InsightZone(StoreBatch& batch, std::string_view app_id) {
-  if (std::optional<TimeZone> cached = ZoneCache::Instance().Find(app_id)) return *cached;
+  if (std::optional<TimeZone> cached = ZoneCache::ForThisThread().Find(app_id)) return *cached;
   std::string name;
   Result<bool> found = batch.Get(Family(Table::kInsights), InsightZoneKey(app_id), &name);
   if (!found.ok()) return found.status();
   Result<TimeZone> zone = *found ? TimeZone::Find(name) : Result<TimeZone>(TimeZone());
-  if (zone.ok()) ZoneCache::Instance().Put(app_id, *zone);
+  if (zone.ok()) ZoneCache::ForThisThread().Put(app_id, *zone);
   return zone;
 }
 
 void SetInsightZone(StoreBatch& batch, std::string_view app_id, std::string_view zone) {
   Result<TimeZone> found = TimeZone::Find(zone);
-  if (found.ok()) ZoneCache::Instance().Put(app_id, *found);
+  if (found.ok()) ZoneCache::ForThisThread().Put(app_id, *found);
   if (zone.empty() || zone == "UTC") {
     batch.Delete(Family(Table::kInsights), InsightZoneKey(app_id));
   } else {
@@ -315,30 +311,24 @@ void SetInsightZone(StoreBatch& batch, std::string_view app_id, std::string_view
   }
 }
 
-Status CountOnDay(StoreBatch& batch, std::string_view app_id, const TimeZone& zone, int64_t ts_ms,
-                  const InsightCounters& counters) {
-  VOX_RETURN_IF_ERROR(AddToRow(batch, InsightDayKey(app_id, zone.Day(ts_ms)), counters, 1));
-  return AddToRow(batch, AllTimeKey(app_id), counters, 1);
+void CountOnDay(StoreBatch& batch, std::string_view app_id, std::string_view day,
+                const InsightCounters& counters) {
+  if (counters.empty()) return;
+  AddToRows(batch, {InsightDayKey(app_id, day), AllTimeKey(app_id)}, EncodeCounters(counters));
 }
 
-Status MoveEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zone,
-                  std::string_view entity, const std::optional<EntityCounts>& before,
-                  const std::optional<EntityCounts>& after) {
+void MoveEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zone,
+                std::string_view entity, const std::optional<EntityCounts>& before,
+                const std::optional<EntityCounts>& after) {
   if (before && after && before->ts_ms == after->ts_ms) {
-    if (before->counters == after->counters) return Status::Ok();
     // Same place: the difference, once.
     InsightCounters delta = after->counters;
     AddCounters(delta, before->counters, -1);
-    return PlaceEntity(batch, app_id, zone, entity, after->ts_ms, delta, 1);
+    PlaceEntity(batch, app_id, zone, entity, after->ts_ms, delta, 1);
+    return;
   }
-  if (before) {
-    VOX_RETURN_IF_ERROR(
-        PlaceEntity(batch, app_id, zone, entity, before->ts_ms, before->counters, -1));
-  }
-  if (after) {
-    VOX_RETURN_IF_ERROR(PlaceEntity(batch, app_id, zone, entity, after->ts_ms, after->counters, 1));
-  }
-  return Status::Ok();
+  if (before) PlaceEntity(batch, app_id, zone, entity, before->ts_ms, before->counters, -1);
+  if (after) PlaceEntity(batch, app_id, zone, entity, after->ts_ms, after->counters, 1);
 }
 
 Result<TimeZone> InsightsView::Zone(std::string_view app_id) const {
@@ -364,25 +354,23 @@ Status InsightsView::ForEachDay(
   return it->status();
 }
 
-Result<InsightCounters> InsightsView::AllTime(std::string_view app_id) const {
-  InsightCounters sum;
+Result<InsightCounters> InsightsView::Row(const std::string& key) const {
+  InsightCounters counters;
   std::string stored;
-  Result<bool> found = store_.Get(Family(Table::kInsights), AllTimeKey(app_id), &stored);
+  Result<bool> found = store_.Get(Family(Table::kInsights), key, &stored);
   if (!found.ok()) return found.status();
-  if (*found) VOX_RETURN_IF_ERROR(DecodeCounters(stored, sum));
-  return sum;
+  if (*found) VOX_RETURN_IF_ERROR(DecodeCounters(stored, counters));
+  return counters;
+}
+
+Result<InsightCounters> InsightsView::AllTime(std::string_view app_id) const {
+  return Row(AllTimeKey(app_id));
 }
 
 Result<InsightCounters> InsightsView::Window(std::string_view app_id,
                                              std::optional<int64_t> since_ms) const {
+  if (!since_ms) return Row(TotalKey(app_id));
   InsightCounters sum;
-  std::string stored;
-  if (!since_ms) {
-    Result<bool> found = store_.Get(Family(Table::kInsights), TotalKey(app_id), &stored);
-    if (!found.ok()) return found.status();
-    if (*found) VOX_RETURN_IF_ERROR(DecodeCounters(stored, sum));
-    return sum;
-  }
   const int64_t first_whole_minute = Ceil(*since_ms, kMinuteMs);
   const int64_t first_whole_hour = Ceil(*since_ms, kHourMs);
   std::unique_ptr<StoreIterator> it = store_.NewIterator(Family(Table::kInsights));
@@ -407,21 +395,7 @@ Result<InsightCounters> InsightsView::Window(std::string_view app_id,
     VOX_RETURN_IF_ERROR(DecodeCounters(it->value(), sum));
   }
   VOX_RETURN_IF_ERROR(it->status());
-  for (auto i = sum.begin(); i != sum.end();) i = i->second == 0 ? sum.erase(i) : std::next(i);
   return sum;
-}
-
-Result<std::string> InsightsView::Day(std::string_view app_id, int64_t ts_ms) const {
-  Result<TimeZone> zone = Zone(app_id);
-  if (!zone.ok()) return zone.status();
-  std::string stored;
-  Result<bool> found =
-      store_.Get(Family(Table::kInsights), InsightDayKey(app_id, zone->Day(ts_ms)), &stored);
-  if (!found.ok()) return found.status();
-  if (!*found) return std::string();
-  InsightCounters counters;
-  VOX_RETURN_IF_ERROR(DecodeCounters(stored, counters));
-  return std::string(DecodeValue(EncodeCounters(counters), kInsightRowVersion).value());
 }
 
 }  // namespace voxbase

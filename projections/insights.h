@@ -50,28 +50,25 @@ std::optional<double> Quantile(const InsightCounters& counters, std::string_view
 std::vector<std::pair<double, int64_t>> HistogramBuckets(const InsightCounters& counters,
                                                          std::string_view histogram);
 int64_t Counter(const InsightCounters& counters, std::string_view name);
+// "group.name": how counters are named (conversations.status + resolved).
+std::string CounterName(std::string_view group, std::string_view name);
 // `into` += sign · `add`; counters that reach 0 are dropped.
 void AddCounters(InsightCounters& into, const InsightCounters& add, int sign = 1);
-
-// The counters the overview reads, the only ones hour, total and time-index rows hold.
-bool IsOverviewCounter(std::string_view name);
 
 // The insights family's MergeFunction (storage/store.h): a row is the sum of its operands, each a
 // row of counter deltas; counters that reach 0 are dropped.
 bool MergeInsightCounters(std::optional<std::string_view> existing,
                           const std::vector<std::string_view>& operands, std::string* out);
 
-std::string InsightDayKey(std::string_view app_id, std::string_view day);
-std::string InsightZoneKey(std::string_view app_id);
-
 // The app's time zone as the folds last recorded it (UTC when none was set).
 Result<TimeZone> InsightZone(StoreBatch& batch, std::string_view app_id);
 // Records the app's zone; `zone` must be one TimeZone::Find knows.
 void SetInsightZone(StoreBatch& batch, std::string_view app_id, std::string_view zone);
 
-// Something that happened once, at `ts_ms`: its counters go into that local day's row.
-Status CountOnDay(StoreBatch& batch, std::string_view app_id, const TimeZone& zone, int64_t ts_ms,
-                  const InsightCounters& counters);
+// Something that happened once on local date `day` ("YYYY-MM-DD", TimeZone::Day): its counters
+// go into that day's row and all time.
+void CountOnDay(StoreBatch& batch, std::string_view app_id, std::string_view day,
+                const InsightCounters& counters);
 
 // What an entity (a conversation, a handoff, a rating, a tool call, a gap) counts, and when.
 struct EntityCounts {
@@ -80,9 +77,9 @@ struct EntityCounts {
 };
 // Moves an entity from what it counted (`before`) to what it counts now (`after`), in its day,
 // its hour, all time and the time index. `entity` names it in the index (a kind letter and id).
-Status MoveEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zone,
-                  std::string_view entity, const std::optional<EntityCounts>& before,
-                  const std::optional<EntityCounts>& after);
+void MoveEntity(StoreBatch& batch, std::string_view app_id, const TimeZone& zone,
+                std::string_view entity, const std::optional<EntityCounts>& before,
+                const std::optional<EntityCounts>& after);
 
 class InsightsView {
  public:
@@ -92,14 +89,15 @@ class InsightsView {
   Status ForEachDay(
       std::string_view app_id, std::string_view first, std::string_view end,
       const std::function<void(std::string_view day, const InsightCounters&)>& fn) const;
-  // The overview counters of entities whose time is at or after `since_ms`; all time when none.
   // Every counter over all time.
   Result<InsightCounters> AllTime(std::string_view app_id) const;
+  // The overview counters of entities whose time is at or after `since_ms`; all time when none.
   Result<InsightCounters> Window(std::string_view app_id, std::optional<int64_t> since_ms) const;
-  // The day's row as JSON (its counters), or "" when there is none; for tests and tools.
-  Result<std::string> Day(std::string_view app_id, int64_t ts_ms) const;
 
  private:
+  // The counters of the row at `key`; none when it is absent.
+  Result<InsightCounters> Row(const std::string& key) const;
+
   const ProjectionStore& store_;
 };
 
